@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef RECVTOP_CLI_H
+#define RECVTOP_CLI_H
+
+#include <stdio.h>
+
+#include "recvtop/common.h"
+#include "recvtop/probes.h"
+
+enum rt_cmd {
+	RT_CMD_TOP = 0,
+	RT_CMD_RECORD,
+	RT_CMD_REPORT,
+	RT_CMD_RESET,
+	RT_CMD_PROBES,
+	RT_CMD_NR,
+};
+
+#define RT_MAX_PIDS 1024
+
+struct rt_options {
+	enum rt_cmd cmd;
+	u64 delay_ns;			/* -d */
+	unsigned int iterations;	/* -n, 0 = until stopped */
+	bool batch;			/* -b */
+	bool json;			/* --json */
+	int pids[RT_MAX_PIDS];		/* -p */
+	unsigned int nr_pids;
+	const char *comm;		/* -c */
+	enum rt_backend backend;	/* --backend */
+	unsigned int buffer_kb;		/* --buffer-kb, 0 = default */
+	char **command;			/* after --, NULL-terminated */
+	int nr_command;
+};
+
+enum {
+	RT_CLI_OK = 0,
+	RT_CLI_EXIT = 1,	/* help or version printed: exit 0 */
+	RT_CLI_USAGE = -1,	/* bad usage: message in err, exit 2 */
+};
+
+/* Parse argv; on RT_CLI_USAGE err holds one line naming the input */
+int cli_parse(int argc, char **argv, struct rt_options *o, FILE *out,
+	      char *err, size_t errlen);
+void cli_usage(FILE *f, enum rt_cmd cmd);
+const char *cli_cmd_name(enum rt_cmd cmd);
+
+/* exposed for tests */
+int cli_parse_delay(const char *s, u64 *ns);
+int cli_parse_pids(const char *s, int *pids, unsigned int *nr,
+		   unsigned int max, char *err, size_t errlen);
+int cli_check_comm(const char *s, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef RECVTOP_EVENT_H
+#define RECVTOP_EVENT_H
+
+#include "recvtop/common.h"
+
+/*
+ * Typed events: what decode makes of a raw trace event, whichever backend
+ * wrote it.  Nothing here points into the ring-buffer page except where
+ * noted, so an event can be kept after the page is recycled.
+ */
+
+enum rt_event_kind {
+	RT_EV_NONE = 0,
+	RT_EV_RECV_ENTER,	/* recvfrom entry: fd, size, flags, addr != NULL */
+	RT_EV_RECV_ADDR,	/* sender address copied by the kernel (kprobe) */
+	RT_EV_RECV_EXIT,	/* recvfrom return */
+	RT_EV_MM_ENTER,		/* mm_access entry: target task, mode (kprobe) */
+	RT_EV_MM_EXIT,		/* mm_access return */
+	RT_EV_SC_ENTER,		/* memory-reader syscall entry (rt_sc) */
+	RT_EV_SC_EXIT,		/* memory-reader syscall exit */
+	RT_EV_MARKER,		/* recvtop's own trace_marker line */
+	RT_EV_OTHER,		/* an event recvtop does not interpret */
+	RT_EV_NR_KINDS,
+};
+
+/* the memory-reader syscalls recvtop follows */
+enum rt_sc {
+	RT_SC_NONE = 0,
+	RT_SC_PROCESS_VM_READV,
+	RT_SC_PROCESS_VM_WRITEV,
+	RT_SC_PTRACE,
+	RT_SC_PROCESS_MADVISE,
+	RT_SC_NR,
+};
+
+enum rt_family {
+	RT_FAM_INET = 0,
+	RT_FAM_INET6,
+	RT_FAM_UNIX,
+	RT_FAM_OTHER,
+	RT_FAM_NR,
+};
+
+#define RT_ADDR_BYTES 22	/* ip6 is 16; a unix path prefix up to 22 */
+
+struct rt_addr {
+	u8 family;		/* enum rt_family */
+	u8 len;			/* bytes used in addr[] */
+	u16 port;		/* host order */
+	u16 raw_family;		/* AF_* as the kernel stored it */
+	u8 addr[RT_ADDR_BYTES];	/* network order for inet/inet6 */
+};
+
+enum rt_marker {
+	RT_MARK_START = 1,
+	RT_MARK_STOP,
+	RT_MARK_OTHER,
+};
+
+struct rt_event {
+	u64 ts;
+	int cpu;
+	int tid;		/* common_pid: the thread */
+	u16 kind;		/* enum rt_event_kind */
+	u16 id;			/* trace event id */
+	union {
+		struct {
+			int fd;
+			u32 flags;
+			u64 size;
+			bool has_addr;
+		} recv_enter;
+		struct {
+			struct rt_addr addr;
+			int klen;
+		} recv_addr;
+		struct {
+			s64 ret;
+			u16 sc;		/* SC_EXIT: enum rt_sc */
+		} exit;		/* RECV_EXIT, MM_EXIT, SC_EXIT */
+		struct {
+			int target_pid;		/* task->pid (thread id) */
+			int target_tgid;	/* task->tgid */
+			u32 mode;		/* PTRACE_MODE_* */
+			char target_comm[RT_COMM_LEN];
+		} mm_enter;
+		struct {
+			u16 sc;			/* enum rt_sc */
+			int target_pid;
+			long request;		/* ptrace request */
+		} sc_enter;
+		struct {
+			u16 what;		/* enum rt_marker */
+		} marker;
+	};
+};
+
+const char *rt_event_kind_name(enum rt_event_kind kind);
+const char *rt_family_name(enum rt_family fam);
+/* Format an address for output ("127.0.0.1", "::1", "/tmp/sock", "@abstract") */
+int rt_addr_format(const struct rt_addr *a, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef RECVTOP_LIVE_H
+#define RECVTOP_LIVE_H
+
+#include <poll.h>
+
+#include "recvtop/common.h"
+#include "recvtop/merge.h"
+#include "recvtop/session.h"
+
+struct tracefs_cpu;
+
+/*
+ * The live source: every CPU's trace_pipe_raw of the session's instance,
+ * read a sub-buffer at a time through libtracefs' per-CPU API, into the
+ * merge queues.  A page hook sees every page as read (record --live).
+ */
+
+struct live_cpu {
+	int cpu;
+	int fd;
+	struct tracefs_cpu *tcpu;
+};
+
+typedef int (*live_page_hook)(void *ctx, int cpu, const void *page,
+			      unsigned int size);
+
+struct live_source {
+	struct rt_session *session;
+	struct live_cpu *cpus;
+	int nr;			/* CPUs opened */
+	int max_cpu;		/* highest CPU number + 1 */
+	unsigned int page_size;
+	struct pollfd *pfds;
+	u64 pages, bytes;
+	live_page_hook hook;
+	void *hook_ctx;
+};
+
+int live_source_open(struct live_source *ls, struct rt_session *s,
+		     char *err, size_t errlen);
+void live_source_close(struct live_source *ls);
+/* Wait up to timeout_ms for a CPU buffer to fill (buffer_percent) */
+int live_source_wait(struct live_source *ls, int timeout_ms);
+/*
+ * Read what every CPU has into m, at most max_pages per CPU (0 = no
+ * limit).  Returns pages read, -1 on a read error (errno set) or when
+ * the page hook failed.
+ */
+int live_source_drain(struct live_source *ls, struct cpu_merge *m,
+		      unsigned int max_pages);
+
+#endif

@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef RECVTOP_PROBES_H
+#define RECVTOP_PROBES_H
+
+#include <stdio.h>
+
+#include "recvtop/common.h"
+#include "recvtop/event.h"
+
+/*
+ * The probe catalog: what recvtop watches on this kernel.
+ *
+ * Two backends.  kprobe: __sys_recvfrom entry and r4096 return,
+ * move_addr_to_user for the sender address (from the kernel's copy,
+ * filter klen > 1), mm_access entry/return with the target task's
+ * pid/tgid/comm at offsets read from BTF; plus the ptrace and
+ * process_vm_* syscall tracepoints to label memory readers.  tracepoint:
+ * the syscall tracepoints only (no sender address, no /proc readers).
+ */
+
+enum rt_backend {
+	RT_BACKEND_AUTO = 0,
+	RT_BACKEND_KPROBE,
+	RT_BACKEND_TRACEPOINT,
+};
+
+const char *rt_backend_name(enum rt_backend b);
+int rt_backend_parse(const char *s, enum rt_backend *out);
+
+enum rt_probe_type {
+	RT_PROBE_KPROBE,
+	RT_PROBE_KRETPROBE,
+	RT_PROBE_TRACEPOINT,
+};
+
+#define RT_NAME_LEN 64
+
+struct rt_probe {
+	enum rt_probe_type type;
+	const char *role;		/* "recvfrom entry" ... */
+	char system[RT_NAME_LEN];	/* "recvtop_1234" or "syscalls" */
+	char event[RT_NAME_LEN];
+	char symbol[RT_NAME_LEN];	/* kprobes */
+	char fetchargs[384];		/* kprobes */
+	unsigned int maxactive;		/* kretprobes */
+	char filter[192];		/* the probe's own kernel filter */
+	bool optional;			/* fine to be missing */
+	bool available;
+	char why[160];			/* when not available */
+};
+
+struct rt_task_offsets {
+	bool ok;
+	int pid, tgid, comm;
+	char why[160];
+};
+
+#define RT_MAX_PROBES 16
+
+struct rt_catalog {
+	enum rt_backend backend;	/* the one chosen */
+	char group[RT_NAME_LEN];	/* recvtop_PID */
+	bool mm_access;			/* readers from mm_access kprobes */
+	struct rt_probe probes[RT_MAX_PROBES];	/* the chosen backend's */
+	int nr_probes;
+	/* for `recvtop probes` */
+	bool kprobe_ok, tracepoint_ok;
+	char kprobe_why[256], tracepoint_why[256], choice_why[320];
+	struct rt_task_offsets task;
+	struct rt_probe kprobe_set[RT_MAX_PROBES];
+	int nr_kprobe_set;
+	struct rt_probe tp_set[RT_MAX_PROBES];
+	int nr_tp_set;
+};
+
+/*
+ * Work out both backends on this kernel and choose one.  Returns 0, or -1
+ * with a one-line reason in err when the wanted backend cannot work.
+ */
+int probe_catalog_build(struct rt_catalog *cat, enum rt_backend want,
+			int owner_pid, char *err, size_t errlen);
+/* The full text of `recvtop probes` */
+void probe_catalog_print(const struct rt_catalog *cat, FILE *f);
+/* Kernel-syntax definition of a kprobe ("p:G/E sym args"), for display */
+void probe_definition(const struct rt_probe *p, char *buf, size_t len);
+
+/* task_struct pid/tgid/comm offsets from BTF (path NULL: the kernel's) */
+int probe_btf_task_offsets(const char *btf_path, struct rt_task_offsets *off);
+/* Is this exact symbol in /proc/kallsyms (or the given file)? */
+bool probe_kallsyms_has(const char *kallsyms_path, const char *const *syms,
+			int n, bool *found);
+
+#endif

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef RECVTOP_SIGNALS_H
+#define RECVTOP_SIGNALS_H
+
+#include <signal.h>
+#include <sys/types.h>
+
+/*
+ * Signal policy.  SIGINT, SIGTERM, SIGHUP: the first asks the run to stop
+ * (stop tracing, drain, print the summary, clean up); the second aborts at
+ * once through the session's emergency cleanup.  SIGPIPE: stop quietly;
+ * the process ends by SIGPIPE after cleaning up.  Crashes (SEGV, BUS, FPE,
+ * ILL, ABRT) run the emergency cleanup, then die as they would have.
+ */
+
+extern volatile sig_atomic_t rt_stop_requested;
+extern volatile sig_atomic_t rt_stop_signal;	/* signal that asked */
+extern volatile sig_atomic_t rt_output_broken;
+extern volatile sig_atomic_t rt_child_exited;
+extern volatile sig_atomic_t rt_resized;
+
+void signals_install(void);
+/* Forward SIGTERM/SIGHUP/SIGINT-by-kill to this child (0 = none) */
+void signals_set_child(pid_t pid);
+/* End the process the way the pending SIGPIPE would have */
+void signals_die_of_sigpipe(void);
+/* a run has ended normally: a later signal ends the process at once */
+void signals_restore_default(void);
+
+#endif

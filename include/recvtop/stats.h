@@ -1,0 +1,208 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef RECVTOP_STATS_H
+#define RECVTOP_STATS_H
+
+#include "recvtop/common.h"
+#include "recvtop/event.h"
+#include "recvtop/hist.h"
+#include "recvtop/table.h"
+#include "recvtop/taskinfo.h"
+
+/*
+ * The stats stage: what correlate hands over, aggregated into tables by
+ * process, socket, peer and reader->target.  Each row counts the current
+ * interval; table rows are folded into totals at the end of the interval
+ * (stats_end_interval), so the per-event work touches one set of counters.
+ */
+
+enum rt_via {
+	RT_VIA_PROCESS_VM_READV = 0,
+	RT_VIA_PROCESS_VM_WRITEV,
+	RT_VIA_PROC_MEM,
+	RT_VIA_PROC_READ,
+	RT_VIA_PTRACE,
+	RT_VIA_MADVISE,
+	RT_VIA_NR,
+};
+
+const char *rt_via_name(enum rt_via via);
+
+/* a completed receive call, from correlate */
+struct rt_recv_call {
+	u64 ts;			/* return time */
+	u64 latency;		/* ns, entry to return */
+	bool has_latency;	/* false: the entry was not seen */
+	int tid;
+	int fd;
+	s64 ret;
+	const struct rt_addr *peer;	/* NULL: no sender address */
+};
+
+/* a memory access attempt, from correlate */
+struct rt_mem_access {
+	u64 ts;
+	int tid;		/* the reader thread */
+	int target_tid;		/* the target thread (or process) id */
+	int target_tgid;	/* 0 when not known from the event */
+	const char *target_comm;	/* from the event, may be NULL */
+	u8 via;			/* enum rt_via */
+	bool denied;
+};
+
+struct rt_counters {
+	u64 calls;
+	u64 bytes;
+	u64 errors;
+	u64 eagain;
+	u64 lat_n;		/* calls with a known latency */
+	u64 lat_sum;
+	u64 lat_max;
+};
+
+struct rt_proc_row {
+	struct rt_row hdr;
+	int tgid;			/* key */
+	char comm[RT_COMM_LEN];
+	u32 last_gen;			/* interval whose values are in last */
+	struct rt_counters ival, last, total;
+	struct rt_hist32 ival_hist, last_hist;
+	struct rt_hist64 total_hist;
+	u64 last_seen;			/* event time */
+};
+
+struct rt_sock_key {
+	int tgid;
+	int fd;
+};
+
+struct rt_sock_row {
+	struct rt_row hdr;
+	struct rt_sock_key key;
+	u32 last_gen;
+	struct rt_counters ival, last, total;
+	u64 last_seen;
+};
+
+struct rt_peer_key {
+	u8 family;
+	u8 len;
+	u16 port;
+	u8 addr[RT_ADDR_BYTES];
+};
+
+struct rt_peer_row {
+	struct rt_row hdr;
+	struct rt_peer_key key;
+	u32 last_gen;
+	struct rt_counters ival, last, total;
+	int top_tgid;			/* process that received most bytes */
+	u64 top_bytes;
+	u64 last_seen;
+};
+
+struct rt_peer_proc_key {
+	struct rt_peer_key peer;
+	int tgid;
+};
+
+struct rt_peer_proc_row {
+	struct rt_row hdr;
+	struct rt_peer_proc_key key;
+	u64 bytes;
+};
+
+struct rt_reader_key {
+	int reader_tgid;
+	int target_tgid;
+	int via;
+};
+
+struct rt_reader_counters {
+	u64 count;
+	u64 denied;
+};
+
+struct rt_reader_row {
+	struct rt_row hdr;
+	struct rt_reader_key key;
+	char reader_comm[RT_COMM_LEN];
+	char target_comm[RT_COMM_LEN];
+	u32 last_gen;
+	struct rt_reader_counters ival, last, total;
+	u64 last_seen;
+};
+
+/* cardinality caps: rows beyond them are counted in an "other" row */
+struct rt_stats_caps {
+	u32 processes;
+	u32 sockets;
+	u32 peers;
+	u32 readers;
+};
+
+#define RT_CAP_PROCESSES 10000
+#define RT_CAP_SOCKETS 100000
+#define RT_CAP_PEERS 100000
+#define RT_CAP_READERS 10000
+
+struct rt_stats_totals {
+	u64 events;
+	u64 lost;
+	u64 calls;
+	u64 unpaired;		/* entries or returns without their partner */
+	u64 restarts;		/* returns with a kernel restart code */
+	u64 filtered;		/* calls dropped by the -p filter */
+};
+
+struct stats {
+	struct taskinfo *tasks;
+	struct rt_table procs;
+	struct rt_table socks;
+	struct rt_table peers;
+	struct rt_table peer_procs;
+	struct rt_table readers;
+	struct rt_stats_totals ival, last, total;
+	u32 completed_gen;	/* generation of the last completed interval */
+	u64 ival_start, last_start, last_end;	/* event times */
+	/* -p filter: processes to keep (sorted), none = all */
+	int *pids;
+	unsigned int nr_pids;
+};
+
+int stats_init(struct stats *s, struct taskinfo *tasks,
+	       const struct rt_stats_caps *caps);
+void stats_free(struct stats *s);
+/* keep only these processes (copied) */
+int stats_set_pid_filter(struct stats *s, const int *pids, unsigned int n);
+
+void stats_add_recv(struct stats *s, const struct rt_recv_call *c);
+void stats_add_mem(struct stats *s, const struct rt_mem_access *a);
+
+static inline void stats_add_events(struct stats *s, u64 n)
+{
+	s->ival.events += n;
+}
+
+static inline void stats_add_lost(struct stats *s, u64 n)
+{
+	s->ival.lost += n;
+}
+
+/* Fold the current interval into totals and "last"; start a new one */
+void stats_end_interval(struct stats *s, u64 end_ts);
+/* Zero every total (the TUI's reset); tables are emptied */
+void stats_reset(struct stats *s, u64 now_ts);
+
+/* Derived values for a row's counters */
+static inline u64 counters_lat_avg(const struct rt_counters *c)
+{
+	return c->lat_n ? c->lat_sum / c->lat_n : 0;
+}
+
+/* was the row active in the last completed interval? */
+static inline bool stats_row_in_last(const struct stats *s, u32 last_gen)
+{
+	return last_gen && last_gen == s->completed_gen;
+}
+
+#endif

@@ -1,0 +1,33 @@
+#!/bin/sh
+# Install the Debian packages recvtop needs to build, run and test.
+# Idempotent; needs root. Usage: scripts/install-deps.sh [--no-test]
+set -e
+
+BUILD="gcc make pkg-config libtracefs-dev libtraceevent-dev libtracecmd-dev \
+libbpf-dev libncurses-dev libzstd-dev"
+TEST="trace-cmd strace tmux python3 valgrind clang libclang-rt-14-dev \
+iproute2 procps util-linux"
+
+pkgs="$BUILD"
+[ "$1" = "--no-test" ] || pkgs="$pkgs $TEST"
+
+if [ "$(id -u)" != 0 ]; then
+	echo "install-deps: must run as root (apt-get install)" >&2
+	exit 1
+fi
+
+missing=""
+for p in $pkgs; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
+		missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+export DEBIAN_FRONTEND=noninteractive
+stamp=/var/lib/apt/periodic/recvtop-update-stamp
+if [ ! -e "$stamp" ] || [ -n "$(find "$stamp" -mmin +360 2>/dev/null)" ]; then
+	apt-get update -q >/dev/null
+	mkdir -p "$(dirname "$stamp")" && touch "$stamp"
+fi
+# shellcheck disable=SC2086
+apt-get install -y -q --no-install-recommends $missing >/dev/null

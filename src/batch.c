@@ -1,0 +1,475 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Batch output: text snapshots and JSON lines. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "recvtop/batch.h"
+#include "recvtop/signals.h"
+
+#define P99 0.99
+
+/* ---- ordering ---- */
+
+static int cmp_u64_desc(u64 a, u64 b)
+{
+	return (a < b) - (a > b);
+}
+
+static int cmp_int_asc(int a, int b)
+{
+	return (a > b) - (a < b);
+}
+
+static int cmp_counters(const struct rt_counters *x,
+			const struct rt_counters *y)
+{
+	int r = cmp_u64_desc(x->calls, y->calls);
+
+	return r ? r : cmp_u64_desc(x->bytes, y->bytes);
+}
+
+/* the other row always sorts last */
+#define OTHER_LAST(x, y)						\
+	do {								\
+		bool ox = (x)->hdr.flags & RT_ROW_OTHER;		\
+		bool oy = (y)->hdr.flags & RT_ROW_OTHER;		\
+		if (ox != oy)						\
+			return ox ? 1 : -1;				\
+	} while (0)
+
+int rt_cmp_proc_calls(const void *a, const void *b)
+{
+	const struct rt_proc_row *x = *(void *const *)a, *y = *(void *const *)b;
+	int r;
+
+	OTHER_LAST(x, y);
+	r = cmp_counters(&x->total, &y->total);
+	return r ? r : cmp_int_asc(x->tgid, y->tgid);
+}
+
+int rt_cmp_proc_last(const void *a, const void *b)
+{
+	const struct rt_proc_row *x = *(void *const *)a, *y = *(void *const *)b;
+	int r;
+
+	OTHER_LAST(x, y);
+	r = cmp_counters(&x->last, &y->last);
+	return r ? r : cmp_int_asc(x->tgid, y->tgid);
+}
+
+static int cmp_peer(const struct rt_peer_row *x, const struct rt_peer_row *y,
+		    const struct rt_counters *cx, const struct rt_counters *cy)
+{
+	int r;
+
+	OTHER_LAST(x, y);
+	r = cmp_counters(cx, cy);
+	return r ? r : memcmp(&x->key, &y->key, sizeof(x->key));
+}
+
+static int cmp_peer_total(const void *a, const void *b)
+{
+	const struct rt_peer_row *x = *(void *const *)a, *y = *(void *const *)b;
+
+	return cmp_peer(x, y, &x->total, &y->total);
+}
+
+static int cmp_peer_last(const void *a, const void *b)
+{
+	const struct rt_peer_row *x = *(void *const *)a, *y = *(void *const *)b;
+
+	return cmp_peer(x, y, &x->last, &y->last);
+}
+
+static int cmp_reader(const struct rt_reader_row *x,
+		      const struct rt_reader_row *y, u64 nx, u64 ny)
+{
+	int r;
+
+	OTHER_LAST(x, y);
+	r = cmp_u64_desc(nx, ny);
+	if (!r)
+		r = cmp_int_asc(x->key.reader_tgid, y->key.reader_tgid);
+	if (!r)
+		r = cmp_int_asc(x->key.target_tgid, y->key.target_tgid);
+	return r ? r : cmp_int_asc(x->key.via, y->key.via);
+}
+
+static int cmp_reader_total(const void *a, const void *b)
+{
+	const struct rt_reader_row *x = *(void *const *)a,
+				   *y = *(void *const *)b;
+
+	return cmp_reader(x, y, x->total.count, y->total.count);
+}
+
+static int cmp_reader_last(const void *a, const void *b)
+{
+	const struct rt_reader_row *x = *(void *const *)a,
+				   *y = *(void *const *)b;
+
+	return cmp_reader(x, y, x->last.count, y->last.count);
+}
+
+/* rows of the last interval (last == true) or all rows, sorted */
+static size_t collect(struct batch_out *b, const struct rt_table *t, bool last,
+		      int (*cmp)(const void *, const void *))
+{
+	u32 n = last ? table_last_count(t) : table_count(t);
+
+	if (n > b->cap) {
+		void **nr = realloc(b->rows, n * sizeof(*nr));
+
+		if (!nr)
+			return 0;
+		b->rows = nr;
+		b->cap = n;
+	}
+	for (u32 i = 0; i < n; i++)
+		b->rows[i] = last ? table_last_row(t, i) : table_any_row(t, i);
+	qsort(b->rows, n, sizeof(*b->rows), cmp);
+	return n;
+}
+
+void batch_free(struct batch_out *b)
+{
+	free(b->rows);
+	b->rows = NULL;
+	b->cap = 0;
+}
+
+/* ---- formatting ---- */
+
+void rt_format_ns(char *buf, size_t len, u64 ns)
+{
+	if (ns < 1000)
+		snprintf(buf, len, "%" PRIu64 "ns", ns);
+	else if (ns < 1000000)
+		snprintf(buf, len, "%.1fus", (double)ns / 1e3);
+	else if (ns < 1000000000)
+		snprintf(buf, len, "%.1fms", (double)ns / 1e6);
+	else
+		snprintf(buf, len, "%.2fs", (double)ns / 1e9);
+}
+
+void rt_format_bytes(char *buf, size_t len, u64 v)
+{
+	if (v < 100000)
+		snprintf(buf, len, "%" PRIu64, v);
+	else if (v < 100000ULL << 10)
+		snprintf(buf, len, "%.1fK", (double)v / 1024);
+	else if (v < 100000ULL << 20)
+		snprintf(buf, len, "%.1fM", (double)v / (1 << 20));
+	else
+		snprintf(buf, len, "%.1fG", (double)v / (1 << 30));
+}
+
+void rt_json_string(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c < 0x20 || c == 0x7f)
+			fprintf(f, "\\u%04x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('"', f);
+}
+
+static const char *proc_comm(const struct rt_proc_row *p)
+{
+	return (p->hdr.flags & RT_ROW_OTHER) ? "(other)" : p->comm;
+}
+
+static int proc_pid(const struct rt_proc_row *p)
+{
+	return (p->hdr.flags & RT_ROW_OTHER) ? -1 : p->tgid;
+}
+
+static void peer_addr(const struct rt_peer_row *r, char *buf, size_t len)
+{
+	struct rt_addr a;
+
+	if (r->hdr.flags & RT_ROW_OTHER) {
+		snprintf(buf, len, "(other)");
+		return;
+	}
+	memset(&a, 0, sizeof(a));
+	a.family = r->key.family;
+	a.len = r->key.len;
+	a.port = r->key.port;
+	memcpy(a.addr, r->key.addr, sizeof(a.addr));
+	rt_addr_format(&a, buf, len);
+}
+
+static const char *peer_family(const struct rt_peer_row *r)
+{
+	return rt_family_name((r->hdr.flags & RT_ROW_OTHER) ? RT_FAM_OTHER :
+			      (enum rt_family)r->key.family);
+}
+
+/* ---- JSON ---- */
+
+static void json_procs(struct batch_out *b, const struct stats *s, bool last)
+{
+	size_t n = collect(b, &s->procs, last,
+			   last ? rt_cmp_proc_last : rt_cmp_proc_calls);
+	FILE *f = b->f;
+
+	fputs(",\"processes\":[", f);
+	for (size_t i = 0; i < n; i++) {
+		const struct rt_proc_row *p = b->rows[i];
+		const struct rt_counters *c = last ? &p->last : &p->total;
+		u64 p99 = last ? hist32_quantile(&p->last_hist, c->lat_n, P99,
+						 c->lat_max) :
+				 hist64_quantile(&p->total_hist, c->lat_n, P99,
+						 c->lat_max);
+
+		fprintf(f, "%s{\"pid\":%d,\"comm\":", i ? "," : "",
+			proc_pid(p));
+		rt_json_string(f, proc_comm(p));
+		fprintf(f, ",\"calls\":%" PRIu64 ",\"bytes\":%" PRIu64
+			",\"errors\":%" PRIu64 ",\"eagain\":%" PRIu64
+			",\"lat_ns_avg\":%" PRIu64 ",\"lat_ns_p99\":%" PRIu64
+			",\"lat_ns_max\":%" PRIu64 "}", c->calls, c->bytes,
+			c->errors, c->eagain, counters_lat_avg(c), p99,
+			c->lat_max);
+	}
+	fputc(']', f);
+}
+
+static void json_peers(struct batch_out *b, const struct stats *s, bool last)
+{
+	size_t n = collect(b, &s->peers, last,
+			   last ? cmp_peer_last : cmp_peer_total);
+	FILE *f = b->f;
+	char addr[128];
+
+	fputs(",\"peers\":[", f);
+	for (size_t i = 0; i < n; i++) {
+		const struct rt_peer_row *r = b->rows[i];
+		const struct rt_counters *c = last ? &r->last : &r->total;
+
+		peer_addr(r, addr, sizeof(addr));
+		fprintf(f, "%s{\"family\":\"%s\",\"addr\":", i ? "," : "",
+			peer_family(r));
+		rt_json_string(f, addr);
+		fprintf(f, ",\"port\":%u,\"calls\":%" PRIu64 ",\"bytes\":%"
+			PRIu64 ",\"top_pid\":%d}", r->key.port, c->calls,
+			c->bytes, r->top_tgid);
+	}
+	fputc(']', f);
+}
+
+static void json_readers(struct batch_out *b, const struct stats *s, bool last)
+{
+	size_t n = collect(b, &s->readers, last,
+			   last ? cmp_reader_last : cmp_reader_total);
+	FILE *f = b->f;
+
+	fputs(",\"readers\":[", f);
+	for (size_t i = 0; i < n; i++) {
+		const struct rt_reader_row *r = b->rows[i];
+		const struct rt_reader_counters *c = last ? &r->last : &r->total;
+		bool other = r->hdr.flags & RT_ROW_OTHER;
+
+		fprintf(f, "%s{\"reader_pid\":%d,\"reader_comm\":",
+			i ? "," : "", other ? -1 : r->key.reader_tgid);
+		rt_json_string(f, other ? "(other)" : r->reader_comm);
+		fprintf(f, ",\"target_pid\":%d,\"target_comm\":",
+			other ? -1 : r->key.target_tgid);
+		rt_json_string(f, other ? "(other)" : r->target_comm);
+		fprintf(f, ",\"via\":\"%s\",\"count\":%" PRIu64
+			",\"denied\":%" PRIu64 "}",
+			other ? "other" : rt_via_name((enum rt_via)r->key.via),
+			c->count, c->denied);
+	}
+	fputc(']', f);
+}
+
+/* ---- text ---- */
+
+static void text_procs(struct batch_out *b, const struct stats *s, bool last)
+{
+	size_t n = collect(b, &s->procs, last,
+			   last ? rt_cmp_proc_last : rt_cmp_proc_calls);
+	FILE *f = b->f;
+
+	fprintf(f, "%7s %-16s %10s %10s %8s %8s %9s %9s %9s\n", "PID", "COMM",
+		"CALLS", "BYTES", "ERRORS", "EAGAIN", "LAT_AVG", "LAT_P99",
+		"LAT_MAX");
+	for (size_t i = 0; i < n; i++) {
+		const struct rt_proc_row *p = b->rows[i];
+		const struct rt_counters *c = last ? &p->last : &p->total;
+		u64 p99 = last ? hist32_quantile(&p->last_hist, c->lat_n, P99,
+						 c->lat_max) :
+				 hist64_quantile(&p->total_hist, c->lat_n, P99,
+						 c->lat_max);
+		char avg[16], q[16], max[16];
+
+		rt_format_ns(avg, sizeof(avg), counters_lat_avg(c));
+		rt_format_ns(q, sizeof(q), p99);
+		rt_format_ns(max, sizeof(max), c->lat_max);
+		fprintf(f, "%7d %-16s %10" PRIu64 " %10" PRIu64 " %8" PRIu64
+			" %8" PRIu64 " %9s %9s %9s\n", proc_pid(p),
+			proc_comm(p), c->calls, c->bytes, c->errors, c->eagain,
+			avg, q, max);
+	}
+	if (!n)
+		fprintf(f, "  (no receive calls)\n");
+}
+
+static void text_peers(struct batch_out *b, const struct stats *s, bool last)
+{
+	size_t n;
+	FILE *f = b->f;
+	char addr[128];
+
+	if (!b->info->peers_visible) {
+		fprintf(f, "PEERS: sender addresses are not visible on the %s "
+			"backend (they need kprobes)\n", b->info->backend);
+		return;
+	}
+	n = collect(b, &s->peers, last, last ? cmp_peer_last : cmp_peer_total);
+	fprintf(f, "%-6s %-40s %6s %10s %10s %7s\n", "FAMILY", "PEER", "PORT",
+		"CALLS", "BYTES", "TOP_PID");
+	for (size_t i = 0; i < n; i++) {
+		const struct rt_peer_row *r = b->rows[i];
+		const struct rt_counters *c = last ? &r->last : &r->total;
+
+		peer_addr(r, addr, sizeof(addr));
+		fprintf(f, "%-6s %-40s %6u %10" PRIu64 " %10" PRIu64 " %7d\n",
+			peer_family(r), addr, r->key.port, c->calls, c->bytes,
+			r->top_tgid);
+	}
+	if (!n)
+		fprintf(f, "  (no sender addresses)\n");
+}
+
+static void text_readers(struct batch_out *b, const struct stats *s, bool last)
+{
+	size_t n = collect(b, &s->readers, last,
+			   last ? cmp_reader_last : cmp_reader_total);
+	FILE *f = b->f;
+
+	fprintf(f, "%7s %-16s %7s %-16s %-18s %8s %7s\n", "READER", "COMM",
+		"TARGET", "COMM", "VIA", "COUNT", "DENIED");
+	for (size_t i = 0; i < n; i++) {
+		const struct rt_reader_row *r = b->rows[i];
+		const struct rt_reader_counters *c = last ? &r->last : &r->total;
+		bool other = r->hdr.flags & RT_ROW_OTHER;
+
+		fprintf(f, "%7d %-16s %7d %-16s %-18s %8" PRIu64 " %7" PRIu64
+			"\n", other ? -1 : r->key.reader_tgid,
+			other ? "(other)" : r->reader_comm,
+			other ? -1 : r->key.target_tgid,
+			other ? "(other)" : r->target_comm,
+			other ? "other" : rt_via_name((enum rt_via)r->key.via),
+			c->count, c->denied);
+	}
+	if (!n)
+		fprintf(f, "  (no cross-process memory access)\n");
+}
+
+static void check_output(struct batch_out *b)
+{
+	if (fflush(b->f) == EOF || ferror(b->f)) {
+		b->write_error = true;
+		if (errno == EPIPE)
+			rt_output_broken = 1;
+		rt_stop_requested = 1;
+	}
+}
+
+void batch_print_interval(struct batch_out *b, const struct pipeline *p,
+			  const struct rt_interval *iv)
+{
+	const struct stats *s = p->stats;
+	FILE *f = b->f;
+
+	if (b->write_error)
+		return;
+	if (b->json) {
+		fprintf(f, "{\"type\":\"interval\",\"interval\":%u,\"time\":%.3f,"
+			"\"seconds\":%.3f,\"backend\":\"%s\",\"events\":%"
+			PRIu64 ",\"lost\":%" PRIu64, iv->nr, iv->time,
+			iv->seconds, b->info->backend, s->last.events,
+			s->last.lost);
+		json_procs(b, s, true);
+		json_peers(b, s, true);
+		json_readers(b, s, true);
+		fputs("}\n", f);
+	} else {
+		fprintf(f, "recvtop  interval %u  time %.3fs  backend %s  "
+			"events %" PRIu64 "  lost %" PRIu64 "\n", iv->nr,
+			iv->time, b->info->backend, s->last.events,
+			s->last.lost);
+		text_procs(b, s, true);
+		text_peers(b, s, true);
+		text_readers(b, s, true);
+		fputc('\n', f);
+	}
+	check_output(b);
+}
+
+u64 rt_summary_end_ts(const struct pipeline *p)
+{
+	if (p->stopped)
+		return p->stop_ts;
+	if (p->done && p->max_intervals)
+		return p->t0 + (u64)p->nr_intervals * p->interval_ns;
+	return p->last_ts;
+}
+
+u64 rt_summary_lost(const struct pipeline *p, const struct rt_run_info *info)
+{
+	u64 lost = p->stats->total.lost;
+
+	if (info->have_kernel_lost && info->kernel_lost > lost)
+		return info->kernel_lost;
+	return lost;
+}
+
+void batch_print_summary(struct batch_out *b, const struct pipeline *p)
+{
+	const struct stats *s = p->stats;
+	FILE *f = b->f;
+	double time = pipeline_time(p, rt_summary_end_ts(p));
+	u64 lost = rt_summary_lost(p, b->info);
+
+	if (b->write_error)
+		return;
+	if (b->json) {
+		fprintf(f, "{\"type\":\"summary\",\"time\":%.3f,\"intervals\":%u,"
+			"\"backend\":\"%s\",\"events\":%" PRIu64 ",\"lost\":%"
+			PRIu64 ",\"unpaired\":%" PRIu64, time, p->nr_intervals,
+			b->info->backend, s->total.events, lost,
+			s->total.unpaired);
+		if (b->info->have_probe_missed)
+			fprintf(f, ",\"probe_missed\":%" PRIu64,
+				b->info->probe_missed);
+		json_procs(b, s, false);
+		json_peers(b, s, false);
+		json_readers(b, s, false);
+		fputs("}\n", f);
+	} else {
+		fprintf(f, "recvtop  summary  time %.3fs  intervals %u  backend "
+			"%s  events %" PRIu64 "  lost %" PRIu64, time,
+			p->nr_intervals, b->info->backend, s->total.events,
+			lost);
+		if (b->info->have_probe_missed)
+			fprintf(f, "  probe_missed %" PRIu64,
+				b->info->probe_missed);
+		fputc('\n', f);
+		text_procs(b, s, false);
+		text_peers(b, s, false);
+		text_readers(b, s, false);
+	}
+	check_output(b);
+}

@@ -1,0 +1,398 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Command-line parsing: subcommands, options, their checks. */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "recvtop/cli.h"
+#include "recvtop/version.h"
+
+static const char *const cmd_names[RT_CMD_NR] = {
+	[RT_CMD_TOP] = "top",
+	[RT_CMD_RECORD] = "record",
+	[RT_CMD_REPORT] = "report",
+	[RT_CMD_RESET] = "reset",
+	[RT_CMD_PROBES] = "probes",
+};
+
+const char *cli_cmd_name(enum rt_cmd cmd)
+{
+	return cmd < RT_CMD_NR ? cmd_names[cmd] : "?";
+}
+
+enum {
+	OPT_JSON = 256,
+	OPT_BACKEND,
+	OPT_BUFFER_KB,
+	OPT_HELP,
+	OPT_VERSION,
+};
+
+#define CMD(x) (1u << (x))
+#define LIVE_CMDS (CMD(RT_CMD_TOP))
+#define ALL_CMDS ((1u << RT_CMD_NR) - 1)
+
+struct opt_desc {
+	struct option lo;
+	int shortopt;
+	unsigned int cmds;	/* subcommands that take it */
+	const char *arg;
+	const char *help;
+};
+
+static const struct opt_desc opts[] = {
+	{ { "delay", required_argument, NULL, 'd' }, 'd', LIVE_CMDS,
+	  "SECONDS", "refresh interval, fractions allowed (default 1)" },
+	{ { "iterations", required_argument, NULL, 'n' }, 'n', LIVE_CMDS,
+	  "N", "stop after N intervals" },
+	{ { "batch", no_argument, NULL, 'b' }, 'b', LIVE_CMDS,
+	  NULL, "text snapshots instead of the live view" },
+	{ { "json", no_argument, NULL, OPT_JSON }, 0, LIVE_CMDS,
+	  NULL, "JSON lines (one object per interval, then a summary)" },
+	{ { "pid", required_argument, NULL, 'p' }, 'p', LIVE_CMDS,
+	  "PID[,PID...]", "only these processes" },
+	{ { "comm", required_argument, NULL, 'c' }, 'c', LIVE_CMDS,
+	  "NAME", "only tasks with this command name" },
+	{ { "backend", required_argument, NULL, OPT_BACKEND }, 0,
+	  LIVE_CMDS | CMD(RT_CMD_PROBES), "auto|kprobe|tracepoint",
+	  "probe backend (default auto)" },
+	{ { "buffer-kb", required_argument, NULL, OPT_BUFFER_KB }, 0,
+	  LIVE_CMDS, "KB", "per-CPU ring buffer size (default 8192)" },
+	{ { "help", no_argument, NULL, 'h' }, 'h', ALL_CMDS,
+	  NULL, "show this help" },
+	{ { "version", no_argument, NULL, 'V' }, 'V', ALL_CMDS,
+	  NULL, "show the version" },
+};
+
+static const char *const cmd_synopsis[RT_CMD_NR] = {
+	[RT_CMD_TOP] = "recvtop [top] [OPTIONS] [-- COMMAND [ARGS]]",
+	[RT_CMD_RECORD] = "recvtop record [-o FILE.dat] [OPTIONS] "
+			  "[-- COMMAND [ARGS]]",
+	[RT_CMD_REPORT] = "recvtop report [-i FILE.dat] [--json]",
+	[RT_CMD_RESET] = "recvtop reset",
+	[RT_CMD_PROBES] = "recvtop probes [--backend auto|kprobe|tracepoint]",
+};
+
+static const char *const cmd_about[RT_CMD_NR] = {
+	[RT_CMD_TOP] = "Watch network receives and cross-process memory "
+		       "reads live.",
+	[RT_CMD_RECORD] = "Record to a trace-cmd compatible .dat file.",
+	[RT_CMD_REPORT] = "Summarise a recording.",
+	[RT_CMD_RESET] = "Remove tracefs instances and probes left by "
+			 "crashed runs.",
+	[RT_CMD_PROBES] = "Show the backend and probes recvtop would use on "
+			  "this kernel, and why.",
+};
+
+/* the subcommands this build implements */
+static bool cmd_available(enum rt_cmd cmd)
+{
+	return cmd == RT_CMD_TOP || cmd == RT_CMD_RESET ||
+	       cmd == RT_CMD_PROBES;
+}
+
+void cli_usage(FILE *f, enum rt_cmd cmd)
+{
+	fprintf(f, "usage: %s\n%s\n", cmd_synopsis[cmd], cmd_about[cmd]);
+	if (cmd == RT_CMD_TOP) {
+		fprintf(f, "\ncommands:\n");
+		for (int c = 0; c < RT_CMD_NR; c++)
+			if (cmd_available((enum rt_cmd)c))
+				fprintf(f, "  %-8s %s\n", cmd_names[c],
+					cmd_about[c]);
+	}
+	fprintf(f, "\noptions:\n");
+	for (size_t i = 0; i < ARRAY_SIZE(opts); i++) {
+		const struct opt_desc *d = &opts[i];
+		char left[64];
+
+		if (!(d->cmds & CMD(cmd)))
+			continue;
+		if (d->shortopt)
+			snprintf(left, sizeof(left), "-%c, --%s%s%s",
+				 d->shortopt, d->lo.name, d->arg ? " " : "",
+				 d->arg ? d->arg : "");
+		else
+			snprintf(left, sizeof(left), "    --%s%s%s", d->lo.name,
+				 d->arg ? " " : "", d->arg ? d->arg : "");
+		fprintf(f, "  %-36s %s\n", left, d->help);
+	}
+	if (cmd == RT_CMD_TOP)
+		fprintf(f, "\nWith -- COMMAND, recvtop runs the command, traces "
+			"it and its children until it\nexits, prints the "
+			"summary and exits with the command's status.\n"
+			"Exit status: 0 ok, 1 runtime error, 2 bad usage.\n");
+}
+
+int cli_parse_delay(const char *s, u64 *ns)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || *end || !isfinite(v) || v < 0.01 ||
+	    v > 86400)
+		return -1;
+	*ns = (u64)llround(v * 1e9);
+	return 0;
+}
+
+static int parse_uint(const char *s, unsigned long max, unsigned long *out)
+{
+	char *end;
+	unsigned long v;
+
+	if (!*s || *s == '-' || *s == '+')
+		return -1;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || v == 0 || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static bool pid_exists(int pid)
+{
+	char path[32];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/proc/%d", pid);
+	return stat(path, &st) == 0 || (kill(pid, 0) == 0 || errno == EPERM);
+}
+
+int cli_parse_pids(const char *s, int *pids, unsigned int *nr,
+		   unsigned int max, char *err, size_t errlen)
+{
+	const char *p = s;
+
+	if (!*s) {
+		snprintf(err, errlen, "-p: empty process list");
+		return -1;
+	}
+	while (*p) {
+		const char *comma = strchr(p, ',');
+		size_t len = comma ? (size_t)(comma - p) : strlen(p);
+		char buf[16];
+		unsigned long v;
+
+		if (len == 0 || len >= sizeof(buf)) {
+			snprintf(err, errlen, "-p '%s': not a list of process "
+				 "ids", s);
+			return -1;
+		}
+		memcpy(buf, p, len);
+		buf[len] = 0;
+		if (parse_uint(buf, INT_MAX, &v)) {
+			snprintf(err, errlen, "-p '%s': '%s' is not a process "
+				 "id", s, buf);
+			return -1;
+		}
+		if (!pid_exists((int)v)) {
+			snprintf(err, errlen, "-p %lu: no such process", v);
+			return -1;
+		}
+		if (*nr >= max) {
+			snprintf(err, errlen, "-p: more than %u processes",
+				 max);
+			return -1;
+		}
+		pids[(*nr)++] = (int)v;
+		p += len;
+		if (*p == ',')
+			p++;
+		if (comma && !*p) {
+			snprintf(err, errlen, "-p '%s': trailing comma", s);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * -c goes into a kernel filter string (comm == "NAME"): only names the
+ * kernel can hold and that cannot end the quoted string are accepted.
+ */
+int cli_check_comm(const char *s, char *err, size_t errlen)
+{
+	size_t len = strlen(s);
+
+	if (!len) {
+		snprintf(err, errlen, "-c: empty command name");
+		return -1;
+	}
+	if (len >= RT_COMM_LEN) {
+		snprintf(err, errlen, "-c '%.40s%s': command names are at most "
+			 "%d characters", s, len > 40 ? "..." : "",
+			 RT_COMM_LEN - 1);
+		return -1;
+	}
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c < 0x20 || c == 0x7f || c == '"' || c == '\\') {
+			snprintf(err, errlen, "-c: command name contains a "
+				 "character recvtop cannot filter on (quote, "
+				 "backslash or control character)");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int find_cmd(const char *s)
+{
+	for (int c = 0; c < RT_CMD_NR; c++)
+		if (!strcmp(s, cmd_names[c]))
+			return c;
+	return -1;
+}
+
+int cli_parse(int argc, char **argv, struct rt_options *o, FILE *out,
+	      char *err, size_t errlen)
+{
+	struct option lopts[ARRAY_SIZE(opts) + 1];
+	char shorts[64] = "+:";
+	size_t ns = 2, nl = 0;
+	int first = 1;
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->delay_ns = NSEC_PER_SEC;
+	o->backend = RT_BACKEND_AUTO;
+
+	if (argc > 1 && argv[1][0] != '-') {
+		int cmd = find_cmd(argv[1]);
+
+		if (cmd < 0) {
+			if (!strcmp(argv[1], "help")) {
+				cli_usage(out, RT_CMD_TOP);
+				return RT_CLI_EXIT;
+			}
+			snprintf(err, errlen, "unknown command '%s' (try "
+				 "'recvtop --help')", argv[1]);
+			return RT_CLI_USAGE;
+		}
+		if (!cmd_available((enum rt_cmd)cmd)) {
+			snprintf(err, errlen, "'%s' is not available in this "
+				 "version", argv[1]);
+			return RT_CLI_USAGE;
+		}
+		o->cmd = (enum rt_cmd)cmd;
+		first = 2;
+	}
+
+	for (size_t i = 0; i < ARRAY_SIZE(opts); i++) {
+		if (!(opts[i].cmds & CMD(o->cmd)))
+			continue;
+		lopts[nl++] = opts[i].lo;
+		if (opts[i].shortopt) {
+			shorts[ns++] = (char)opts[i].shortopt;
+			if (opts[i].lo.has_arg == required_argument)
+				shorts[ns++] = ':';
+		}
+	}
+	memset(&lopts[nl], 0, sizeof(lopts[nl]));
+	shorts[ns] = 0;
+
+	/* parse the part after the subcommand; optind = 0 resets getopt */
+	argc -= first - 1;
+	argv += first - 1;
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, shorts, lopts, NULL)) != -1) {
+		unsigned long v;
+
+		switch (c) {
+		case 'd':
+			if (cli_parse_delay(optarg, &o->delay_ns)) {
+				snprintf(err, errlen, "-d '%s': not a delay in "
+					 "seconds (0.01 to 86400)", optarg);
+				return RT_CLI_USAGE;
+			}
+			break;
+		case 'n':
+			if (parse_uint(optarg, UINT_MAX, &v)) {
+				snprintf(err, errlen, "-n '%s': not a positive "
+					 "number of intervals", optarg);
+				return RT_CLI_USAGE;
+			}
+			o->iterations = (unsigned int)v;
+			break;
+		case 'b':
+			o->batch = true;
+			break;
+		case OPT_JSON:
+			o->json = true;
+			break;
+		case 'p':
+			if (cli_parse_pids(optarg, o->pids, &o->nr_pids,
+					   RT_MAX_PIDS, err, errlen))
+				return RT_CLI_USAGE;
+			break;
+		case 'c':
+			if (cli_check_comm(optarg, err, errlen))
+				return RT_CLI_USAGE;
+			o->comm = optarg;
+			break;
+		case OPT_BACKEND:
+			if (rt_backend_parse(optarg, &o->backend)) {
+				snprintf(err, errlen, "--backend '%s': must be "
+					 "auto, kprobe or tracepoint", optarg);
+				return RT_CLI_USAGE;
+			}
+			break;
+		case OPT_BUFFER_KB:
+			if (parse_uint(optarg, 16u << 20, &v)) {
+				snprintf(err, errlen, "--buffer-kb '%s': not a "
+					 "size in KB (1 to 16777216)", optarg);
+				return RT_CLI_USAGE;
+			}
+			o->buffer_kb = (unsigned int)v;
+			break;
+		case 'h':
+			cli_usage(out, o->cmd);
+			return RT_CLI_EXIT;
+		case 'V':
+			fprintf(out, "recvtop %s\n", RT_VERSION);
+			return RT_CLI_EXIT;
+		case ':':
+			snprintf(err, errlen, "option '%s' needs a value",
+				 argv[optind - 1]);
+			return RT_CLI_USAGE;
+		default:
+			if (optopt && optopt < 256)
+				snprintf(err, errlen, "unknown option '-%c' for "
+					 "'recvtop %s' (try --help)", optopt,
+					 cmd_names[o->cmd]);
+			else
+				snprintf(err, errlen, "unknown option '%s' for "
+					 "'recvtop %s' (try --help)",
+					 argv[optind - 1], cmd_names[o->cmd]);
+			return RT_CLI_USAGE;
+		}
+	}
+
+	if (optind < argc) {
+		if (o->cmd != RT_CMD_TOP) {
+			snprintf(err, errlen, "unexpected argument '%s' for "
+				 "'recvtop %s'", argv[optind],
+				 cmd_names[o->cmd]);
+			return RT_CLI_USAGE;
+		}
+		o->command = &argv[optind];
+		o->nr_command = argc - optind;
+	}
+	if (o->command && o->nr_pids) {
+		snprintf(err, errlen, "-p and a COMMAND cannot be combined");
+		return RT_CLI_USAGE;
+	}
+	return RT_CLI_OK;
+}

@@ -1,0 +1,367 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The correlate stage: per-thread pairing of entries, addresses, returns. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/socket.h>
+
+#include "recvtop/correlate.h"
+
+/* kernel-internal restart codes (include/linux/errno.h) */
+#define ERESTARTSYS		512
+#define ERESTART_RESTARTBLOCK	516
+
+/* include/linux/ptrace.h */
+#define PTRACE_MODE_READ	0x01
+#define PTRACE_MODE_ATTACH	0x02
+#define PTRACE_MODE_FSCREDS	0x08
+
+#define ST_RECV		0x1
+#define ST_ADDR		0x2
+#define ST_MM		0x4
+#define ST_SC		0x8
+
+struct thread_slot {
+	int tid;		/* 0 = empty */
+	u32 state;
+	/* recvfrom in flight */
+	u64 recv_ts;
+	int fd;
+	struct rt_addr addr;
+	/* mm_access in flight */
+	u64 mm_ts;
+	int mm_tid, mm_tgid;
+	u32 mm_mode;
+	char mm_comm[RT_COMM_LEN];
+	/* memory-reader syscall in flight */
+	u16 sc;
+	int sc_target;
+	long sc_request;
+};
+
+struct correlator {
+	struct stats *stats;
+	bool mm_access;
+	unsigned int used;
+	struct thread_slot *slots;
+};
+
+struct correlator *correlator_new(struct stats *stats, bool mm_access)
+{
+	struct correlator *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	c->slots = calloc(RT_CORR_SLOTS, sizeof(*c->slots));
+	if (!c->slots) {
+		free(c);
+		return NULL;
+	}
+	c->stats = stats;
+	c->mm_access = mm_access;
+	return c;
+}
+
+void correlator_free(struct correlator *c)
+{
+	if (!c)
+		return;
+	free(c->slots);
+	free(c);
+}
+
+unsigned int correlator_in_flight(const struct correlator *c)
+{
+	return c->used;
+}
+
+void correlator_clear(struct correlator *c)
+{
+	memset(c->slots, 0, RT_CORR_SLOTS * sizeof(*c->slots));
+	c->used = 0;
+}
+
+static inline u32 slot_hash(int tid)
+{
+	return ((u32)tid * 2654435761u) & (RT_CORR_SLOTS - 1);
+}
+
+static struct thread_slot *slot_find(struct correlator *c, int tid)
+{
+	for (u32 i = slot_hash(tid);; i = (i + 1) & (RT_CORR_SLOTS - 1)) {
+		struct thread_slot *s = &c->slots[i];
+
+		if (s->tid == tid)
+			return s;
+		if (!s->tid)
+			return NULL;
+	}
+}
+
+static struct thread_slot *slot_get(struct correlator *c, int tid)
+{
+	struct thread_slot *s;
+	u32 i;
+
+	for (i = slot_hash(tid);; i = (i + 1) & (RT_CORR_SLOTS - 1)) {
+		s = &c->slots[i];
+		if (s->tid == tid)
+			return s;
+		if (!s->tid)
+			break;
+	}
+	/* keep a quarter free so probing stays short */
+	if (c->used >= RT_CORR_SLOTS - RT_CORR_SLOTS / 4)
+		return NULL;
+	c->used++;
+	s->tid = tid;
+	s->state = 0;
+	return s;
+}
+
+/* linear-probing delete: shift later members of the run back */
+static void slot_put(struct correlator *c, struct thread_slot *s)
+{
+	u32 i = (u32)(s - c->slots), j = i;
+
+	if (s->state)
+		return;
+	c->used--;
+	for (;;) {
+		u32 home;
+
+		c->slots[i].tid = 0;
+		for (;;) {
+			j = (j + 1) & (RT_CORR_SLOTS - 1);
+			if (!c->slots[j].tid)
+				return;
+			home = slot_hash(c->slots[j].tid);
+			/* can slot j move to i? (home not in (i, j]) */
+			if (i <= j ? (home <= i || home > j) :
+				     (home <= i && home > j))
+				break;
+		}
+		c->slots[i] = c->slots[j];
+		i = j;
+	}
+}
+
+bool rt_ptrace_request_counted(long request)
+{
+	switch (request) {
+	case PTRACE_PEEKTEXT:
+	case PTRACE_PEEKDATA:
+	case PTRACE_PEEKUSER:
+	case PTRACE_POKETEXT:
+	case PTRACE_POKEDATA:
+	case PTRACE_POKEUSER:
+	case PTRACE_ATTACH:
+	case PTRACE_SEIZE:
+		return true;
+	default:
+		return false;
+	}
+}
+
+bool rt_is_restart_code(s64 ret)
+{
+	return ret <= -ERESTARTSYS && ret >= -ERESTART_RESTARTBLOCK;
+}
+
+enum rt_via rt_via_of_mm_access(u32 mode, enum rt_sc in_syscall)
+{
+	if (in_syscall == RT_SC_PROCESS_VM_WRITEV)
+		return RT_VIA_PROCESS_VM_WRITEV;
+	if (in_syscall == RT_SC_PROCESS_VM_READV)
+		return RT_VIA_PROCESS_VM_READV;
+	if (in_syscall == RT_SC_PROCESS_MADVISE)
+		return RT_VIA_MADVISE;
+	if (mode & PTRACE_MODE_ATTACH)
+		/* process_vm_rw_core uses REALCREDS, /proc/PID/mem FSCREDS */
+		return (mode & PTRACE_MODE_FSCREDS) ? RT_VIA_PROC_MEM :
+			RT_VIA_PROCESS_VM_READV;
+	return RT_VIA_PROC_READ;
+}
+
+static bool addr_usable(const struct rt_event *ev)
+{
+	int klen = ev->recv_addr.klen;
+
+	switch (ev->recv_addr.addr.family) {
+	case RT_FAM_INET:
+		return klen >= 8;
+	case RT_FAM_INET6:
+		return klen >= 24;
+	default:
+		return klen >= 2;
+	}
+}
+
+static void recv_exit(struct correlator *c, struct thread_slot *s,
+		      const struct rt_event *ev)
+{
+	struct rt_recv_call call = {
+		.ts = ev->ts,
+		.tid = ev->tid,
+		.fd = -1,
+		.ret = ev->exit.ret,
+	};
+
+	if (rt_is_restart_code(ev->exit.ret)) {
+		/* the call goes on (restarted) or ends in EINTR later */
+		c->stats->ival.restarts++;
+		if (s)
+			s->state &= ~(ST_RECV | ST_ADDR);
+		return;
+	}
+	if (s && (s->state & ST_RECV)) {
+		call.has_latency = true;
+		call.latency = ev->ts >= s->recv_ts ? ev->ts - s->recv_ts : 0;
+		call.fd = s->fd;
+		if (s->state & ST_ADDR)
+			call.peer = &s->addr;
+		s->state &= ~(ST_RECV | ST_ADDR);
+	} else {
+		c->stats->ival.unpaired++;
+	}
+	stats_add_recv(c->stats, &call);
+}
+
+static void mem_report(struct correlator *c, int tid, u64 ts, int target_tid,
+		       int target_tgid, const char *comm, enum rt_via via,
+		       s64 ret)
+{
+	struct rt_mem_access a = {
+		.ts = ts,
+		.tid = tid,
+		.target_tid = target_tid,
+		.target_tgid = target_tgid,
+		.target_comm = comm && comm[0] ? comm : NULL,
+		.via = (u8)via,
+		.denied = ret == -EPERM || ret == -EACCES,
+	};
+
+	stats_add_mem(c->stats, &a);
+}
+
+static void mm_exit(struct correlator *c, struct thread_slot *s,
+		    const struct rt_event *ev)
+{
+	enum rt_via via;
+
+	if (!s || !(s->state & ST_MM)) {
+		c->stats->ival.unpaired++;
+		return;
+	}
+	s->state &= ~ST_MM;
+	via = rt_via_of_mm_access(s->mm_mode, (s->state & ST_SC) ?
+				  (enum rt_sc)s->sc : RT_SC_NONE);
+	mem_report(c, ev->tid, ev->ts, s->mm_tid, s->mm_tgid, s->mm_comm, via,
+		   ev->exit.ret);
+}
+
+static void sc_exit(struct correlator *c, struct thread_slot *s,
+		    const struct rt_event *ev)
+{
+	if (!s || !(s->state & ST_SC) || s->sc != ev->exit.sc) {
+		c->stats->ival.unpaired++;
+		return;
+	}
+	s->state &= ~ST_SC;
+	if (rt_is_restart_code(ev->exit.ret)) {
+		c->stats->ival.restarts++;
+		return;
+	}
+	switch (s->sc) {
+	case RT_SC_PTRACE:
+		if (rt_ptrace_request_counted(s->sc_request))
+			mem_report(c, ev->tid, ev->ts, s->sc_target, 0, NULL,
+				   RT_VIA_PTRACE, ev->exit.ret);
+		break;
+	case RT_SC_PROCESS_VM_READV:
+	case RT_SC_PROCESS_VM_WRITEV:
+		if (!c->mm_access)
+			mem_report(c, ev->tid, ev->ts, s->sc_target, 0, NULL,
+				   s->sc == RT_SC_PROCESS_VM_READV ?
+				   RT_VIA_PROCESS_VM_READV :
+				   RT_VIA_PROCESS_VM_WRITEV, ev->exit.ret);
+		break;
+	default:
+		/* process_madvise: only a label for mm_access */
+		break;
+	}
+}
+
+void correlate_event(struct correlator *c, const struct rt_event *ev)
+{
+	struct thread_slot *s;
+
+	switch (ev->kind) {
+	case RT_EV_RECV_ENTER:
+		s = slot_get(c, ev->tid);
+		if (!s) {
+			c->stats->ival.unpaired++;
+			return;
+		}
+		if (s->state & ST_RECV)
+			c->stats->ival.unpaired++;	/* its return was lost */
+		s->state = (s->state & ~(ST_RECV | ST_ADDR)) | ST_RECV;
+		s->recv_ts = ev->ts;
+		s->fd = ev->recv_enter.fd;
+		return;
+	case RT_EV_RECV_ADDR:
+		/* move_addr_to_user also serves accept, getsockname,
+		 * recvmsg...: only take it inside this thread's recvfrom */
+		s = slot_find(c, ev->tid);
+		if (s && (s->state & ST_RECV) && addr_usable(ev)) {
+			s->addr = ev->recv_addr.addr;
+			s->state |= ST_ADDR;
+		}
+		return;
+	case RT_EV_RECV_EXIT:
+		s = slot_find(c, ev->tid);
+		recv_exit(c, s, ev);
+		break;
+	case RT_EV_MM_ENTER:
+		s = slot_get(c, ev->tid);
+		if (!s) {
+			c->stats->ival.unpaired++;
+			return;
+		}
+		if (s->state & ST_MM)
+			c->stats->ival.unpaired++;
+		s->state |= ST_MM;
+		s->mm_ts = ev->ts;
+		s->mm_tid = ev->mm_enter.target_pid;
+		s->mm_tgid = ev->mm_enter.target_tgid;
+		s->mm_mode = ev->mm_enter.mode;
+		memcpy(s->mm_comm, ev->mm_enter.target_comm, RT_COMM_LEN);
+		return;
+	case RT_EV_MM_EXIT:
+		s = slot_find(c, ev->tid);
+		mm_exit(c, s, ev);
+		break;
+	case RT_EV_SC_ENTER:
+		s = slot_get(c, ev->tid);
+		if (!s) {
+			c->stats->ival.unpaired++;
+			return;
+		}
+		if (s->state & ST_SC)
+			c->stats->ival.unpaired++;
+		s->state |= ST_SC;
+		s->sc = ev->sc_enter.sc;
+		s->sc_target = ev->sc_enter.target_pid;
+		s->sc_request = ev->sc_enter.request;
+		return;
+	case RT_EV_SC_EXIT:
+		s = slot_find(c, ev->tid);
+		sc_exit(c, s, ev);
+		break;
+	default:
+		return;
+	}
+	if (s && !s->state)
+		slot_put(c, s);
+}

@@ -1,0 +1,475 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The decode stage: event payloads -> typed events, offsets cached per id. */
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include <traceevent/event-parse.h>
+
+#include "recvtop/decode.h"
+
+enum slot {
+	S_FD, S_SIZE, S_FLAGS, S_ADDR, S_RET,
+	S_KLEN, S_FAM, S_PORT, S_IP4, S_IP6,
+	S_TPID, S_TTGID, S_TCOMM, S_MODE,
+	S_PID, S_REQUEST, S_BUF,
+	S_NR,
+};
+
+#define SL_VALID	0x1
+#define SL_SIGNED	0x2
+#define SL_DYNAMIC	0x4
+
+struct slot_info {
+	u16 off;
+	u16 size;
+	u8 flags;
+};
+
+struct event_desc {
+	u16 kind;
+	u16 sc;
+	u32 need;		/* slots that must exist */
+	struct slot_info s[S_NR];
+};
+
+struct decoder {
+	struct event_desc **by_id;
+	u32 nr_ids;
+	bool swap;
+	unsigned int known;
+	bool has_recv, has_mem;
+	const char *backend;
+	struct event_desc *descs;
+	unsigned int nr_descs;
+};
+
+static const char *const slot_names[S_NR] = {
+	[S_FD] = "fd", [S_SIZE] = "size", [S_FLAGS] = "flags",
+	[S_ADDR] = "addr", [S_RET] = "ret", [S_KLEN] = "klen",
+	[S_FAM] = "fam", [S_PORT] = "port", [S_IP4] = "ip4", [S_IP6] = "ip6",
+	[S_TPID] = "tpid", [S_TTGID] = "ttgid", [S_TCOMM] = "tcomm",
+	[S_MODE] = "mode", [S_PID] = "pid", [S_REQUEST] = "request",
+	[S_BUF] = "buf",
+};
+
+#define B(x) (1u << (x))
+
+struct known_event {
+	const char *system;	/* "recvtop_" matches any recvtop group */
+	const char *name;
+	u16 kind;
+	u16 sc;
+	u32 need;
+	u32 want;		/* optional slots */
+};
+
+static const struct known_event known_events[] = {
+	/* kprobe backend: recvtop's own group */
+	{ "recvtop_", "recvfrom", RT_EV_RECV_ENTER, 0,
+	  B(S_FD), B(S_SIZE) | B(S_FLAGS) | B(S_ADDR) },
+	{ "recvtop_", "recvfrom_ret", RT_EV_RECV_EXIT, 0, B(S_RET), 0 },
+	{ "recvtop_", "recv_addr", RT_EV_RECV_ADDR, 0,
+	  B(S_KLEN) | B(S_FAM) | B(S_PORT) | B(S_IP4) | B(S_IP6), 0 },
+	{ "recvtop_", "mm_access", RT_EV_MM_ENTER, 0,
+	  B(S_TPID) | B(S_TTGID) | B(S_MODE), B(S_TCOMM) },
+	{ "recvtop_", "mm_access_ret", RT_EV_MM_EXIT, 0, B(S_RET), 0 },
+	/* tracepoint backend (the kprobe backend uses the memory ones too) */
+	{ "syscalls", "sys_enter_recvfrom", RT_EV_RECV_ENTER, 0,
+	  B(S_FD), B(S_SIZE) | B(S_FLAGS) | B(S_ADDR) },
+	{ "syscalls", "sys_exit_recvfrom", RT_EV_RECV_EXIT, 0, B(S_RET), 0 },
+	{ "syscalls", "sys_enter_process_vm_readv", RT_EV_SC_ENTER,
+	  RT_SC_PROCESS_VM_READV, B(S_PID), 0 },
+	{ "syscalls", "sys_exit_process_vm_readv", RT_EV_SC_EXIT,
+	  RT_SC_PROCESS_VM_READV, B(S_RET), 0 },
+	{ "syscalls", "sys_enter_process_vm_writev", RT_EV_SC_ENTER,
+	  RT_SC_PROCESS_VM_WRITEV, B(S_PID), 0 },
+	{ "syscalls", "sys_exit_process_vm_writev", RT_EV_SC_EXIT,
+	  RT_SC_PROCESS_VM_WRITEV, B(S_RET), 0 },
+	{ "syscalls", "sys_enter_ptrace", RT_EV_SC_ENTER, RT_SC_PTRACE,
+	  B(S_PID) | B(S_REQUEST), 0 },
+	{ "syscalls", "sys_exit_ptrace", RT_EV_SC_EXIT, RT_SC_PTRACE,
+	  B(S_RET), 0 },
+	{ "syscalls", "sys_enter_process_madvise", RT_EV_SC_ENTER,
+	  RT_SC_PROCESS_MADVISE, 0, 0 },
+	{ "syscalls", "sys_exit_process_madvise", RT_EV_SC_EXIT,
+	  RT_SC_PROCESS_MADVISE, B(S_RET), 0 },
+	{ "ftrace", "print", RT_EV_MARKER, 0, B(S_BUF), 0 },
+};
+
+static const struct known_event *classify(const struct tep_event *ev)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(known_events); i++) {
+		const struct known_event *k = &known_events[i];
+
+		if (strcmp(ev->name, k->name))
+			continue;
+		if (!strcmp(k->system, "recvtop_")) {
+			if (!strncmp(ev->system, "recvtop_", 8))
+				return k;
+		} else if (!strcmp(ev->system, k->system)) {
+			return k;
+		}
+	}
+	return NULL;
+}
+
+static int fill_desc(struct event_desc *desc, struct tep_event *ev,
+		     const struct known_event *k)
+{
+	desc->kind = k->kind;
+	desc->sc = k->sc;
+	desc->need = k->need;
+	for (int i = 0; i < S_NR; i++) {
+		struct tep_format_field *f;
+		struct slot_info *si = &desc->s[i];
+
+		if (!((k->need | k->want) & B(i)))
+			continue;
+		f = tep_find_field(ev, slot_names[i]);
+		if (!f) {
+			if (k->need & B(i))
+				return -1;
+			continue;
+		}
+		if (f->offset < 0 || f->offset > 0xffff || f->size < 0 ||
+		    f->size > 0xffff)
+			return -1;
+		si->off = (u16)f->offset;
+		si->size = (u16)f->size;
+		si->flags = SL_VALID;
+		if (f->flags & TEP_FIELD_IS_SIGNED)
+			si->flags |= SL_SIGNED;
+		if (f->flags & TEP_FIELD_IS_DYNAMIC)
+			si->flags |= SL_DYNAMIC;
+		/* numbers are 1, 2, 4 or 8 bytes, except arrays and strings */
+		if (i != S_IP6 && i != S_BUF && !(si->flags & SL_DYNAMIC) &&
+		    i != S_TCOMM && si->size != 1 && si->size != 2 &&
+		    si->size != 4 && si->size != 8)
+			return -1;
+	}
+	return 0;
+}
+
+struct decoder *decoder_new(struct tep_handle *tep)
+{
+	struct decoder *d = calloc(1, sizeof(*d));
+	int nr = tep_get_events_count(tep);
+	int max_id = 0;
+	bool kprobe = false, syscalls_recv = false;
+
+	if (!d)
+		return NULL;
+	d->swap = tep_is_file_bigendian(tep) != tep_is_local_bigendian(tep);
+	for (int i = 0; i < nr; i++) {
+		struct tep_event *ev = tep_get_event(tep, i);
+
+		if (ev && ev->id > max_id)
+			max_id = ev->id;
+	}
+	d->nr_ids = (u32)max_id + 1;
+	d->by_id = calloc(d->nr_ids, sizeof(*d->by_id));
+	d->descs = calloc(ARRAY_SIZE(known_events) * 4, sizeof(*d->descs));
+	if (!d->by_id || !d->descs)
+		goto fail;
+
+	for (int i = 0; i < nr; i++) {
+		struct tep_event *ev = tep_get_event(tep, i);
+		const struct known_event *k;
+		struct event_desc *desc;
+
+		if (!ev || ev->id < 0 || !ev->name || !ev->system)
+			continue;
+		k = classify(ev);
+		if (!k)
+			continue;
+		/* several recvtop groups in one tep: room for four each */
+		if (d->nr_descs >= ARRAY_SIZE(known_events) * 4)
+			continue;
+		desc = &d->descs[d->nr_descs];
+		if (fill_desc(desc, ev, k)) {
+			memset(desc, 0, sizeof(*desc));
+			continue;
+		}
+		d->nr_descs++;
+		d->by_id[ev->id] = desc;
+		if (k->kind != RT_EV_MARKER)
+			d->known++;
+		if (k->kind == RT_EV_RECV_ENTER || k->kind == RT_EV_RECV_EXIT)
+			d->has_recv = true;
+		if (k->kind == RT_EV_MM_ENTER || k->kind == RT_EV_SC_ENTER)
+			d->has_mem = true;
+		if (!strncmp(ev->system, "recvtop_", 8))
+			kprobe = true;
+		else if (k->kind == RT_EV_RECV_ENTER)
+			syscalls_recv = true;
+	}
+	d->backend = kprobe ? "kprobe" : syscalls_recv || d->has_mem ?
+		     "tracepoint" : NULL;
+	return d;
+fail:
+	decoder_free(d);
+	return NULL;
+}
+
+void decoder_free(struct decoder *d)
+{
+	if (!d)
+		return;
+	free(d->by_id);
+	free(d->descs);
+	free(d);
+}
+
+unsigned int decoder_known_events(const struct decoder *d)
+{
+	return d->known;
+}
+
+bool decoder_has_recv(const struct decoder *d)
+{
+	return d->has_recv;
+}
+
+bool decoder_has_mem(const struct decoder *d)
+{
+	return d->has_mem;
+}
+
+const char *decoder_backend(const struct decoder *d)
+{
+	return d->backend;
+}
+
+static inline bool slot_ok(const struct slot_info *si, unsigned int size)
+{
+	return (si->flags & SL_VALID) && (unsigned int)si->off + si->size <= size;
+}
+
+/* a number field, sign-extended when the field is signed */
+static inline s64 load_num(const struct decoder *d, const u8 *p,
+			   const struct slot_info *si)
+{
+	const u8 *q = p + si->off;
+	bool sgn = si->flags & SL_SIGNED;
+
+	switch (si->size) {
+	case 1:
+		return sgn ? (s64)(int8_t)q[0] : (s64)q[0];
+	case 2: {
+		u16 v;
+
+		memcpy(&v, q, 2);
+		if (d->swap)
+			v = __builtin_bswap16(v);
+		return sgn ? (s64)(int16_t)v : (s64)v;
+	}
+	case 4: {
+		u32 v;
+
+		memcpy(&v, q, 4);
+		if (d->swap)
+			v = __builtin_bswap32(v);
+		return sgn ? (s64)(int32_t)v : (s64)v;
+	}
+	default: {
+		u64 v;
+
+		memcpy(&v, q, 8);
+		if (d->swap)
+			v = __builtin_bswap64(v);
+		return (s64)v;
+	}
+	}
+}
+
+static inline s64 get(const struct decoder *d, const u8 *p, unsigned int size,
+		      const struct event_desc *desc, enum slot s, s64 def)
+{
+	const struct slot_info *si = &desc->s[s];
+
+	return slot_ok(si, size) ? load_num(d, p, si) : def;
+}
+
+/* dynamic (__data_loc) or fixed char array field -> C string */
+static void get_string(const struct decoder *d, const u8 *p, unsigned int size,
+		       const struct slot_info *si, char *out, size_t outlen)
+{
+	u32 off = si->off, len = si->size;
+
+	out[0] = 0;
+	if (!slot_ok(si, size))
+		return;
+	if (si->flags & SL_DYNAMIC) {
+		u32 loc;
+
+		if (si->size != 4)
+			return;
+		memcpy(&loc, p + si->off, 4);
+		if (d->swap)
+			loc = __builtin_bswap32(loc);
+		off = loc & 0xffff;
+		len = loc >> 16;
+	}
+	if (off >= size)
+		return;
+	if (len > size - off || len == 0)
+		len = size - off;
+	if (len >= outlen)
+		len = (u32)outlen - 1;
+	memcpy(out, p + off, len);
+	out[len] = 0;
+}
+
+static void decode_addr(const struct decoder *d, const u8 *p,
+			unsigned int size, const struct event_desc *desc,
+			struct rt_event *ev)
+{
+	struct rt_addr *a = &ev->recv_addr.addr;
+	const struct slot_info *ip6 = &desc->s[S_IP6];
+	u8 bytes[RT_ADDR_BYTES];
+	int klen = (int)get(d, p, size, desc, S_KLEN, 0);
+	u16 port_be = (u16)get(d, p, size, desc, S_PORT, 0);
+	u32 ip4 = (u32)get(d, p, size, desc, S_IP4, 0);
+
+	memset(a, 0, sizeof(*a));
+	ev->recv_addr.klen = klen;
+	a->raw_family = (u16)get(d, p, size, desc, S_FAM, 0);
+	/* the port and address are stored as the kernel had them: in
+	 * network order, loaded here as little-endian numbers */
+	if (d->swap) {
+		port_be = __builtin_bswap16(port_be);
+		ip4 = __builtin_bswap32(ip4);
+	}
+	/* sockaddr bytes 2..23 = port(2) ip4(4) ip6(16) */
+	memcpy(bytes, &port_be, 2);
+	memcpy(bytes + 2, &ip4, 4);
+	memset(bytes + 6, 0, 16);
+	if (slot_ok(ip6, size))
+		memcpy(bytes + 6, p + ip6->off, ip6->size < 16 ? ip6->size : 16);
+
+	switch (a->raw_family) {
+	case AF_INET:
+		a->family = RT_FAM_INET;
+		a->port = ntohs(port_be);
+		memcpy(a->addr, bytes + 2, 4);
+		a->len = 4;
+		break;
+	case AF_INET6:
+		a->family = RT_FAM_INET6;
+		a->port = ntohs(port_be);
+		memcpy(a->addr, bytes + 6, 16);
+		a->len = 16;
+		break;
+	case AF_UNIX: {
+		int plen = klen - 2;
+
+		a->family = RT_FAM_UNIX;
+		if (plen < 0)
+			plen = 0;
+		if (plen > RT_ADDR_BYTES)
+			plen = RT_ADDR_BYTES;
+		memcpy(a->addr, bytes, (size_t)plen);
+		/* filesystem names end at their NUL; abstract ones start
+		 * with one and use every byte */
+		if (plen && bytes[0]) {
+			size_t n = strnlen((char *)a->addr, (size_t)plen);
+
+			plen = (int)n;
+			memset(a->addr + n, 0, RT_ADDR_BYTES - n);
+		}
+		a->len = (u8)plen;
+		break;
+	}
+	default:
+		a->family = RT_FAM_OTHER;
+		a->len = 0;
+		break;
+	}
+}
+
+enum rt_event_kind decode_event(const struct decoder *d, const void *data,
+				unsigned int size, struct rt_event *ev)
+{
+	const u8 *p = data;
+	const struct event_desc *desc;
+	u16 id;
+	s32 pid;
+
+	ev->kind = RT_EV_NONE;
+	if (size < 8)
+		return RT_EV_NONE;
+	memcpy(&id, p, 2);
+	memcpy(&pid, p + 4, 4);
+	if (d->swap) {
+		id = __builtin_bswap16(id);
+		pid = (s32)__builtin_bswap32((u32)pid);
+	}
+	ev->id = id;
+	ev->tid = pid;
+	if (id >= d->nr_ids || !(desc = d->by_id[id])) {
+		ev->kind = RT_EV_OTHER;
+		return RT_EV_OTHER;
+	}
+	/* every required field must lie inside the record */
+	for (u32 need = desc->need; need; need &= need - 1) {
+		int s = __builtin_ctz(need);
+
+		if (!slot_ok(&desc->s[s], size))
+			return RT_EV_NONE;
+	}
+
+	switch (desc->kind) {
+	case RT_EV_RECV_ENTER:
+		ev->recv_enter.fd = (int)get(d, p, size, desc, S_FD, -1);
+		ev->recv_enter.size = (u64)get(d, p, size, desc, S_SIZE, 0);
+		ev->recv_enter.flags = (u32)get(d, p, size, desc, S_FLAGS, 0);
+		ev->recv_enter.has_addr = get(d, p, size, desc, S_ADDR, 0) != 0;
+		break;
+	case RT_EV_RECV_EXIT:
+	case RT_EV_MM_EXIT:
+	case RT_EV_SC_EXIT:
+		/* a long for syscalls, an s32 or s64 for kprobes: load_num
+		 * sign-extends signed fields */
+		ev->exit.ret = get(d, p, size, desc, S_RET, 0);
+		ev->exit.sc = desc->sc;
+		break;
+	case RT_EV_RECV_ADDR:
+		decode_addr(d, p, size, desc, ev);
+		break;
+	case RT_EV_MM_ENTER:
+		ev->mm_enter.target_pid = (int)get(d, p, size, desc, S_TPID, 0);
+		ev->mm_enter.target_tgid = (int)get(d, p, size, desc, S_TTGID, 0);
+		ev->mm_enter.mode = (u32)get(d, p, size, desc, S_MODE, 0);
+		get_string(d, p, size, &desc->s[S_TCOMM],
+			   ev->mm_enter.target_comm, RT_COMM_LEN);
+		break;
+	case RT_EV_SC_ENTER:
+		ev->sc_enter.sc = desc->sc;
+		ev->sc_enter.target_pid = (int)get(d, p, size, desc, S_PID, 0);
+		ev->sc_enter.request = (long)get(d, p, size, desc, S_REQUEST, 0);
+		break;
+	case RT_EV_MARKER: {
+		char buf[32];
+
+		get_string(d, p, size, &desc->s[S_BUF], buf, sizeof(buf));
+		if (strncmp(buf, "recvtop: ", 9)) {
+			ev->kind = RT_EV_OTHER;
+			return RT_EV_OTHER;
+		}
+		if (!strncmp(buf + 9, "start", 5))
+			ev->marker.what = RT_MARK_START;
+		else if (!strncmp(buf + 9, "stop", 4))
+			ev->marker.what = RT_MARK_STOP;
+		else
+			ev->marker.what = RT_MARK_OTHER;
+		break;
+	}
+	default:
+		return RT_EV_NONE;
+	}
+	ev->kind = desc->kind;
+	return (enum rt_event_kind)desc->kind;
+}

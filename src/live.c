@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The live source: per-CPU trace_pipe_raw readers. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <tracefs/tracefs.h>
+
+#include "recvtop/live.h"
+
+int live_source_open(struct live_source *ls, struct rt_session *s,
+		     char *err, size_t errlen)
+{
+	memset(ls, 0, sizeof(*ls));
+	ls->session = s;
+	ls->cpus = calloc((size_t)s->nr_cpus, sizeof(*ls->cpus));
+	ls->pfds = calloc((size_t)s->nr_cpus, sizeof(*ls->pfds));
+	if (!ls->cpus || !ls->pfds) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	for (int cpu = 0; cpu < s->nr_cpus; cpu++) {
+		char file[64];
+		struct live_cpu *c = &ls->cpus[ls->nr];
+		int fd, size;
+
+		snprintf(file, sizeof(file), "per_cpu/cpu%d/trace_pipe_raw",
+			 cpu);
+		if (!tracefs_file_exists(s->inst, file))
+			continue;	/* not a possible CPU */
+		fd = tracefs_instance_file_open(s->inst, file,
+						O_RDONLY | O_NONBLOCK |
+						O_CLOEXEC);
+		if (fd < 0) {
+			snprintf(err, errlen, "cannot open %s of %s: %s", file,
+				 s->name, strerror(errno));
+			goto fail;
+		}
+		session_register_fd(fd);
+		c->cpu = cpu;
+		c->fd = fd;
+		if (!ls->page_size) {
+			struct tracefs_cpu *probe = tracefs_cpu_open(s->inst,
+								     cpu, true);
+
+			size = probe ? tracefs_cpu_read_size(probe) : -1;
+			if (probe)
+				tracefs_cpu_close(probe);
+			if (size <= 0)
+				size = getpagesize();
+			ls->page_size = (unsigned int)size;
+		}
+		c->tcpu = tracefs_cpu_alloc_fd(fd, (int)ls->page_size, true);
+		if (!c->tcpu) {
+			session_unregister_fd(fd);
+			close(fd);
+			snprintf(err, errlen, "cannot set up the reader of %s",
+				 file);
+			goto fail;
+		}
+		ls->pfds[ls->nr].fd = fd;
+		ls->pfds[ls->nr].events = POLLIN;
+		ls->nr++;
+		ls->max_cpu = cpu + 1;
+	}
+	if (!ls->nr) {
+		snprintf(err, errlen, "no per-CPU buffers in %s", s->name);
+		goto fail;
+	}
+	return 0;
+fail:
+	live_source_close(ls);
+	return -1;
+}
+
+void live_source_close(struct live_source *ls)
+{
+	for (int i = 0; ls->cpus && i < ls->nr; i++) {
+		int fd = ls->cpus[i].fd;
+
+		session_unregister_fd(fd);
+		tracefs_cpu_free_fd(ls->cpus[i].tcpu);
+		/* libtracefs 1.6 leaves the fd open, later versions close it;
+		 * an open fd keeps the instance busy */
+		if (fcntl(fd, F_GETFD) != -1)
+			close(fd);
+	}
+	free(ls->cpus);
+	free(ls->pfds);
+	ls->cpus = NULL;
+	ls->pfds = NULL;
+	ls->nr = 0;
+}
+
+int live_source_wait(struct live_source *ls, int timeout_ms)
+{
+	int ret = poll(ls->pfds, (nfds_t)ls->nr, timeout_ms);
+
+	return ret < 0 && errno == EINTR ? 0 : ret;
+}
+
+int live_source_drain(struct live_source *ls, struct cpu_merge *m,
+		      unsigned int max_pages)
+{
+	int total = 0;
+
+	for (int i = 0; i < ls->nr; i++) {
+		struct live_cpu *c = &ls->cpus[i];
+		unsigned int n = 0;
+
+		while (!max_pages || n < max_pages) {
+			void *page = merge_page_buf(m);
+			int r;
+
+			if (!page)
+				return -1;
+			r = tracefs_cpu_read(c->tcpu, page, true);
+			if (r <= 0) {
+				merge_drop_page(m, page);
+				if (r < 0 && errno != EAGAIN && errno != EINTR)
+					return -1;
+				break;
+			}
+			if ((unsigned int)r < ls->page_size)
+				memset((char *)page + r, 0,
+				       ls->page_size - (unsigned int)r);
+			ls->pages++;
+			ls->bytes += (u64)r;
+			n++;
+			if (ls->hook && ls->hook(ls->hook_ctx, c->cpu, page,
+						 ls->page_size) < 0) {
+				merge_drop_page(m, page);
+				return -1;
+			}
+			merge_commit_page(m, c->cpu, page);
+		}
+		total += (int)n;
+	}
+	return total;
+}

@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The pipeline: decode -> correlate -> stats, and interval cutting. */
+#include <string.h>
+
+#include "recvtop/pipeline.h"
+
+void pipeline_init(struct pipeline *p, struct decoder *dec,
+		   struct correlator *corr, struct stats *stats,
+		   u64 interval_ns, unsigned int max_intervals,
+		   pipeline_interval_fn fn, void *ctx)
+{
+	memset(p, 0, sizeof(*p));
+	p->dec = dec;
+	p->corr = corr;
+	p->stats = stats;
+	p->interval_ns = interval_ns ? interval_ns : NSEC_PER_SEC;
+	p->max_intervals = max_intervals;
+	p->on_interval = fn;
+	p->ctx = ctx;
+}
+
+double pipeline_time(const struct pipeline *p, u64 ts)
+{
+	if (!p->have_t0 || ts < p->t0)
+		return 0;
+	return (double)(ts - p->t0) / 1e9;
+}
+
+u64 pipeline_next_boundary(const struct pipeline *p)
+{
+	return p->have_t0 ? p->next_boundary : UINT64_MAX;
+}
+
+static void emit(struct pipeline *p, u64 end_ts, bool final)
+{
+	struct rt_interval iv;
+	u64 start = p->nr_intervals ?
+		    p->t0 + (u64)p->nr_intervals * p->interval_ns : p->t0;
+
+	iv.nr = ++p->nr_intervals;
+	iv.start_ts = start;
+	iv.end_ts = end_ts;
+	iv.time = pipeline_time(p, end_ts);
+	iv.seconds = end_ts > start ? (double)(end_ts - start) / 1e9 : 0;
+	iv.final = final;
+	stats_end_interval(p->stats, end_ts);
+	if (p->on_interval)
+		p->on_interval(p->ctx, p, &iv);
+	if (p->max_intervals && p->nr_intervals >= p->max_intervals)
+		p->done = true;
+}
+
+static void close_until(struct pipeline *p, u64 ts)
+{
+	while (!p->done && ts >= p->next_boundary) {
+		u64 end = p->next_boundary;
+
+		p->next_boundary += p->interval_ns;
+		emit(p, end, false);
+	}
+}
+
+static void set_t0(struct pipeline *p, u64 ts)
+{
+	p->t0 = ts;
+	p->next_boundary = ts + p->interval_ns;
+	p->stats->ival_start = ts;
+}
+
+void pipeline_feed(struct pipeline *p, const struct rt_raw *raw)
+{
+	struct rt_event ev;
+	enum rt_event_kind kind = RT_EV_NONE;
+
+	if (p->done || p->stopped)
+		return;
+	if (raw->data) {
+		ev.ts = raw->ts;
+		ev.cpu = raw->cpu;
+		kind = decode_event(p->dec, raw->data, raw->size, &ev);
+	}
+
+	if (!p->have_t0) {
+		p->have_t0 = true;
+		p->first_ts = raw->ts;
+		set_t0(p, raw->ts);
+	}
+	if (kind == RT_EV_MARKER && ev.marker.what == RT_MARK_START &&
+	    !p->t0_from_marker && !p->nr_intervals) {
+		/* the few events before the marker stay in interval 1 */
+		p->t0_from_marker = true;
+		set_t0(p, raw->ts);
+	}
+	close_until(p, raw->ts);
+	if (p->done)
+		return;
+	if (raw->ts > p->last_ts)
+		p->last_ts = raw->ts;
+
+	if (raw->missed) {
+		u64 n = raw->missed > 0 ? (u64)raw->missed : 1;
+
+		if (raw->missed < 0)
+			p->lost_unknown++;
+		p->lost += n;
+		stats_add_lost(p->stats, n);
+		/* pairs that straddle the gap cannot be trusted */
+	}
+	p->events++;
+	switch (kind) {
+	case RT_EV_NONE:
+	case RT_EV_OTHER:
+		return;
+	case RT_EV_MARKER:
+		if (ev.marker.what == RT_MARK_STOP) {
+			p->stopped = true;
+			p->stop_ts = raw->ts;
+		}
+		return;
+	default:
+		stats_add_events(p->stats, 1);
+		correlate_event(p->corr, &ev);
+	}
+}
+
+u64 pipeline_feed_merge(struct pipeline *p, struct cpu_merge *m,
+			u64 watermark)
+{
+	struct rt_raw raw;
+	u64 n = 0;
+
+	while (merge_next(m, watermark, &raw)) {
+		pipeline_feed(p, &raw);
+		n++;
+	}
+	return n;
+}
+
+void pipeline_advance(struct pipeline *p, u64 watermark)
+{
+	if (!p->have_t0 || p->stopped)
+		return;
+	close_until(p, watermark);
+}
+
+void pipeline_finish(struct pipeline *p)
+{
+	u64 end;
+	u64 start;
+
+	if (!p->have_t0 || p->done)
+		return;
+	end = p->stopped ? p->stop_ts : p->last_ts;
+	start = p->t0 + (u64)p->nr_intervals * p->interval_ns;
+	/* boundaries the data reached but no event crossed */
+	close_until(p, end);
+	if (p->done)
+		return;
+	if (end > start || !p->nr_intervals)
+		emit(p, end > start ? end : start, true);
+	p->done = true;
+}

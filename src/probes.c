@@ -1,0 +1,479 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The probe catalog: backends, probe definitions, BTF offsets. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+
+#include <bpf/btf.h>
+#include <tracefs/tracefs.h>
+
+#include "recvtop/probes.h"
+
+static const char *const backend_names[] = {
+	[RT_BACKEND_AUTO] = "auto",
+	[RT_BACKEND_KPROBE] = "kprobe",
+	[RT_BACKEND_TRACEPOINT] = "tracepoint",
+};
+
+const char *rt_backend_name(enum rt_backend b)
+{
+	return b <= RT_BACKEND_TRACEPOINT ? backend_names[b] : "?";
+}
+
+int rt_backend_parse(const char *s, enum rt_backend *out)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(backend_names); i++) {
+		if (!strcmp(s, backend_names[i])) {
+			*out = (enum rt_backend)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* ---- BTF ---- */
+
+/* offset in bytes of member name in a struct, searching anonymous members */
+static long btf_member_offset(const struct btf *btf, const struct btf_type *t,
+			      const char *name, int depth)
+{
+	const struct btf_member *m = btf_members(t);
+	int n = btf_vlen(t);
+
+	if (depth > 8)
+		return -1;
+	for (int i = 0; i < n; i++, m++) {
+		const char *mname = btf__name_by_offset(btf, m->name_off);
+		__u32 bits = btf_member_bit_offset(t, (__u32)i);
+
+		if (mname && mname[0]) {
+			if (!strcmp(mname, name))
+				return (bits % 8) ? -1 : (long)(bits / 8);
+			continue;
+		}
+		/* anonymous struct or union: look inside */
+		{
+			const struct btf_type *mt = btf__type_by_id(btf, m->type);
+			long off;
+
+			while (mt && (btf_is_mod(mt) || btf_is_typedef(mt)))
+				mt = btf__type_by_id(btf, mt->type);
+			if (!mt || !btf_is_composite(mt))
+				continue;
+			off = btf_member_offset(btf, mt, name, depth + 1);
+			if (off >= 0)
+				return (long)(bits / 8) + off;
+		}
+	}
+	return -1;
+}
+
+int probe_btf_task_offsets(const char *btf_path, struct rt_task_offsets *off)
+{
+	struct btf *btf;
+	const struct btf_type *t;
+	__s32 id;
+	long pid, tgid, comm;
+
+	memset(off, 0, sizeof(*off));
+	btf = btf_path ? btf__parse_raw(btf_path) : btf__load_vmlinux_btf();
+	if (!btf) {
+		snprintf(off->why, sizeof(off->why),
+			 "cannot load kernel BTF (%s): %s",
+			 btf_path ? btf_path : "/sys/kernel/btf/vmlinux",
+			 strerror(errno));
+		return -1;
+	}
+	id = btf__find_by_name_kind(btf, "task_struct", BTF_KIND_STRUCT);
+	t = id > 0 ? btf__type_by_id(btf, (__u32)id) : NULL;
+	if (!t) {
+		snprintf(off->why, sizeof(off->why),
+			 "kernel BTF has no struct task_struct");
+		btf__free(btf);
+		return -1;
+	}
+	pid = btf_member_offset(btf, t, "pid", 0);
+	tgid = btf_member_offset(btf, t, "tgid", 0);
+	comm = btf_member_offset(btf, t, "comm", 0);
+	btf__free(btf);
+	if (pid < 0 || tgid < 0 || comm < 0) {
+		snprintf(off->why, sizeof(off->why),
+			 "task_struct in BTF lacks pid, tgid or comm");
+		return -1;
+	}
+	off->pid = (int)pid;
+	off->tgid = (int)tgid;
+	off->comm = (int)comm;
+	off->ok = true;
+	return 0;
+}
+
+/* ---- kallsyms ---- */
+
+bool probe_kallsyms_has(const char *path, const char *const *syms, int n,
+			bool *found)
+{
+	FILE *f = fopen(path ? path : "/proc/kallsyms", "re");
+	char line[512];
+	int left = n;
+
+	for (int i = 0; i < n; i++)
+		found[i] = false;
+	if (!f)
+		return false;
+	while (left && fgets(line, sizeof(line), f)) {
+		char *name = strchr(line, ' ');
+
+		if (!name || !(name = strchr(name + 1, ' ')))
+			continue;
+		name++;
+		name[strcspn(name, "\t\n")] = 0;
+		for (int i = 0; i < n; i++) {
+			if (!found[i] && !strcmp(name, syms[i])) {
+				found[i] = true;
+				left--;
+			}
+		}
+	}
+	fclose(f);
+	return left == 0;
+}
+
+/* ---- probe sets ---- */
+
+static struct rt_probe *add_probe(struct rt_probe *set, int *nr,
+				  enum rt_probe_type type, const char *role,
+				  const char *system, const char *event)
+{
+	struct rt_probe *p = &set[(*nr)++];
+
+	memset(p, 0, sizeof(*p));
+	p->type = type;
+	p->role = role;
+	snprintf(p->system, sizeof(p->system), "%s", system);
+	snprintf(p->event, sizeof(p->event), "%s", event);
+	p->available = true;
+	return p;
+}
+
+/* ptrace requests recvtop counts (see rt_ptrace_request_counted) */
+#define PTRACE_FILTER \
+	"(request >= 1 && request <= 6) || request == 16 || request == 16902"
+
+static void add_memory_tracepoints(struct rt_probe *set, int *nr, bool kprobe)
+{
+	struct rt_probe *p;
+
+	add_probe(set, nr, RT_PROBE_TRACEPOINT, "process_vm_readv entry",
+		  "syscalls", "sys_enter_process_vm_readv");
+	add_probe(set, nr, RT_PROBE_TRACEPOINT, "process_vm_readv exit",
+		  "syscalls", "sys_exit_process_vm_readv");
+	add_probe(set, nr, RT_PROBE_TRACEPOINT, "process_vm_writev entry",
+		  "syscalls", "sys_enter_process_vm_writev");
+	add_probe(set, nr, RT_PROBE_TRACEPOINT, "process_vm_writev exit",
+		  "syscalls", "sys_exit_process_vm_writev");
+	p = add_probe(set, nr, RT_PROBE_TRACEPOINT, "ptrace entry",
+		      "syscalls", "sys_enter_ptrace");
+	snprintf(p->filter, sizeof(p->filter), "%s", PTRACE_FILTER);
+	add_probe(set, nr, RT_PROBE_TRACEPOINT, "ptrace exit", "syscalls",
+		  "sys_exit_ptrace");
+	if (kprobe) {
+		/* only labels mm_access calls made inside it */
+		p = add_probe(set, nr, RT_PROBE_TRACEPOINT,
+			      "process_madvise entry", "syscalls",
+			      "sys_enter_process_madvise");
+		p->optional = true;
+		p = add_probe(set, nr, RT_PROBE_TRACEPOINT,
+			      "process_madvise exit", "syscalls",
+			      "sys_exit_process_madvise");
+		p->optional = true;
+	}
+}
+
+static void build_tracepoint_set(struct rt_catalog *cat)
+{
+	int *nr = &cat->nr_tp_set;
+
+	add_probe(cat->tp_set, nr, RT_PROBE_TRACEPOINT, "recvfrom entry",
+		  "syscalls", "sys_enter_recvfrom");
+	add_probe(cat->tp_set, nr, RT_PROBE_TRACEPOINT, "recvfrom return",
+		  "syscalls", "sys_exit_recvfrom");
+	add_memory_tracepoints(cat->tp_set, nr, false);
+}
+
+static void build_kprobe_set(struct rt_catalog *cat)
+{
+	struct rt_probe *set = cat->kprobe_set;
+	int *nr = &cat->nr_kprobe_set;
+	const struct rt_task_offsets *o = &cat->task;
+	struct rt_probe *p;
+
+	p = add_probe(set, nr, RT_PROBE_KPROBE, "recvfrom entry", cat->group,
+		      "recvfrom");
+	strcpy(p->symbol, "__sys_recvfrom");
+	strcpy(p->fetchargs, "fd=$arg1:s32 size=$arg3:u64 flags=$arg4:x32 "
+	       "addr=$arg5:x64");
+	p = add_probe(set, nr, RT_PROBE_KRETPROBE, "recvfrom return",
+		      cat->group, "recvfrom_ret");
+	strcpy(p->symbol, "__sys_recvfrom");
+	strcpy(p->fetchargs, "ret=$retval:s32");
+	p->maxactive = 4096;
+	p = add_probe(set, nr, RT_PROBE_KPROBE, "sender address", cat->group,
+		      "recv_addr");
+	strcpy(p->symbol, "move_addr_to_user");
+	strcpy(p->fetchargs, "klen=$arg2:s32 fam=+0($arg1):u16 "
+	       "port=+2($arg1):u16 ip4=+4($arg1):u32 ip6=+8($arg1):x8[16]");
+	strcpy(p->filter, "klen > 1");
+
+	p = add_probe(set, nr, RT_PROBE_KPROBE, "memory reader entry",
+		      cat->group, "mm_access");
+	strcpy(p->symbol, "mm_access");
+	if (o->ok)
+		snprintf(p->fetchargs, sizeof(p->fetchargs),
+			 "tpid=+%d($arg1):s32 ttgid=+%d($arg1):s32 "
+			 "tcomm=+%d($arg1):string mode=$arg2:x32",
+			 o->pid, o->tgid, o->comm);
+	else
+		strcpy(p->fetchargs, "tpid=+PID($arg1):s32 "
+		       "ttgid=+TGID($arg1):s32 tcomm=+COMM($arg1):string "
+		       "mode=$arg2:x32");
+	p->optional = true;
+	p = add_probe(set, nr, RT_PROBE_KRETPROBE, "memory reader return",
+		      cat->group, "mm_access_ret");
+	strcpy(p->symbol, "mm_access");
+	strcpy(p->fetchargs, "ret=$retval:s64");
+	p->maxactive = 4096;
+	p->optional = true;
+	add_memory_tracepoints(set, nr, true);
+}
+
+static bool tracepoint_exists(const char *system, const char *event)
+{
+	return tracefs_event_file_exists(NULL, system, event, "format");
+}
+
+/* mark each probe of a set available or not, with the reason */
+static void check_set(struct rt_probe *set, int nr, bool have_kprobes,
+		      const char *no_kprobe_why, const struct rt_task_offsets *o)
+{
+	static const char *const syms[] = {
+		"__sys_recvfrom", "move_addr_to_user", "mm_access"
+	};
+	bool found[ARRAY_SIZE(syms)] = { false };
+	bool looked = false;
+
+	for (int i = 0; i < nr; i++) {
+		struct rt_probe *p = &set[i];
+
+		p->available = true;
+		p->why[0] = 0;
+		if (p->type == RT_PROBE_TRACEPOINT) {
+			if (!tracepoint_exists(p->system, p->event)) {
+				p->available = false;
+				snprintf(p->why, sizeof(p->why),
+					 "no tracepoint %s:%s", p->system,
+					 p->event);
+			}
+			continue;
+		}
+		if (!have_kprobes) {
+			p->available = false;
+			snprintf(p->why, sizeof(p->why), "%s", no_kprobe_why);
+			continue;
+		}
+		if (!looked) {
+			probe_kallsyms_has(NULL, syms, ARRAY_SIZE(syms), found);
+			looked = true;
+		}
+		for (size_t s = 0; s < ARRAY_SIZE(syms); s++) {
+			if (!strcmp(p->symbol, syms[s]) && !found[s]) {
+				p->available = false;
+				snprintf(p->why, sizeof(p->why),
+					 "symbol %s is not in /proc/kallsyms "
+					 "(inlined, renamed or hidden)",
+					 p->symbol);
+			}
+		}
+		if (p->available && !strcmp(p->event, "mm_access") && !o->ok) {
+			p->available = false;
+			snprintf(p->why, sizeof(p->why), "%s", o->why);
+		}
+	}
+}
+
+/* does every non-optional probe of the set work? first failure in why */
+static bool set_usable(const struct rt_probe *set, int nr, char *why,
+		       size_t len)
+{
+	for (int i = 0; i < nr; i++) {
+		if (!set[i].available && !set[i].optional) {
+			snprintf(why, len, "%s: %s", set[i].role, set[i].why);
+			return false;
+		}
+	}
+	return true;
+}
+
+int probe_catalog_build(struct rt_catalog *cat, enum rt_backend want,
+			int owner_pid, char *err, size_t errlen)
+{
+	bool have_kprobes;
+	char nokp[160] = "";
+	bool mm_ok;
+	const struct rt_probe *src;
+
+	memset(cat, 0, sizeof(*cat));
+	snprintf(cat->group, sizeof(cat->group), "recvtop_%d", owner_pid);
+	probe_btf_task_offsets(NULL, &cat->task);
+
+	have_kprobes = tracefs_file_exists(NULL, "kprobe_events");
+	if (!have_kprobes)
+		snprintf(nokp, sizeof(nokp),
+			 "%s/kprobe_events does not exist (kernel built "
+			 "without CONFIG_KPROBE_EVENTS)", tracefs_tracing_dir());
+
+	build_kprobe_set(cat);
+	build_tracepoint_set(cat);
+	check_set(cat->kprobe_set, cat->nr_kprobe_set, have_kprobes, nokp,
+		  &cat->task);
+	check_set(cat->tp_set, cat->nr_tp_set, have_kprobes, nokp, &cat->task);
+	cat->kprobe_ok = set_usable(cat->kprobe_set, cat->nr_kprobe_set,
+				    cat->kprobe_why, sizeof(cat->kprobe_why));
+	cat->tracepoint_ok = set_usable(cat->tp_set, cat->nr_tp_set,
+					cat->tracepoint_why,
+					sizeof(cat->tracepoint_why));
+
+	switch (want) {
+	case RT_BACKEND_KPROBE:
+		if (!cat->kprobe_ok) {
+			snprintf(err, errlen, "--backend kprobe cannot work on "
+				 "this kernel: %s", cat->kprobe_why);
+			return -1;
+		}
+		cat->backend = RT_BACKEND_KPROBE;
+		snprintf(cat->choice_why, sizeof(cat->choice_why),
+			 "asked for with --backend kprobe");
+		break;
+	case RT_BACKEND_TRACEPOINT:
+		if (!cat->tracepoint_ok) {
+			snprintf(err, errlen, "--backend tracepoint cannot work "
+				 "on this kernel: %s", cat->tracepoint_why);
+			return -1;
+		}
+		cat->backend = RT_BACKEND_TRACEPOINT;
+		snprintf(cat->choice_why, sizeof(cat->choice_why),
+			 "asked for with --backend tracepoint");
+		break;
+	default:
+		if (cat->kprobe_ok) {
+			cat->backend = RT_BACKEND_KPROBE;
+			snprintf(cat->choice_why, sizeof(cat->choice_why),
+				 "auto: kprobe_events exists and the probed "
+				 "symbols are in kallsyms");
+		} else if (cat->tracepoint_ok) {
+			cat->backend = RT_BACKEND_TRACEPOINT;
+			snprintf(cat->choice_why, sizeof(cat->choice_why),
+				 "auto: the kprobe backend is unavailable");
+		} else {
+			snprintf(err, errlen, "this kernel has none of the "
+				 "probe points recvtop needs: kprobe: %s; "
+				 "tracepoint: %s", cat->kprobe_why,
+				 cat->tracepoint_why);
+			return -1;
+		}
+	}
+
+	/* the chosen set, without unavailable optional probes */
+	if (cat->backend == RT_BACKEND_KPROBE) {
+		src = cat->kprobe_set;
+		mm_ok = true;
+		for (int i = 0; i < cat->nr_kprobe_set; i++)
+			if (!strncmp(src[i].event, "mm_access", 9) &&
+			    !src[i].available)
+				mm_ok = false;
+		cat->mm_access = mm_ok;
+		for (int i = 0; i < cat->nr_kprobe_set; i++) {
+			if (!src[i].available)
+				continue;
+			if (!mm_ok && !strncmp(src[i].event, "mm_access", 9))
+				continue;
+			cat->probes[cat->nr_probes++] = src[i];
+		}
+	} else {
+		for (int i = 0; i < cat->nr_tp_set; i++)
+			if (cat->tp_set[i].available)
+				cat->probes[cat->nr_probes++] = cat->tp_set[i];
+	}
+	return 0;
+}
+
+void probe_definition(const struct rt_probe *p, char *buf, size_t len)
+{
+	switch (p->type) {
+	case RT_PROBE_KPROBE:
+		snprintf(buf, len, "p:%s/%s %s %s", p->system, p->event,
+			 p->symbol, p->fetchargs);
+		break;
+	case RT_PROBE_KRETPROBE:
+		snprintf(buf, len, "r%u:%s/%s %s %s", p->maxactive, p->system,
+			 p->event, p->symbol, p->fetchargs);
+		break;
+	default:
+		snprintf(buf, len, "%s:%s", p->system, p->event);
+		break;
+	}
+}
+
+static void print_set(FILE *f, const char *title, const struct rt_probe *set,
+		      int nr)
+{
+	char def[640];
+
+	fprintf(f, "\n%s:\n", title);
+	for (int i = 0; i < nr; i++) {
+		const struct rt_probe *p = &set[i];
+
+		probe_definition(p, def, sizeof(def));
+		fprintf(f, "  %-22s %s\n", p->role, def);
+		if (p->filter[0])
+			fprintf(f, "  %-22s   filter: %s\n", "", p->filter);
+		if (!p->available)
+			fprintf(f, "  %-22s   unavailable%s: %s\n", "",
+				p->optional ? " (optional)" : "", p->why);
+	}
+}
+
+void probe_catalog_print(const struct rt_catalog *cat, FILE *f)
+{
+	struct utsname u;
+
+	if (uname(&u) == 0)
+		fprintf(f, "kernel: %s %s %s\n", u.sysname, u.release,
+			u.machine);
+	fprintf(f, "tracefs: %s\n", tracefs_tracing_dir());
+	fprintf(f, "backend: %s (%s)\n", rt_backend_name(cat->backend),
+		cat->choice_why);
+	fprintf(f, "  kprobe:     %s%s\n", cat->kprobe_ok ? "available" :
+		"unavailable: ", cat->kprobe_ok ? "" : cat->kprobe_why);
+	fprintf(f, "  tracepoint: %s%s\n", cat->tracepoint_ok ? "available" :
+		"unavailable: ", cat->tracepoint_ok ? "" : cat->tracepoint_why);
+	if (cat->task.ok)
+		fprintf(f, "task_struct offsets (BTF): pid %d, tgid %d, "
+			"comm %d\n", cat->task.pid, cat->task.tgid,
+			cat->task.comm);
+	else
+		fprintf(f, "task_struct offsets (BTF): unknown: %s\n",
+			cat->task.why);
+	if (cat->backend == RT_BACKEND_KPROBE)
+		fprintf(f, "memory readers from: %s\n", cat->mm_access ?
+			"mm_access kprobes (+ ptrace tracepoints)" :
+			"syscall tracepoints (mm_access unavailable)");
+	else
+		fprintf(f, "memory readers from: syscall tracepoints "
+			"(process_vm_readv/writev, ptrace); no sender "
+			"addresses, no /proc/PID/mem readers\n");
+	print_set(f, "kprobe backend", cat->kprobe_set, cat->nr_kprobe_set);
+	print_set(f, "tracepoint backend", cat->tp_set, cat->nr_tp_set);
+}

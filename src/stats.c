@@ -1,0 +1,316 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The stats stage: per-process, socket, peer and reader tables. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "recvtop/stats.h"
+
+#define EAGAIN_RET (-(s64)EAGAIN)
+
+static const char *const via_names[RT_VIA_NR] = {
+	[RT_VIA_PROCESS_VM_READV] = "process_vm_readv",
+	[RT_VIA_PROCESS_VM_WRITEV] = "process_vm_writev",
+	[RT_VIA_PROC_MEM] = "proc_mem",
+	[RT_VIA_PROC_READ] = "proc_read",
+	[RT_VIA_PTRACE] = "ptrace",
+	[RT_VIA_MADVISE] = "madvise",
+};
+
+const char *rt_via_name(enum rt_via via)
+{
+	return via < RT_VIA_NR ? via_names[via] : "other";
+}
+
+int stats_init(struct stats *s, struct taskinfo *tasks,
+	       const struct rt_stats_caps *caps)
+{
+	struct rt_stats_caps def = {
+		RT_CAP_PROCESSES, RT_CAP_SOCKETS, RT_CAP_PEERS, RT_CAP_READERS
+	};
+
+	memset(s, 0, sizeof(*s));
+	if (!caps)
+		caps = &def;
+	s->tasks = tasks;
+	if (table_init(&s->procs, sizeof(struct rt_proc_row),
+		       offsetof(struct rt_proc_row, tgid), sizeof(int),
+		       caps->processes) ||
+	    table_init(&s->socks, sizeof(struct rt_sock_row),
+		       offsetof(struct rt_sock_row, key),
+		       sizeof(struct rt_sock_key), caps->sockets) ||
+	    table_init(&s->peers, sizeof(struct rt_peer_row),
+		       offsetof(struct rt_peer_row, key),
+		       sizeof(struct rt_peer_key), caps->peers) ||
+	    table_init(&s->peer_procs, sizeof(struct rt_peer_proc_row),
+		       offsetof(struct rt_peer_proc_row, key),
+		       sizeof(struct rt_peer_proc_key), caps->peers) ||
+	    table_init(&s->readers, sizeof(struct rt_reader_row),
+		       offsetof(struct rt_reader_row, key),
+		       sizeof(struct rt_reader_key), caps->readers)) {
+		stats_free(s);
+		return -1;
+	}
+	s->peer_procs.no_dirty = true;
+	return 0;
+}
+
+void stats_free(struct stats *s)
+{
+	table_free(&s->procs);
+	table_free(&s->socks);
+	table_free(&s->peers);
+	table_free(&s->peer_procs);
+	table_free(&s->readers);
+	free(s->pids);
+	s->pids = NULL;
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+
+	return (x > y) - (x < y);
+}
+
+int stats_set_pid_filter(struct stats *s, const int *pids, unsigned int n)
+{
+	free(s->pids);
+	s->pids = NULL;
+	s->nr_pids = 0;
+	if (!n)
+		return 0;
+	s->pids = malloc(n * sizeof(*pids));
+	if (!s->pids)
+		return -1;
+	memcpy(s->pids, pids, n * sizeof(*pids));
+	qsort(s->pids, n, sizeof(*pids), cmp_int);
+	s->nr_pids = n;
+	return 0;
+}
+
+static bool pid_wanted(const struct stats *s, int tgid)
+{
+	if (!s->nr_pids)
+		return true;
+	return bsearch(&tgid, s->pids, s->nr_pids, sizeof(int), cmp_int);
+}
+
+static inline void count_call(struct rt_counters *c, const struct rt_recv_call *call)
+{
+	c->calls++;
+	if (call->ret >= 0) {
+		c->bytes += (u64)call->ret;
+	} else {
+		c->errors++;
+		if (call->ret == EAGAIN_RET)
+			c->eagain++;
+	}
+	if (call->has_latency) {
+		c->lat_n++;
+		c->lat_sum += call->latency;
+		if (call->latency > c->lat_max)
+			c->lat_max = call->latency;
+	}
+}
+
+static void peer_key_of(struct rt_peer_key *k, const struct rt_addr *a)
+{
+	memset(k, 0, sizeof(*k));
+	k->family = a->family;
+	k->len = a->len;
+	k->port = a->port;
+	memcpy(k->addr, a->addr, a->len <= RT_ADDR_BYTES ? a->len : RT_ADDR_BYTES);
+}
+
+void stats_add_recv(struct stats *s, const struct rt_recv_call *call)
+{
+	const struct rt_task *task = taskinfo_get(s->tasks, call->tid, NULL);
+	struct rt_proc_row *p;
+
+	if (!pid_wanted(s, task->tgid)) {
+		s->ival.filtered++;
+		return;
+	}
+	s->ival.calls++;
+
+	p = table_get(&s->procs, &task->tgid);
+	if (p) {
+		if (!p->comm[0])
+			memcpy(p->comm, task->comm, RT_COMM_LEN);
+		count_call(&p->ival, call);
+		if (call->has_latency)
+			hist32_add(&p->ival_hist, call->latency);
+		p->last_seen = call->ts;
+	}
+
+	if (call->fd >= 0) {
+		struct rt_sock_key sk = { .tgid = task->tgid, .fd = call->fd };
+		struct rt_sock_row *sr = table_get(&s->socks, &sk);
+
+		if (sr) {
+			count_call(&sr->ival, call);
+			sr->last_seen = call->ts;
+		}
+	}
+
+	if (call->peer && call->ret >= 0) {
+		struct rt_peer_proc_key ppk;
+		struct rt_peer_row *pr;
+		struct rt_peer_proc_row *ppr;
+
+		memset(&ppk, 0, sizeof(ppk));
+		peer_key_of(&ppk.peer, call->peer);
+		ppk.tgid = task->tgid;
+		pr = table_get(&s->peers, &ppk.peer);
+		if (!pr)
+			return;
+		count_call(&pr->ival, call);
+		pr->last_seen = call->ts;
+		ppr = table_get(&s->peer_procs, &ppk);
+		if (!ppr)
+			return;
+		ppr->bytes += (u64)call->ret;
+		/* counts only grow, so the incremented row is the only
+		 * one that can take the lead */
+		if (!(ppr->hdr.flags & RT_ROW_OTHER) &&
+		    (ppr->bytes > pr->top_bytes || !pr->top_tgid)) {
+			pr->top_bytes = ppr->bytes;
+			pr->top_tgid = task->tgid;
+		}
+	}
+}
+
+void stats_add_mem(struct stats *s, const struct rt_mem_access *a)
+{
+	const struct rt_task *reader = taskinfo_get(s->tasks, a->tid, NULL);
+	struct rt_reader_key key;
+	struct rt_reader_row *r;
+	int target_tgid = a->target_tgid;
+	const char *target_comm = NULL;
+
+	if (!pid_wanted(s, reader->tgid)) {
+		s->ival.filtered++;
+		return;
+	}
+	if (a->target_tid > 0) {
+		const struct rt_task *t = taskinfo_get(s->tasks, a->target_tid,
+						       a->target_comm);
+
+		if (!target_tgid || !(t->flags & RT_TASK_GUESSED))
+			target_tgid = t->tgid;
+		target_comm = t->comm;
+	}
+	/* a process looking at itself is not a cross-process read */
+	if (target_tgid == reader->tgid)
+		return;
+
+	memset(&key, 0, sizeof(key));
+	key.reader_tgid = reader->tgid;
+	key.target_tgid = target_tgid;
+	key.via = a->via;
+	r = table_get(&s->readers, &key);
+	if (!r)
+		return;
+	if (!r->reader_comm[0])
+		memcpy(r->reader_comm, reader->comm, RT_COMM_LEN);
+	if (!r->target_comm[0] && target_comm)
+		memcpy(r->target_comm, target_comm, RT_COMM_LEN);
+	r->ival.count++;
+	if (a->denied)
+		r->ival.denied++;
+	r->last_seen = a->ts;
+}
+
+static void fold(struct rt_counters *total, struct rt_counters *last,
+		 struct rt_counters *ival)
+{
+	total->calls += ival->calls;
+	total->bytes += ival->bytes;
+	total->errors += ival->errors;
+	total->eagain += ival->eagain;
+	total->lat_n += ival->lat_n;
+	total->lat_sum += ival->lat_sum;
+	if (ival->lat_max > total->lat_max)
+		total->lat_max = ival->lat_max;
+	*last = *ival;
+	memset(ival, 0, sizeof(*ival));
+}
+
+void stats_end_interval(struct stats *s, u64 end_ts)
+{
+	u32 gen = s->procs.gen;
+	u32 i, n;
+
+	/* all tables advance their generation together */
+	n = table_dirty_count(&s->procs);
+	for (i = 0; i < n; i++) {
+		struct rt_proc_row *p = table_dirty_row(&s->procs, i);
+
+		fold(&p->total, &p->last, &p->ival);
+		hist64_fold(&p->total_hist, &p->ival_hist);
+		p->last_hist = p->ival_hist;
+		memset(&p->ival_hist, 0, sizeof(p->ival_hist));
+		p->last_gen = gen;
+	}
+	n = table_dirty_count(&s->socks);
+	for (i = 0; i < n; i++) {
+		struct rt_sock_row *r = table_dirty_row(&s->socks, i);
+
+		fold(&r->total, &r->last, &r->ival);
+		r->last_gen = gen;
+	}
+	n = table_dirty_count(&s->peers);
+	for (i = 0; i < n; i++) {
+		struct rt_peer_row *r = table_dirty_row(&s->peers, i);
+
+		fold(&r->total, &r->last, &r->ival);
+		r->last_gen = gen;
+	}
+	n = table_dirty_count(&s->readers);
+	for (i = 0; i < n; i++) {
+		struct rt_reader_row *r = table_dirty_row(&s->readers, i);
+
+		r->total.count += r->ival.count;
+		r->total.denied += r->ival.denied;
+		r->last = r->ival;
+		memset(&r->ival, 0, sizeof(r->ival));
+		r->last_gen = gen;
+	}
+
+	s->total.events += s->ival.events;
+	s->total.lost += s->ival.lost;
+	s->total.calls += s->ival.calls;
+	s->total.unpaired += s->ival.unpaired;
+	s->total.restarts += s->ival.restarts;
+	s->total.filtered += s->ival.filtered;
+	s->last = s->ival;
+	memset(&s->ival, 0, sizeof(s->ival));
+
+	s->completed_gen = gen;
+	s->last_start = s->ival_start;
+	s->last_end = end_ts;
+	s->ival_start = end_ts;
+
+	/* the generation must stay equal across tables */
+	table_next_interval(&s->socks);
+	table_next_interval(&s->peers);
+	table_next_interval(&s->readers);
+	table_next_interval(&s->procs);
+	s->socks.gen = s->peers.gen = s->readers.gen = s->procs.gen;
+}
+
+void stats_reset(struct stats *s, u64 now_ts)
+{
+	table_clear(&s->procs);
+	table_clear(&s->socks);
+	table_clear(&s->peers);
+	table_clear(&s->peer_procs);
+	table_clear(&s->readers);
+	s->socks.gen = s->peers.gen = s->readers.gen = s->procs.gen;
+	memset(&s->ival, 0, sizeof(s->ival));
+	memset(&s->last, 0, sizeof(s->last));
+	memset(&s->total, 0, sizeof(s->total));
+	s->completed_gen = 0;
+	s->ival_start = s->last_start = s->last_end = now_ts;
+}

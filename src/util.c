@@ -1,0 +1,163 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Small shared helpers: error lines, clocks, whole-file reads, names. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "recvtop/common.h"
+#include "recvtop/event.h"
+
+static void (*err_sink)(const char *msg);
+
+void rt_err_set_sink(void (*sink)(const char *msg))
+{
+	err_sink = sink;
+}
+
+static void vreport(const char *fmt, va_list ap)
+{
+	char msg[1024];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (err_sink) {
+		err_sink(msg);
+		return;
+	}
+	fprintf(stderr, "recvtop: %s\n", msg);
+}
+
+void rt_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport(fmt, ap);
+	va_end(ap);
+}
+
+void rt_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport(fmt, ap);
+	va_end(ap);
+}
+
+u64 rt_now_mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (u64)ts.tv_sec * NSEC_PER_SEC + (u64)ts.tv_nsec;
+}
+
+char *rt_read_file(const char *path, size_t *lenp)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	size_t len = 0, cap = 4096;
+	char *buf;
+
+	if (fd < 0)
+		return NULL;
+	buf = malloc(cap);
+	if (!buf)
+		goto fail;
+	for (;;) {
+		ssize_t n;
+
+		if (cap - len < 2) {
+			char *nb = realloc(buf, cap * 2);
+
+			if (!nb)
+				goto fail;
+			buf = nb;
+			cap *= 2;
+		}
+		n = read(fd, buf + len, cap - len - 1);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			goto fail;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	close(fd);
+	buf[len] = 0;
+	if (lenp)
+		*lenp = len;
+	return buf;
+fail:
+	free(buf);
+	close(fd);
+	return NULL;
+}
+
+static const char *const kind_names[RT_EV_NR_KINDS] = {
+	[RT_EV_NONE] = "none",
+	[RT_EV_RECV_ENTER] = "recv_enter",
+	[RT_EV_RECV_ADDR] = "recv_addr",
+	[RT_EV_RECV_EXIT] = "recv_exit",
+	[RT_EV_MM_ENTER] = "mm_enter",
+	[RT_EV_MM_EXIT] = "mm_exit",
+	[RT_EV_SC_ENTER] = "sc_enter",
+	[RT_EV_SC_EXIT] = "sc_exit",
+	[RT_EV_MARKER] = "marker",
+	[RT_EV_OTHER] = "other",
+};
+
+const char *rt_event_kind_name(enum rt_event_kind kind)
+{
+	return kind < RT_EV_NR_KINDS ? kind_names[kind] : "?";
+}
+
+static const char *const family_names[RT_FAM_NR] = {
+	[RT_FAM_INET] = "inet",
+	[RT_FAM_INET6] = "inet6",
+	[RT_FAM_UNIX] = "unix",
+	[RT_FAM_OTHER] = "other",
+};
+
+const char *rt_family_name(enum rt_family fam)
+{
+	return fam < RT_FAM_NR ? family_names[fam] : "other";
+}
+
+int rt_addr_format(const struct rt_addr *a, char *buf, size_t len)
+{
+	size_t o = 0;
+
+	buf[0] = 0;
+	switch (a->family) {
+	case RT_FAM_INET:
+		return inet_ntop(AF_INET, a->addr, buf, (socklen_t)len) ? 0 : -1;
+	case RT_FAM_INET6:
+		return inet_ntop(AF_INET6, a->addr, buf, (socklen_t)len) ? 0 : -1;
+	case RT_FAM_UNIX:
+		/* abstract names start with NUL: shown as @name */
+		for (size_t i = 0; i < a->len && o + 5 < len; i++) {
+			unsigned char c = a->addr[i];
+
+			if (i == 0 && c == 0)
+				buf[o++] = '@';
+			else if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\')
+				buf[o++] = (char)c;
+			else
+				o += (size_t)snprintf(buf + o, len - o,
+						      "\\x%02x", c);
+		}
+		buf[o < len ? o : len - 1] = 0;
+		return 0;
+	default:
+		snprintf(buf, len, "family %u", a->raw_family);
+		return 0;
+	}
+}

@@ -1,0 +1,1319 @@
+/*
+ * rtgen - recvfrom() traffic generator for recvtop tests.
+ *
+ * Produces recvfrom() system calls with exactly known counts in several
+ * processes and prints what it did as JSON, so that tests can compare the
+ * tracer's output with it.
+ *
+ *   rtgen [--count N] [--size S] [--expect FILE] [--scenarios LIST]
+ *         [--hold-ms MS]
+ *   rtgen flood --seconds T [--size S] [--procs P] [--expect FILE]
+ *   rtgen steady --seconds T --rate R [--size S] [--expect FILE]
+ *
+ * Process layout (default mode):
+ *
+ *   rtgen (parent, makes no receive calls, waits for all children)
+ *    +- rtg-<scenario>   one receiver per scenario, single-threaded; all
+ *        |               receive calls of the scenario happen here
+ *        +- rtg-send     helper sender (udp4, udp6, tcp, recv, unix only);
+ *                        only sendto()/write() on the socket, plus read()
+ *                        on a pipe for flow control acks; never recv*()
+ *
+ * Flow control (datagram scenarios): the sender sends batches of B
+ * datagrams and waits for a one byte ack on a pipe before the next batch;
+ * B is derived from the receiver's effective SO_RCVBUF so a batch always
+ * fits and nothing is dropped.  Every datagram carries its sequence number
+ * and the receiver checks length, source address and content.
+ *
+ * Results travel from the children to the parent through a MAP_SHARED
+ * anonymous mapping, so the parent does no read()/recv*() at all.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define RECV_BUF_LEN	65536
+#define MAX_SIZE	65507		/* largest IPv4 UDP payload */
+#define MAX_COUNT	100000000ULL
+#define MAX_PROCS	256
+#define MAX_SCENARIOS	64
+#define RCVTIMEO_SAFE_S	10		/* default mode: a stuck peer */
+#define RCVTIMEO_FLOOD_MS 100		/* flood/steady: end of run */
+#define MAX_BATCH	256
+
+enum scen {
+	SC_UDP4,
+	SC_UDP6,
+	SC_TCP,
+	SC_RECV,
+	SC_EAGAIN,
+	SC_EBADF,
+	SC_UNIX,
+	SC_FLOOD,
+	SC_STEADY,
+	SC_NR
+};
+
+static const char *const scen_names[SC_NR] = {
+	[SC_UDP4]	= "udp4",
+	[SC_UDP6]	= "udp6",
+	[SC_TCP]	= "tcp",
+	[SC_RECV]	= "recv",
+	[SC_EAGAIN]	= "eagain",
+	[SC_EBADF]	= "ebadf",
+	[SC_UNIX]	= "unix",
+	[SC_FLOOD]	= "flood",
+	[SC_STEADY]	= "steady",
+};
+
+#define DEFAULT_SCENARIOS "udp4,udp6,tcp,recv,eagain,ebadf,unix"
+
+/* One per receiving child, in a MAP_SHARED mapping. */
+struct result {
+	int done;			/* child finished its plan */
+	pid_t pid;
+	char comm[16];
+	unsigned long long calls;
+	unsigned long long bytes;
+	unsigned long long errors;
+	unsigned long long eagain;
+	int has_peer;
+	char peer_family[8];		/* "inet", "inet6", "unix" */
+	char peer_addr[sizeof(((struct sockaddr_un *)0)->sun_path) + 1];
+	unsigned int peer_port;
+	unsigned long long peer_calls;
+	unsigned long long peer_bytes;
+	double t_start;			/* flood/steady: CLOCK_MONOTONIC */
+	double t_last_ok;
+};
+
+struct opts {
+	enum { MODE_DEFAULT, MODE_FLOOD, MODE_STEADY } mode;
+	unsigned long long count;
+	unsigned long size;
+	const char *expect;
+	const char *scenarios;
+	unsigned long hold_ms;
+	double seconds;
+	double rate;
+	unsigned long procs;
+	int seen_count, seen_scen, seen_hold, seen_seconds, seen_rate,
+	    seen_procs, seen_size;
+};
+
+static struct opts opt;
+static char g_tag[64] = "rtgen";
+static pid_t g_sender = -1;		/* helper of this receiver */
+static char g_unix_dir[64];		/* unix scenario temp dir */
+static char g_unix_rpath[108];
+static char g_unix_spath[108];
+static int g_is_child;
+
+static void cleanup(void)
+{
+	if (g_sender > 0) {
+		kill(g_sender, SIGKILL);
+		waitpid(g_sender, NULL, 0);
+		g_sender = -1;
+	}
+	if (g_unix_rpath[0])
+		unlink(g_unix_rpath);
+	if (g_unix_spath[0])
+		unlink(g_unix_spath);
+	if (g_unix_dir[0])
+		rmdir(g_unix_dir);
+	g_unix_rpath[0] = g_unix_spath[0] = g_unix_dir[0] = '\0';
+}
+
+static void __attribute__((format(printf, 1, 2), noreturn))
+die(const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "%s: %s\n", g_tag, msg);
+	cleanup();
+	if (g_is_child)
+		_exit(1);
+	exit(1);
+}
+
+#define die_errno(what) die("%s: %s", (what), strerror(errno))
+
+static void __attribute__((format(printf, 1, 2), noreturn))
+usage_error(const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "rtgen: %s (try --help)\n", msg);
+	exit(2);
+}
+
+static void usage(void)
+{
+	printf("usage:\n"
+	       "  rtgen [--count N] [--size S] [--expect FILE] [--scenarios LIST] [--hold-ms MS]\n"
+	       "  rtgen flood --seconds T [--size S] [--procs P] [--expect FILE]\n"
+	       "  rtgen steady --seconds T --rate R [--size S] [--expect FILE]\n"
+	       "scenarios: %s (default: all)\n", DEFAULT_SCENARIOS);
+}
+
+static double now_mono(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &ts))
+		die_errno("clock_gettime");
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void sleep_ms(unsigned long ms)
+{
+	struct timespec ts = {
+		.tv_sec = ms / 1000,
+		.tv_nsec = (long)(ms % 1000) * 1000000L,
+	};
+
+	while (nanosleep(&ts, &ts)) {
+		if (errno != EINTR)
+			die_errno("nanosleep");
+	}
+}
+
+/* ---------------------------------------------------------------- args */
+
+static unsigned long long parse_ull(const char *name, const char *s,
+				    unsigned long long min,
+				    unsigned long long max)
+{
+	unsigned long long v;
+	char *end;
+
+	if (!s || !*s || *s == '-' || *s == '+')
+		usage_error("%s: expected a number, got '%s'", name, s ? s : "");
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || *end)
+		usage_error("%s: invalid number '%s'", name, s);
+	if (v < min || v > max)
+		usage_error("%s: %llu out of range [%llu, %llu]", name, v, min, max);
+	return v;
+}
+
+static double parse_double(const char *name, const char *s, double min,
+			   double max)
+{
+	double v;
+	char *end;
+
+	if (!s || !*s)
+		usage_error("%s: expected a number", name);
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || *end || !isfinite(v))
+		usage_error("%s: invalid number '%s'", name, s);
+	if (v < min || v > max)
+		usage_error("%s: %s out of range [%g, %g]", name, s, min, max);
+	return v;
+}
+
+/* Match "--name value" or "--name=value"; returns the value or NULL. */
+static const char *opt_value(int argc, char **argv, int *i, const char *name)
+{
+	size_t n = strlen(name);
+	const char *a = argv[*i];
+
+	if (strncmp(a, name, n))
+		return NULL;
+	if (a[n] == '=')
+		return a + n + 1;
+	if (a[n])
+		return NULL;
+	if (*i + 1 >= argc)
+		usage_error("%s needs a value", name);
+	return argv[++*i];
+}
+
+static void parse_args(int argc, char **argv)
+{
+	int i = 1;
+	const char *v;
+
+	opt.mode = MODE_DEFAULT;
+	opt.count = 1000;
+	opt.size = 64;
+	opt.scenarios = DEFAULT_SCENARIOS;
+	opt.procs = 1;
+
+	if (argc > 1 && argv[1][0] != '-') {
+		if (!strcmp(argv[1], "flood"))
+			opt.mode = MODE_FLOOD;
+		else if (!strcmp(argv[1], "steady"))
+			opt.mode = MODE_STEADY;
+		else
+			usage_error("unknown mode '%s'", argv[1]);
+		opt.size = 16;
+		i = 2;
+	}
+
+	for (; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			usage();
+			exit(0);
+		} else if ((v = opt_value(argc, argv, &i, "--count"))) {
+			opt.count = parse_ull("--count", v, 1, MAX_COUNT);
+			opt.seen_count = 1;
+		} else if ((v = opt_value(argc, argv, &i, "--size"))) {
+			opt.size = parse_ull("--size", v, 1, MAX_SIZE);
+			opt.seen_size = 1;
+		} else if ((v = opt_value(argc, argv, &i, "--expect"))) {
+			if (!*v)
+				usage_error("--expect: empty file name");
+			opt.expect = v;
+		} else if ((v = opt_value(argc, argv, &i, "--scenarios"))) {
+			opt.scenarios = v;
+			opt.seen_scen = 1;
+		} else if ((v = opt_value(argc, argv, &i, "--hold-ms"))) {
+			opt.hold_ms = parse_ull("--hold-ms", v, 0, 3600000);
+			opt.seen_hold = 1;
+		} else if ((v = opt_value(argc, argv, &i, "--seconds"))) {
+			opt.seconds = parse_double("--seconds", v, 0.001, 86400);
+			opt.seen_seconds = 1;
+		} else if ((v = opt_value(argc, argv, &i, "--rate"))) {
+			opt.rate = parse_double("--rate", v, 1, 10000000);
+			opt.seen_rate = 1;
+		} else if ((v = opt_value(argc, argv, &i, "--procs"))) {
+			opt.procs = parse_ull("--procs", v, 1, MAX_PROCS);
+			opt.seen_procs = 1;
+		} else {
+			usage_error("unknown argument '%s'", a);
+		}
+	}
+
+	if (opt.mode == MODE_DEFAULT) {
+		if (opt.seen_seconds || opt.seen_rate || opt.seen_procs)
+			usage_error("--seconds/--rate/--procs need the flood or steady mode");
+		return;
+	}
+	if (opt.seen_count || opt.seen_scen || opt.seen_hold)
+		usage_error("--count/--scenarios/--hold-ms are not valid in %s mode",
+			    opt.mode == MODE_FLOOD ? "flood" : "steady");
+	if (!opt.seen_seconds)
+		usage_error("%s mode needs --seconds",
+			    opt.mode == MODE_FLOOD ? "flood" : "steady");
+	if (opt.mode == MODE_FLOOD && opt.seen_rate)
+		usage_error("--rate is only valid in steady mode");
+	if (opt.mode == MODE_STEADY && !opt.seen_rate)
+		usage_error("steady mode needs --rate");
+	if (opt.mode == MODE_STEADY && opt.seen_procs)
+		usage_error("--procs is only valid in flood mode");
+}
+
+static int parse_scenarios(const char *list, enum scen *out)
+{
+	char *copy = strdup(list), *save = NULL, *tok;
+	int n = 0;
+
+	if (!copy)
+		die_errno("strdup");
+	for (tok = strtok_r(copy, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		int k, found = -1;
+
+		for (k = 0; k <= SC_UNIX; k++) {
+			if (!strcmp(tok, scen_names[k]))
+				found = k;
+		}
+		if (found < 0) {
+			fprintf(stderr, "rtgen: unknown scenario '%s' (valid: %s)\n",
+				tok, DEFAULT_SCENARIOS);
+			free(copy);
+			exit(2);
+		}
+		if (n >= MAX_SCENARIOS) {
+			free(copy);
+			usage_error("too many scenarios (max %d)", MAX_SCENARIOS);
+		}
+		out[n++] = (enum scen)found;
+	}
+	free(copy);
+	if (!n)
+		usage_error("--scenarios: empty list");
+	return n;
+}
+
+/* ------------------------------------------------------------- helpers */
+
+static void fill_payload(unsigned char *p, size_t len, uint32_t seq)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		p[i] = (unsigned char)(seq * 31u + i * 7u + 0x5a);
+	if (len >= sizeof(seq))
+		memcpy(p, &seq, sizeof(seq));
+}
+
+static void check_payload(const unsigned char *p, size_t len, uint32_t seq)
+{
+	uint32_t got;
+	size_t i;
+
+	if (len >= sizeof(seq)) {
+		memcpy(&got, p, sizeof(got));
+		if (got != seq)
+			die("message %u: got sequence number %u (lost or reordered data)",
+			    seq, got);
+		i = sizeof(seq);
+	} else {
+		i = 0;
+	}
+	for (; i < len; i++) {
+		if (p[i] != (unsigned char)(seq * 31u + i * 7u + 0x5a))
+			die("message %u: corrupted payload at byte %zu", seq, i);
+	}
+}
+
+/*
+ * A receiver blocks SIGCHLD (its sender's exit).  Normally an ignored
+ * signal never wakes a sleeping task, but under ptrace (strace) it does,
+ * and a recvfrom() with SO_RCVTIMEO then fails with EINTR instead of being
+ * restarted, which would add an unplanned error.  A blocked signal only
+ * stays pending and wakes nobody.
+ */
+static void block_sigchld(void)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	if (sigprocmask(SIG_BLOCK, &set, NULL))
+		die_errno("sigprocmask");
+}
+
+static void child_init(enum scen sc, pid_t parent, const char *comm)
+{
+	g_is_child = 1;
+	if (prctl(PR_SET_NAME, comm, 0, 0, 0))
+		die_errno("prctl(PR_SET_NAME)");
+	snprintf(g_tag, sizeof(g_tag), "rtgen[%s pid %d]", scen_names[sc],
+		 (int)getpid());
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0))
+		die_errno("prctl(PR_SET_PDEATHSIG)");
+	if (getppid() != parent)
+		die("parent exited early");
+	block_sigchld();
+}
+
+static void xwrite_all(int fd, const void *buf, size_t len, const char *what)
+{
+	const char *p = buf;
+
+	while (len) {
+		ssize_t r = write(fd, p, len);
+
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			die("%s: write: %s", what, strerror(errno));
+		}
+		if (r == 0)
+			die("%s: write returned 0", what);
+		p += r;
+		len -= (size_t)r;
+	}
+}
+
+static void set_rcvtimeo(int fd, long sec, long usec)
+{
+	struct timeval tv = { .tv_sec = sec, .tv_usec = usec };
+
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)))
+		die_errno("setsockopt(SO_RCVTIMEO)");
+}
+
+/* Ask for a big receive buffer; returns the effective sk_rcvbuf. */
+static int set_big_rcvbuf(int fd)
+{
+	int want = 4 << 20, got = 0;
+	socklen_t len = sizeof(got);
+
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &want, sizeof(want)) &&
+	    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &want, sizeof(want)))
+		die_errno("setsockopt(SO_RCVBUF)");
+	if (getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &got, &len))
+		die_errno("getsockopt(SO_RCVBUF)");
+	return got;
+}
+
+/*
+ * Datagrams per ack so that a full batch always fits in the receive
+ * buffer.  Per datagram memory (truesize) is estimated generously: the
+ * linear data is rounded up to a power of two by kmalloc, plus sk_buff
+ * and skb_shared_info overhead; then a factor 2 of safety margin.
+ */
+static unsigned long batch_for(int rcvbuf, unsigned long size)
+{
+	unsigned long est = 1, b;
+
+	while (est < size + 512)
+		est <<= 1;
+	est += 1024;
+	b = (unsigned long)rcvbuf / (2 * est);
+	if (b < 1)
+		b = 1;
+	if (b > MAX_BATCH)
+		b = MAX_BATCH;
+	return b;
+}
+
+static int loopback_socket(int family, int type, struct sockaddr_storage *ss,
+			   socklen_t *sslen)
+{
+	int fd = socket(family, type | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		die_errno("socket");
+	memset(ss, 0, sizeof(*ss));
+	if (family == AF_INET) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+
+		sin->sin_family = AF_INET;
+		sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		*sslen = sizeof(*sin);
+	} else {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_addr = in6addr_loopback;
+		*sslen = sizeof(*sin6);
+	}
+	if (bind(fd, (struct sockaddr *)ss, *sslen))
+		die("bind to %s loopback: %s",
+		    family == AF_INET ? "127.0.0.1" : "::1", strerror(errno));
+	if (getsockname(fd, (struct sockaddr *)ss, sslen))
+		die_errno("getsockname");
+	return fd;
+}
+
+static unsigned int ss_port(const struct sockaddr_storage *ss)
+{
+	if (ss->ss_family == AF_INET)
+		return ntohs(((const struct sockaddr_in *)ss)->sin_port);
+	return ntohs(((const struct sockaddr_in6 *)ss)->sin6_port);
+}
+
+static void ss_addr_str(const struct sockaddr_storage *ss, char *buf,
+			size_t len)
+{
+	const void *a;
+
+	if (ss->ss_family == AF_INET)
+		a = &((const struct sockaddr_in *)ss)->sin_addr;
+	else
+		a = &((const struct sockaddr_in6 *)ss)->sin6_addr;
+	if (!inet_ntop(ss->ss_family, a, buf, (socklen_t)len))
+		die_errno("inet_ntop");
+}
+
+/* Is 'got' (as filled in by recvfrom) the same endpoint as 'want'? */
+static int same_inet(const struct sockaddr_storage *got, socklen_t gotlen,
+		     const struct sockaddr_storage *want)
+{
+	if (got->ss_family != want->ss_family)
+		return 0;
+	if (want->ss_family == AF_INET) {
+		const struct sockaddr_in *g = (const void *)got;
+		const struct sockaddr_in *w = (const void *)want;
+
+		return gotlen == sizeof(*g) && g->sin_port == w->sin_port &&
+		       g->sin_addr.s_addr == w->sin_addr.s_addr;
+	} else {
+		const struct sockaddr_in6 *g = (const void *)got;
+		const struct sockaddr_in6 *w = (const void *)want;
+
+		return gotlen == sizeof(*g) && g->sin6_port == w->sin6_port &&
+		       !memcmp(&g->sin6_addr, &w->sin6_addr, sizeof(w->sin6_addr));
+	}
+}
+
+static void wait_sender(void)
+{
+	int st;
+	pid_t pid = g_sender;
+
+	if (pid <= 0)
+		return;
+	while (waitpid(pid, &st, 0) < 0) {
+		if (errno != EINTR)
+			die_errno("waitpid(sender)");
+	}
+	g_sender = -1;
+	if (!WIFEXITED(st) || WEXITSTATUS(st))
+		die("sender pid %d failed (%s %d)", (int)pid,
+		    WIFEXITED(st) ? "exit status" : "signal",
+		    WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
+}
+
+static void set_peer(struct result *res, const char *family,
+		     const char *addr, unsigned int port)
+{
+	res->has_peer = 1;
+	snprintf(res->peer_family, sizeof(res->peer_family), "%s", family);
+	snprintf(res->peer_addr, sizeof(res->peer_addr), "%s", addr);
+	res->peer_port = port;
+}
+
+/* ------------------------------------------------------ default senders */
+
+/*
+ * Datagram sender: N datagrams of S bytes in batches of B, waiting for a
+ * one byte ack from the receiver on 'ackfd' between batches.
+ */
+static void __attribute__((noreturn))
+dgram_sender(int fd, const struct sockaddr *dst, socklen_t dstlen,
+	     unsigned long batch, int ackfd)
+{
+	unsigned char *buf = malloc(opt.size);
+	unsigned long long i;
+
+	if (!buf)
+		die_errno("malloc");
+	for (i = 0; i < opt.count; i++) {
+		ssize_t r;
+
+		if (i && i % batch == 0) {
+			char c;
+
+			do {
+				r = read(ackfd, &c, 1);
+			} while (r < 0 && errno == EINTR);
+			if (r < 0)
+				die_errno("sender: read(ack pipe)");
+			if (r == 0)
+				die("sender: receiver went away after %llu datagrams", i);
+		}
+		fill_payload(buf, opt.size, (uint32_t)i);
+		r = sendto(fd, buf, opt.size, 0, dst, dstlen);
+		if (r < 0)
+			die("sender: sendto #%llu: %s", i, strerror(errno));
+		if ((unsigned long)r != opt.size)
+			die("sender: sendto #%llu sent %zd of %lu bytes", i, r,
+			    opt.size);
+	}
+	free(buf);
+	close(fd);
+	_exit(0);
+}
+
+static void __attribute__((noreturn)) tcp_sender(int fd)
+{
+	unsigned char *buf = malloc(opt.size);
+	unsigned long long i;
+
+	if (!buf)
+		die_errno("malloc");
+	for (i = 0; i < opt.count; i++) {
+		fill_payload(buf, opt.size, (uint32_t)i);
+		xwrite_all(fd, buf, opt.size, "sender");
+	}
+	free(buf);
+	if (close(fd))
+		die_errno("sender: close");
+	_exit(0);
+}
+
+static pid_t fork_sender(void)
+{
+	pid_t self = getpid();
+	pid_t pid = fork();
+
+	if (pid < 0)
+		die_errno("fork(sender)");
+	if (pid == 0) {
+		if (prctl(PR_SET_NAME, "rtg-send", 0, 0, 0))
+			die_errno("prctl(PR_SET_NAME)");
+		snprintf(g_tag + strlen(g_tag), sizeof(g_tag) - strlen(g_tag),
+			 " sender pid %d", (int)getpid());
+		g_sender = -1;
+		/* the receiver owns the unix paths */
+		g_unix_rpath[0] = g_unix_spath[0] = g_unix_dir[0] = '\0';
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0))
+			die_errno("prctl(PR_SET_PDEATHSIG)");
+		if (getppid() != self)
+			die("receiver exited early");
+		return 0;
+	}
+	g_sender = pid;
+	return pid;
+}
+
+/* ------------------------------------------------------ default scenarios */
+
+static void send_ack(int ackfd)
+{
+	char c = 'a';
+
+	xwrite_all(ackfd, &c, 1, "ack pipe");
+}
+
+static void run_dgram_inet(enum scen sc, struct result *res, int family)
+{
+	struct sockaddr_storage raddr, saddr, from;
+	socklen_t rlen, slen, flen;
+	unsigned char *buf = malloc(RECV_BUF_LEN);
+	int rfd, sfd, pfd[2], rcvbuf;
+	unsigned long batch;
+	unsigned long long i;
+	char addr[INET6_ADDRSTRLEN];
+
+	if (!buf)
+		die_errno("malloc");
+	rfd = loopback_socket(family, SOCK_DGRAM, &raddr, &rlen);
+	sfd = loopback_socket(family, SOCK_DGRAM, &saddr, &slen);
+	rcvbuf = set_big_rcvbuf(rfd);
+	batch = batch_for(rcvbuf, opt.size);
+	set_rcvtimeo(rfd, RCVTIMEO_SAFE_S, 0);
+	if (pipe2(pfd, O_CLOEXEC))
+		die_errno("pipe2");
+
+	if (fork_sender() == 0) {
+		close(rfd);
+		close(pfd[1]);
+		dgram_sender(sfd, (struct sockaddr *)&raddr, rlen, batch, pfd[0]);
+	}
+	close(sfd);
+	close(pfd[0]);
+
+	if (sc != SC_RECV) {
+		ss_addr_str(&saddr, addr, sizeof(addr));
+		set_peer(res, family == AF_INET ? "inet" : "inet6", addr,
+			 ss_port(&saddr));
+	}
+
+	sleep_ms(opt.hold_ms);
+	for (i = 0; i < opt.count; i++) {
+		ssize_t r;
+
+		if (sc == SC_RECV) {
+			r = recv(rfd, buf, RECV_BUF_LEN, 0);
+		} else {
+			memset(&from, 0, sizeof(from));
+			flen = sizeof(from);
+			r = recvfrom(rfd, buf, RECV_BUF_LEN, 0,
+				     (struct sockaddr *)&from, &flen);
+		}
+		res->calls++;
+		if (r < 0) {
+			res->errors++;
+			die("%s #%llu: %s", sc == SC_RECV ? "recv" : "recvfrom",
+			    i, strerror(errno));
+		}
+		if ((unsigned long)r != opt.size)
+			die("recvfrom #%llu: got %zd bytes, expected %lu", i, r,
+			    opt.size);
+		if (sc != SC_RECV && !same_inet(&from, flen, &saddr))
+			die("recvfrom #%llu: datagram from an unexpected address", i);
+		check_payload(buf, opt.size, (uint32_t)i);
+		res->bytes += (unsigned long long)r;
+		if (sc != SC_RECV) {
+			res->peer_calls++;
+			res->peer_bytes += (unsigned long long)r;
+		}
+		if ((i + 1) % batch == 0 && i + 1 < opt.count)
+			send_ack(pfd[1]);
+	}
+	close(pfd[1]);
+	close(rfd);
+	wait_sender();
+	free(buf);
+}
+
+static void run_tcp(struct result *res)
+{
+	struct sockaddr_storage laddr, from;
+	socklen_t llen, flen;
+	unsigned char *buf = malloc(opt.size);
+	int lfd, cfd, afd;
+	unsigned long long i;
+
+	if (!buf)
+		die_errno("malloc");
+	lfd = loopback_socket(AF_INET, SOCK_STREAM, &laddr, &llen);
+	if (listen(lfd, 1))
+		die_errno("listen");
+	cfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (cfd < 0)
+		die_errno("socket");
+	/* loopback handshake completes in the kernel before accept() */
+	if (connect(cfd, (struct sockaddr *)&laddr, llen))
+		die_errno("connect");
+	afd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+	if (afd < 0)
+		die_errno("accept");
+	close(lfd);
+	set_rcvtimeo(afd, RCVTIMEO_SAFE_S, 0);
+
+	if (fork_sender() == 0) {
+		close(afd);
+		tcp_sender(cfd);
+	}
+	close(cfd);
+
+	sleep_ms(opt.hold_ms);
+	for (i = 0; i < opt.count; i++) {
+		ssize_t r;
+
+		memset(&from, 0xa5, sizeof(from));
+		flen = sizeof(from);
+		r = recvfrom(afd, buf, opt.size, MSG_WAITALL,
+			     (struct sockaddr *)&from, &flen);
+		res->calls++;
+		if (r < 0) {
+			res->errors++;
+			die("recvfrom #%llu: %s", i, strerror(errno));
+		}
+		if ((unsigned long)r != opt.size)
+			die("recvfrom #%llu: got %zd bytes, expected %lu (MSG_WAITALL)",
+			    i, r, opt.size);
+		if (flen != 0)
+			die("recvfrom #%llu: kernel filled a %u byte address for a connected TCP socket",
+			    i, (unsigned int)flen);
+		check_payload(buf, opt.size, (uint32_t)i);
+		res->bytes += (unsigned long long)r;
+	}
+	/* no EOF read: exactly N receive calls */
+	close(afd);
+	wait_sender();
+	free(buf);
+}
+
+static void run_eagain(struct result *res)
+{
+	struct sockaddr_storage a;
+	socklen_t alen;
+	unsigned char *buf = malloc(RECV_BUF_LEN);
+	unsigned long long i;
+	int fd;
+
+	if (!buf)
+		die_errno("malloc");
+	fd = loopback_socket(AF_INET, SOCK_DGRAM, &a, &alen);
+	sleep_ms(opt.hold_ms);
+	for (i = 0; i < opt.count; i++) {
+		ssize_t r = recvfrom(fd, buf, RECV_BUF_LEN, MSG_DONTWAIT, NULL,
+				     NULL);
+
+		res->calls++;
+		if (r >= 0)
+			die("recvfrom #%llu: unexpectedly received %zd bytes", i, r);
+		res->errors++;
+		if (errno != EAGAIN && errno != EWOULDBLOCK)
+			die("recvfrom #%llu: expected EAGAIN, got %s", i,
+			    strerror(errno));
+		res->eagain++;
+	}
+	close(fd);
+	free(buf);
+}
+
+static void run_ebadf(struct result *res)
+{
+	struct sockaddr_storage from;
+	socklen_t flen;
+	unsigned char buf[256];
+	unsigned long long i;
+	int fd;
+
+	fd = dup(STDERR_FILENO);
+	if (fd < 0)
+		die_errno("dup");
+	if (close(fd))
+		die_errno("close");
+	/* nothing in this process opens files from here on */
+	if (fcntl(fd, F_GETFD) != -1 || errno != EBADF)
+		die("fd %d is unexpectedly open", fd);
+	sleep_ms(opt.hold_ms);
+	for (i = 0; i < opt.count; i++) {
+		ssize_t r;
+
+		memset(&from, 0, sizeof(from));
+		flen = sizeof(from);
+		r = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&from,
+			     &flen);
+		res->calls++;
+		if (r >= 0)
+			die("recvfrom #%llu on closed fd %d returned %zd", i, fd, r);
+		res->errors++;
+		if (errno != EBADF)
+			die("recvfrom #%llu: expected EBADF, got %s", i,
+			    strerror(errno));
+	}
+}
+
+static int unix_dgram_bound(const char *path, struct sockaddr_un *sun,
+			    socklen_t *len)
+{
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		die_errno("socket(AF_UNIX)");
+	memset(sun, 0, sizeof(*sun));
+	sun->sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof(sun->sun_path))
+		die("unix path too long: %s", path);
+	strcpy(sun->sun_path, path);
+	*len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) +
+			   strlen(path) + 1);
+	if (bind(fd, (struct sockaddr *)sun, *len))
+		die("bind %s: %s", path, strerror(errno));
+	return fd;
+}
+
+static void run_unix(struct result *res)
+{
+	struct sockaddr_un raddr, saddr, from;
+	socklen_t rlen, slen, flen, want_len;
+	unsigned char *buf = malloc(RECV_BUF_LEN);
+	const unsigned long batch = 64;
+	unsigned long long i;
+	int rfd, sfd, pfd[2];
+
+	if (!buf)
+		die_errno("malloc");
+	strcpy(g_unix_dir, "/tmp/rtgen-XXXXXX");
+	if (!mkdtemp(g_unix_dir)) {
+		g_unix_dir[0] = '\0';
+		die_errno("mkdtemp");
+	}
+	snprintf(g_unix_rpath, sizeof(g_unix_rpath), "%s/recv", g_unix_dir);
+	rfd = unix_dgram_bound(g_unix_rpath, &raddr, &rlen);
+	snprintf(g_unix_spath, sizeof(g_unix_spath), "%s/send", g_unix_dir);
+	sfd = unix_dgram_bound(g_unix_spath, &saddr, &slen);
+	want_len = slen;
+	set_rcvtimeo(rfd, RCVTIMEO_SAFE_S, 0);
+	if (pipe2(pfd, O_CLOEXEC))
+		die_errno("pipe2");
+
+	if (fork_sender() == 0) {
+		close(rfd);
+		close(pfd[1]);
+		dgram_sender(sfd, (struct sockaddr *)&raddr, rlen, batch, pfd[0]);
+	}
+	close(sfd);
+	close(pfd[0]);
+	set_peer(res, "unix", g_unix_spath, 0);
+
+	sleep_ms(opt.hold_ms);
+	for (i = 0; i < opt.count; i++) {
+		ssize_t r;
+
+		memset(&from, 0, sizeof(from));
+		flen = sizeof(from);
+		r = recvfrom(rfd, buf, RECV_BUF_LEN, 0, (struct sockaddr *)&from,
+			     &flen);
+		res->calls++;
+		if (r < 0) {
+			res->errors++;
+			die("recvfrom #%llu: %s", i, strerror(errno));
+		}
+		if ((unsigned long)r != opt.size)
+			die("recvfrom #%llu: got %zd bytes, expected %lu", i, r,
+			    opt.size);
+		if (from.sun_family != AF_UNIX || flen != want_len ||
+		    strcmp(from.sun_path, g_unix_spath))
+			die("recvfrom #%llu: datagram from an unexpected address", i);
+		check_payload(buf, opt.size, (uint32_t)i);
+		res->bytes += (unsigned long long)r;
+		res->peer_calls++;
+		res->peer_bytes += (unsigned long long)r;
+		if ((i + 1) % batch == 0 && i + 1 < opt.count)
+			send_ack(pfd[1]);
+	}
+	close(pfd[1]);
+	close(rfd);
+	wait_sender();
+	cleanup();
+	free(buf);
+}
+
+static void __attribute__((noreturn))
+scenario_child(enum scen sc, struct result *res, pid_t parent)
+{
+	char comm[16];
+
+	snprintf(comm, sizeof(comm), "rtg-%s", scen_names[sc]);
+	child_init(sc, parent, comm);
+	if (prctl(PR_GET_NAME, res->comm, 0, 0, 0))
+		die_errno("prctl(PR_GET_NAME)");
+	res->pid = getpid();
+
+	switch (sc) {
+	case SC_UDP4:
+		run_dgram_inet(sc, res, AF_INET);
+		break;
+	case SC_UDP6:
+		run_dgram_inet(sc, res, AF_INET6);
+		break;
+	case SC_RECV:
+		run_dgram_inet(sc, res, AF_INET);
+		break;
+	case SC_TCP:
+		run_tcp(res);
+		break;
+	case SC_EAGAIN:
+		run_eagain(res);
+		break;
+	case SC_EBADF:
+		run_ebadf(res);
+		break;
+	case SC_UNIX:
+		run_unix(res);
+		break;
+	default:
+		die("internal error: scenario %d", (int)sc);
+	}
+	sleep_ms(opt.hold_ms);
+	res->done = 1;
+	_exit(0);
+}
+
+/* ------------------------------------------------------- flood / steady */
+
+static void ts_add_ns(struct timespec *ts, long long ns)
+{
+	long long t = ts->tv_nsec + ns;
+
+	ts->tv_sec += (time_t)(t / 1000000000LL);
+	ts->tv_nsec = (long)(t % 1000000000LL);
+}
+
+static void __attribute__((noreturn))
+flood_sender(int fd, double deadline, const struct timespec *start)
+{
+	unsigned char *buf = malloc(opt.size);
+	unsigned long long sent = 0, tick = 0;
+	struct timespec next = *start;
+
+	if (!buf)
+		die_errno("malloc");
+	fill_payload(buf, opt.size, 0);
+	for (;;) {
+		unsigned long long target;
+
+		if (now_mono() >= deadline)
+			break;
+		if (opt.mode == MODE_STEADY) {
+			/* pace: at tick k the total is floor(R * k / 1000) */
+			tick++;
+			ts_add_ns(&next, 1000000);
+			target = (unsigned long long)(opt.rate * (double)tick / 1000.0);
+		} else {
+			target = sent + 64;
+		}
+		while (sent < target) {
+			ssize_t r = send(fd, buf, opt.size, 0);
+
+			if (r < 0) {
+				if (errno == ENOBUFS || errno == EAGAIN ||
+				    errno == EINTR)
+					continue;
+				die("sender: send: %s", strerror(errno));
+			}
+			if ((unsigned long)r != opt.size)
+				die("sender: short send %zd", r);
+			sent++;
+		}
+		if (opt.mode == MODE_STEADY) {
+			int e;
+
+			while ((e = clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME,
+						    &next, NULL)) == EINTR)
+				;
+			if (e)
+				die("sender: clock_nanosleep: %s", strerror(e));
+		}
+	}
+	free(buf);
+	_exit(0);
+}
+
+static void __attribute__((noreturn))
+flood_child(struct result *res, pid_t parent)
+{
+	struct sockaddr_storage raddr, saddr, from;
+	socklen_t rlen, slen, flen;
+	unsigned char *buf = malloc(RECV_BUF_LEN);
+	struct timespec start;
+	double deadline;
+	int rfd, sfd;
+	char addr[INET6_ADDRSTRLEN];
+	enum scen sc = opt.mode == MODE_FLOOD ? SC_FLOOD : SC_STEADY;
+	const char *comm = opt.mode == MODE_FLOOD ? "rtg-flood" : "rtg-steady";
+
+	child_init(sc, parent, comm);
+	if (prctl(PR_GET_NAME, res->comm, 0, 0, 0))
+		die_errno("prctl(PR_GET_NAME)");
+	res->pid = getpid();
+	if (!buf)
+		die_errno("malloc");
+
+	rfd = loopback_socket(AF_INET, SOCK_DGRAM, &raddr, &rlen);
+	sfd = loopback_socket(AF_INET, SOCK_DGRAM, &saddr, &slen);
+	set_big_rcvbuf(rfd);
+	set_rcvtimeo(rfd, 0, RCVTIMEO_FLOOD_MS * 1000);
+	if (connect(sfd, (struct sockaddr *)&raddr, rlen))
+		die_errno("connect");
+	ss_addr_str(&saddr, addr, sizeof(addr));
+	set_peer(res, "inet", addr, ss_port(&saddr));
+
+	if (clock_gettime(CLOCK_MONOTONIC, &start))
+		die_errno("clock_gettime");
+	res->t_start = start.tv_sec + start.tv_nsec / 1e9;
+	res->t_last_ok = res->t_start;
+	deadline = res->t_start + opt.seconds;
+
+	if (fork_sender() == 0) {
+		close(rfd);
+		flood_sender(sfd, deadline, &start);
+	}
+	close(sfd);
+
+	for (;;) {
+		ssize_t r;
+
+		flen = sizeof(from);
+		r = recvfrom(rfd, buf, RECV_BUF_LEN, 0, (struct sockaddr *)&from,
+			     &flen);
+		res->calls++;
+		if (r < 0) {
+			if (errno != EAGAIN && errno != EWOULDBLOCK)
+				die("recvfrom: %s", strerror(errno));
+			res->errors++;
+			res->eagain++;
+			/* a timeout after the deadline ends the run */
+			if (now_mono() >= deadline)
+				break;
+			continue;
+		}
+		if ((unsigned long)r != opt.size)
+			die("recvfrom: got %zd bytes, expected %lu", r, opt.size);
+		if (!same_inet(&from, flen, &saddr))
+			die("recvfrom: datagram from an unexpected address");
+		res->bytes += (unsigned long long)r;
+		res->peer_calls++;
+		res->peer_bytes += (unsigned long long)r;
+		res->t_last_ok = now_mono();
+	}
+	close(rfd);
+	wait_sender();
+	free(buf);
+	res->done = 1;
+	_exit(0);
+}
+
+/* ---------------------------------------------------------------- output */
+
+static void json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c < 0x20)
+			fprintf(f, "\\u%04x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('"', f);
+}
+
+static void write_json(FILE *f, const struct result *res, const char *const *scen,
+		       int n, int timing)
+{
+	int i, first = 1;
+
+	fputs("{\"processes\":[", f);
+	for (i = 0; i < n; i++) {
+		const struct result *r = &res[i];
+
+		fprintf(f, "%s{\"pid\":%d,\"comm\":", i ? "," : "", (int)r->pid);
+		json_str(f, r->comm);
+		fputs(",\"scenario\":", f);
+		json_str(f, scen[i]);
+		fprintf(f, ",\"calls\":%llu,\"bytes\":%llu,\"errors\":%llu,\"eagain\":%llu}",
+			r->calls, r->bytes, r->errors, r->eagain);
+	}
+	fputs("],\"peers\":[", f);
+	for (i = 0; i < n; i++) {
+		const struct result *r = &res[i];
+
+		if (!r->has_peer || !r->peer_calls)
+			continue;
+		fprintf(f, "%s{\"family\":", first ? "" : ",");
+		json_str(f, r->peer_family);
+		fputs(",\"addr\":", f);
+		json_str(f, r->peer_addr);
+		fprintf(f, ",\"port\":%u,\"calls\":%llu,\"bytes\":%llu,\"pid\":%d}",
+			r->peer_port, r->peer_calls, r->peer_bytes, (int)r->pid);
+		first = 0;
+	}
+	fputs("],\"readers\":[]", f);
+	if (timing) {
+		double t0 = 0, t1 = 0, secs;
+		unsigned long long ok = 0;
+
+		for (i = 0; i < n; i++) {
+			if (!i || res[i].t_start < t0)
+				t0 = res[i].t_start;
+			if (!i || res[i].t_last_ok > t1)
+				t1 = res[i].t_last_ok;
+			ok += res[i].calls - res[i].errors;
+		}
+		secs = t1 - t0;
+		fprintf(f, ",\"seconds\":%.6f,\"rate\":%.1f", secs,
+			secs > 0 ? (double)ok / secs : 0.0);
+	}
+	fputs("}\n", f);
+}
+
+static FILE *open_expect(void)
+{
+	FILE *f;
+
+	if (!opt.expect)
+		return stdout;
+	f = fopen(opt.expect, "we");
+	if (!f) {
+		fprintf(stderr, "rtgen: cannot open %s: %s\n", opt.expect,
+			strerror(errno));
+		exit(1);
+	}
+	return f;
+}
+
+static int emit(FILE *f, const struct result *res, const char *const *scen,
+		int n, int timing)
+{
+	write_json(f, res, scen, n, timing);
+	if (fflush(f) || ferror(f) || (f != stdout && fclose(f))) {
+		fprintf(stderr, "rtgen: writing %s failed: %s\n",
+			opt.expect ? opt.expect : "stdout", strerror(errno));
+		return 1;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ main */
+
+int main(int argc, char **argv)
+{
+	enum scen scen[MAX_SCENARIOS > MAX_PROCS ? MAX_SCENARIOS : MAX_PROCS] = { SC_UDP4 };
+	const char *names[MAX_SCENARIOS > MAX_PROCS ? MAX_SCENARIOS : MAX_PROCS];
+	pid_t pids[MAX_SCENARIOS > MAX_PROCS ? MAX_SCENARIOS : MAX_PROCS];
+	struct result *res;
+	FILE *out;
+	size_t maplen;
+	pid_t self = getpid();
+	int n, i, started, failed = 0, rc;
+
+	parse_args(argc, argv);
+	if (opt.mode == MODE_DEFAULT) {
+		n = parse_scenarios(opt.scenarios, scen);
+	} else {
+		n = opt.mode == MODE_FLOOD ? (int)opt.procs : 1;
+		for (i = 0; i < n; i++)
+			scen[i] = opt.mode == MODE_FLOOD ? SC_FLOOD : SC_STEADY;
+	}
+	for (i = 0; i < n; i++)
+		names[i] = scen_names[scen[i]];
+
+	/* broken pipes/sockets must show up as EPIPE, not kill silently */
+	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
+		die_errno("signal(SIGPIPE)");
+
+	/* fail early on a bad --expect path; stays empty if the run fails */
+	out = open_expect();
+
+	maplen = sizeof(*res) * (size_t)n;
+	res = mmap(NULL, maplen, PROT_READ | PROT_WRITE,
+		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (res == MAP_FAILED)
+		die_errno("mmap");
+
+	fflush(NULL);
+	for (started = 0; started < n; started++) {
+		pid_t pid = fork();
+
+		if (pid < 0) {
+			fprintf(stderr, "rtgen: fork: %s\n", strerror(errno));
+			failed = 1;
+			break;
+		}
+		if (pid == 0) {
+			if (opt.mode == MODE_DEFAULT)
+				scenario_child(scen[started], &res[started], self);
+			flood_child(&res[started], self);
+		}
+		pids[started] = pid;
+	}
+
+	for (i = 0; i < started; i++) {
+		int st;
+
+		while (waitpid(pids[i], &st, 0) < 0) {
+			if (errno != EINTR) {
+				fprintf(stderr, "rtgen: waitpid: %s\n", strerror(errno));
+				return 1;
+			}
+		}
+		if (WIFEXITED(st) && WEXITSTATUS(st) == 0 && res[i].done)
+			continue;
+		failed = 1;
+		if (WIFSIGNALED(st))
+			fprintf(stderr, "rtgen: scenario %s (pid %d) killed by signal %d\n",
+				names[i], (int)pids[i], WTERMSIG(st));
+		else
+			fprintf(stderr, "rtgen: scenario %s (pid %d) failed (exit status %d)\n",
+				names[i], (int)pids[i], WEXITSTATUS(st));
+	}
+	if (failed) {
+		fprintf(stderr, "rtgen: failed, no expectations written\n");
+		munmap(res, maplen);
+		if (out != stdout)
+			fclose(out);
+		return 1;
+	}
+	rc = emit(out, res, names, n, opt.mode != MODE_DEFAULT);
+	munmap(res, maplen);
+	return rc;
+}
