@@ -129,7 +129,8 @@ static size_t collect(struct batch_out *b, const struct rt_table *t, bool last,
 	}
 	for (u32 i = 0; i < n; i++)
 		b->rows[i] = last ? table_last_row(t, i) : table_any_row(t, i);
-	qsort(b->rows, n, sizeof(*b->rows), cmp);
+	if (n > 1)
+		qsort(b->rows, n, sizeof(*b->rows), cmp);
 	return n;
 }
 
@@ -451,6 +452,9 @@ void batch_print_summary(struct batch_out *b, const struct pipeline *p)
 			PRIu64 ",\"unpaired\":%" PRIu64, time, p->nr_intervals,
 			b->info->backend, s->total.events, lost,
 			s->total.unpaired);
+		if (b->info->have_kernel_lost)
+			fprintf(f, ",\"lost_kernel\":%" PRIu64 ",\"lost_pages\":%"
+				PRIu64, b->info->kernel_lost, s->total.lost);
 		if (b->info->have_probe_missed)
 			fprintf(f, ",\"probe_missed\":%" PRIu64,
 				b->info->probe_missed);

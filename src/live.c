@@ -17,7 +17,7 @@ int live_source_open(struct live_source *ls, struct rt_session *s,
 	memset(ls, 0, sizeof(*ls));
 	ls->session = s;
 	ls->cpus = calloc((size_t)s->nr_cpus, sizeof(*ls->cpus));
-	ls->pfds = calloc((size_t)s->nr_cpus, sizeof(*ls->pfds));
+	ls->pfds = calloc((size_t)s->nr_cpus + 1, sizeof(*ls->pfds));
 	if (!ls->cpus || !ls->pfds) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
@@ -95,10 +95,22 @@ void live_source_close(struct live_source *ls)
 	ls->nr = 0;
 }
 
-int live_source_wait(struct live_source *ls, int timeout_ms)
+int live_source_wait(struct live_source *ls, int timeout_ms, int extra_fd,
+		     bool *extra_ready)
 {
-	int ret = poll(ls->pfds, (nfds_t)ls->nr, timeout_ms);
+	nfds_t n = (nfds_t)ls->nr;
+	int ret;
 
+	if (extra_fd >= 0) {
+		ls->pfds[n].fd = extra_fd;
+		ls->pfds[n].events = POLLIN;
+		ls->pfds[n].revents = 0;
+		n++;
+	}
+	ret = poll(ls->pfds, n, timeout_ms);
+	if (extra_ready)
+		*extra_ready = extra_fd >= 0 && ret > 0 &&
+			       (ls->pfds[ls->nr].revents & (POLLIN | POLLHUP));
 	return ret < 0 && errno == EINTR ? 0 : ret;
 }
 

@@ -233,9 +233,15 @@ void *table_last_row(const struct rt_table *t, u32 i)
 	return t->other;
 }
 
+/* the other row exists once a key went to it (table_clear() zeroes it) */
+static bool other_used(const struct rt_table *t)
+{
+	return t->other && (((struct rt_row *)t->other)->flags & RT_ROW_OTHER);
+}
+
 u32 table_count(const struct rt_table *t)
 {
-	return t->nr_rows + (t->other ? 1 : 0);
+	return t->nr_rows + (other_used(t) ? 1 : 0);
 }
 
 void *table_any_row(const struct rt_table *t, u32 i)

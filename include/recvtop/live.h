@@ -40,8 +40,12 @@ struct live_source {
 int live_source_open(struct live_source *ls, struct rt_session *s,
 		     char *err, size_t errlen);
 void live_source_close(struct live_source *ls);
-/* Wait up to timeout_ms for a CPU buffer to fill (buffer_percent) */
-int live_source_wait(struct live_source *ls, int timeout_ms);
+/*
+ * Wait up to timeout_ms for a CPU buffer to fill (buffer_percent) or
+ * extra_fd (-1: none) to become readable; *extra_ready says which.
+ */
+int live_source_wait(struct live_source *ls, int timeout_ms, int extra_fd,
+		     bool *extra_ready);
 /*
  * Read what every CPU has into m, at most max_pages per CPU (0 = no
  * limit).  Returns pages read, -1 on a read error (errno set) or when

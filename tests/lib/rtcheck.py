@@ -1,0 +1,159 @@
+#!/usr/bin/env python3
+"""Compare recvtop's JSON output with a generator's expected numbers.
+
+usage:
+  rtcheck.py compare EXPECT.json OUTPUT.jsonl [--backend B] [--label L]
+  rtcheck.py summary OUTPUT.jsonl KEY          print a summary key
+Prints one TAP line per check ("ok - ..." / "not ok - ..."); exits 1 if
+any check failed.
+"""
+import json
+import sys
+
+VISIBLE_VIA = {
+    "tracepoint": {"process_vm_readv", "process_vm_writev", "ptrace"},
+    "kprobe": {"process_vm_readv", "process_vm_writev", "ptrace",
+               "proc_mem", "proc_read", "madvise"},
+}
+
+failed = 0
+
+
+def check(cond, what):
+    global failed
+    if cond:
+        print("ok - " + what)
+    else:
+        print("not ok - " + what)
+        failed += 1
+
+
+def load_lines(path):
+    out = []
+    with open(path) as f:
+        for n, line in enumerate(f, 1):
+            line = line.strip()
+            if not line:
+                continue
+            try:
+                out.append(json.loads(line))
+            except ValueError as e:
+                check(False, "%s line %d is JSON (%s)" % (path, n, e))
+    return out
+
+
+def compare(expect_path, out_path, backend, label):
+    exp = json.load(open(expect_path))
+    lines = load_lines(out_path)
+    check(len(lines) > 0 and lines[-1].get("type") == "summary",
+          "%s: output ends with a summary line" % label)
+    if not lines or lines[-1].get("type") != "summary":
+        return
+    summ = lines[-1]
+    intervals = [l for l in lines if l.get("type") == "interval"]
+    backend = backend or summ.get("backend")
+    check(summ.get("backend") == backend,
+          "%s: backend is %s (got %s)" % (label, backend, summ.get("backend")))
+    check(summ.get("intervals") == len(intervals),
+          "%s: summary counts %d intervals" % (label, len(intervals)))
+
+    procs = {p["pid"]: p for p in summ["processes"]}
+    for e in exp.get("processes", []):
+        got = procs.get(e["pid"])
+        what = "%s: process %s (%s)" % (label, e["pid"], e["comm"])
+        if got is None:
+            check(False, what + " is in the summary")
+            continue
+        diffs = ["%s %s != %s" % (k, got.get(k), e[k])
+                 for k in ("comm", "calls", "bytes", "errors", "eagain")
+                 if got.get(k) != e[k]]
+        check(not diffs, what + " exact: " + (", ".join(diffs) or
+                                              "calls %d bytes %d errors %d eagain %d"
+                                              % (e["calls"], e["bytes"],
+                                                 e["errors"], e["eagain"])))
+        # the intervals add up to the summary
+        tot = {k: 0 for k in ("calls", "bytes", "errors", "eagain")}
+        for iv in intervals:
+            for p in iv["processes"]:
+                if p["pid"] == e["pid"]:
+                    for k in tot:
+                        tot[k] += p[k]
+        check(all(tot[k] == got[k] for k in tot),
+              what + " intervals add up to the summary")
+        if got["calls"]:
+            check(0 < got["lat_ns_avg"] <= got["lat_ns_max"],
+                  what + " 0 < avg latency <= max")
+            check(0 < got["lat_ns_p99"] <= got["lat_ns_max"],
+                  what + " p99 <= max")
+
+    exp_pids = {e["pid"] for e in exp.get("processes", [])}
+    if backend == "kprobe":
+        peers = {(p["family"], p["addr"], p["port"]): p for p in summ["peers"]}
+        for e in exp.get("peers", []):
+            key = (e["family"], e["addr"], e["port"])
+            got = peers.get(key)
+            what = "%s: peer %s %s port %s" % (label, *key)
+            check(got is not None and got["calls"] == e["calls"] and
+                  got["bytes"] == e["bytes"],
+                  what + " calls %d bytes %d (got %s)" %
+                  (e["calls"], e["bytes"],
+                   None if got is None else (got["calls"], got["bytes"])))
+            if got is not None and "pid" in e:
+                check(got.get("top_pid") == e["pid"],
+                      what + " top process %d" % e["pid"])
+        want = {(e["family"], e["addr"], e["port"])
+                for e in exp.get("peers", [])}
+        bogus = [k for k, p in peers.items()
+                 if p.get("top_pid") in exp_pids and k not in want]
+        check(not bogus, "%s: no bogus peer rows for the generator (%s)"
+              % (label, bogus))
+    else:
+        check(summ["peers"] == [], "%s: no peer rows on the %s backend"
+              % (label, backend))
+
+    vis = VISIBLE_VIA.get(backend, set())
+    readers = {(r["reader_pid"], r["target_pid"], r["via"]): r
+               for r in summ["readers"]}
+    exp_readers = [e for e in exp.get("readers", []) if e["via"] in vis]
+    for e in exp_readers:
+        key = (e["reader_pid"], e["target_pid"], e["via"])
+        got = readers.get(key)
+        what = "%s: reader %s -> %s via %s" % (label, *key)
+        if got is None:
+            check(False, what + " is in the summary")
+            continue
+        diffs = ["%s %s != %s" % (k, got.get(k), e[k])
+                 for k in ("reader_comm", "target_comm", "count", "denied")
+                 if got.get(k) != e[k]]
+        check(not diffs, what + " exact: " + (", ".join(diffs) or
+                                              "count %d denied %d"
+                                              % (e["count"], e["denied"])))
+    reader_pids = {e["reader_pid"] for e in exp.get("readers", [])}
+    want = {(e["reader_pid"], e["target_pid"], e["via"]) for e in exp_readers}
+    extra = [k for k in readers if k[0] in reader_pids and k not in want]
+    check(not extra, "%s: no unexpected reader rows (%s)" % (label, extra))
+
+
+def main(argv):
+    if len(argv) >= 4 and argv[1] == "compare":
+        backend, label = None, "run"
+        rest = argv[4:]
+        while rest:
+            if rest[0] == "--backend":
+                backend = rest[1]
+            elif rest[0] == "--label":
+                label = rest[1]
+            rest = rest[2:]
+        compare(argv[2], argv[3], backend, label)
+        return 1 if failed else 0
+    if len(argv) == 4 and argv[1] == "summary":
+        lines = load_lines(argv[2])
+        val = lines[-1].get(argv[3]) if lines else None
+        print(json.dumps(val) if not isinstance(val, str) else val)
+        return 0
+    print(__doc__, file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
