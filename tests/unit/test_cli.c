@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <stdarg.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "recvtop/cli.h"
+#include "unit.h"
+
+static struct rt_options o;
+static char err[512];
+
+/* parse a NULL-terminated list of arguments after "recvtop" */
+static int parse(const char *first, ...)
+{
+	char *argv[32];
+	int argc = 0;
+	va_list ap;
+	const char *a;
+	FILE *devnull = fopen("/dev/null", "w");
+	int ret;
+
+	argv[argc++] = (char *)"recvtop";
+	va_start(ap, first);
+	for (a = first; a && argc < 31; a = va_arg(ap, const char *))
+		argv[argc++] = (char *)a;
+	va_end(ap);
+	argv[argc] = NULL;
+	err[0] = 0;
+	ret = cli_parse(argc, argv, &o, devnull, err, sizeof(err));
+	fclose(devnull);
+	return ret;
+}
+
+TEST(cli_defaults)
+{
+	CHECK_EQ(parse(NULL), RT_CLI_OK);
+	CHECK_EQ(o.cmd, RT_CMD_TOP);
+	CHECK_EQ(o.delay_ns, 1000000000ULL);
+	CHECK_EQ(o.iterations, 0);
+	CHECK_EQ(o.backend, RT_BACKEND_AUTO);
+	CHECK(!o.batch && !o.json && !o.command);
+}
+
+TEST(cli_options_and_command)
+{
+	char pid[16];
+
+	snprintf(pid, sizeof(pid), "%d,1", getpid());
+	CHECK_EQ(parse("top", "-b", "--json", "-d", "0.25", "-n", "3", "-p",
+		       pid, "-c", "nginx", "--backend", "tracepoint",
+		       "--buffer-kb", "512", NULL), RT_CLI_OK);
+	CHECK_EQ(o.cmd, RT_CMD_TOP);
+	CHECK(o.batch && o.json);
+	CHECK_EQ(o.delay_ns, 250000000ULL);
+	CHECK_EQ(o.iterations, 3);
+	CHECK_EQ(o.nr_pids, 2);
+	CHECK_EQ(o.pids[0], getpid());
+	CHECK_EQ(o.pids[1], 1);
+	CHECK_STR(o.comm, "nginx");
+	CHECK_EQ(o.backend, RT_BACKEND_TRACEPOINT);
+	CHECK_EQ(o.buffer_kb, 512);
+
+	CHECK_EQ(parse("--json", "--", "sleep", "-n", "1", NULL), RT_CLI_OK);
+	CHECK(o.command != NULL);
+	CHECK_EQ(o.nr_command, 3);
+	CHECK_STR(o.command[0], "sleep");
+	CHECK_STR(o.command[1], "-n");
+	CHECK_EQ(o.iterations, 0);
+	/* the command may also follow the options without "--" */
+	CHECK_EQ(parse("-b", "true", NULL), RT_CLI_OK);
+	CHECK_STR(o.command[0], "true");
+	CHECK_EQ(parse("reset", NULL), RT_CLI_OK);
+	CHECK_EQ(o.cmd, RT_CMD_RESET);
+	CHECK_EQ(parse("probes", "--backend", "kprobe", NULL), RT_CLI_OK);
+	CHECK_EQ(o.cmd, RT_CMD_PROBES);
+	CHECK_EQ(parse("--help", NULL), RT_CLI_EXIT);
+	CHECK_EQ(parse("--version", NULL), RT_CLI_EXIT);
+	CHECK_EQ(parse("probes", "-h", NULL), RT_CLI_EXIT);
+}
+
+struct bad {
+	const char *args[6];
+	const char *msg;
+};
+
+TEST(cli_bad_input_messages)
+{
+	static const struct bad bad[] = {
+		{ { "--bogus" }, "unknown option '--bogus' for 'recvtop top'" },
+		{ { "-x" }, "unknown option '-x'" },
+		{ { "frobnicate" }, "unknown command 'frobnicate'" },
+		{ { "-d" }, "option '-d' needs a value" },
+		{ { "-d", "abc" }, "-d 'abc': not a delay" },
+		{ { "-d", "0" }, "-d '0': not a delay" },
+		{ { "-d", "-1" }, "-d '-1': not a delay" },
+		{ { "-d", "nan" }, "-d 'nan': not a delay" },
+		{ { "-d", "1e9" }, "-d '1e9': not a delay" },
+		{ { "-n", "0" }, "-n '0': not a positive number" },
+		{ { "-n", "x" }, "-n 'x': not a positive number" },
+		{ { "-n", "-3" }, "-n '-3': not a positive number" },
+		{ { "-p", "abc" }, "-p 'abc': 'abc' is not a process id" },
+		{ { "-p", "12x" }, "'12x' is not a process id" },
+		{ { "-p", "" }, "-p: empty process list" },
+		{ { "-p", "1," }, "trailing comma" },
+		{ { "-p", "1,,2" }, "not a list of process ids" },
+		{ { "-p", "0" }, "'0' is not a process id" },
+		{ { "-p", "2147483646" }, "-p 2147483646: no such process" },
+		{ { "-c", "" }, "-c: empty command name" },
+		{ { "-c", "a-very-long-command-name" },
+		  "command names are at most 15 characters" },
+		{ { "-c", "x\" || 1" }, "quote, backslash or control" },
+		{ { "-c", "a\nb" }, "quote, backslash or control" },
+		{ { "--backend", "ebpf" }, "--backend 'ebpf': must be auto, "
+		  "kprobe or tracepoint" },
+		{ { "--buffer-kb", "0" }, "--buffer-kb '0': not a size" },
+		{ { "--buffer-kb", "99999999999" }, "not a size in KB" },
+		{ { "reset", "extra" }, "unexpected argument 'extra' for "
+		  "'recvtop reset'" },
+		{ { "reset", "-b" }, "unknown option '-b' for 'recvtop reset'" },
+		{ { "-p", "1", "--", "true" }, "-p and a COMMAND cannot be "
+		  "combined" },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		const char *const *a = bad[i].args;
+		int r = parse(a[0], a[1], a[2], a[3], a[4], NULL);
+
+		if (r != RT_CLI_USAGE)
+			unit_fail(__FILE__, __LINE__, "case %zu (%s) parsed "
+				  "(%d)", i, a[0], r);
+		if (!strstr(err, bad[i].msg))
+			unit_fail(__FILE__, __LINE__, "case %zu: '%s' lacks "
+				  "'%s'", i, err, bad[i].msg);
+		/* one line, no trailing newline */
+		CHECK(!strchr(err, '\n'));
+	}
+}
