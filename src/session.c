@@ -125,10 +125,15 @@ int session_find_tracefs(char *err, size_t errlen)
 		snprintf(err, errlen, "cannot use tracefs at %s", dir);
 		return -1;
 	}
-	if (access(dir, W_OK) != 0 || faccessat(AT_FDCWD, dir, W_OK,
-						AT_EACCESS) != 0) {
-		snprintf(err, errlen, "tracefs at %s is not writable (%s): "
-			 "recvtop needs root", dir, strerror(errno));
+	if (faccessat(AT_FDCWD, dir, W_OK, AT_EACCESS) != 0) {
+		if (errno == EROFS)
+			snprintf(err, errlen, "tracefs at %s is mounted "
+				 "read-only: remount it read-write (mount -o "
+				 "remount,rw %s)", dir, dir);
+		else
+			snprintf(err, errlen, "tracefs at %s is not writable "
+				 "(%s): recvtop needs root", dir,
+				 strerror(errno));
 		return -1;
 	}
 	{
@@ -324,18 +329,38 @@ static int write_instance(struct rt_session *s, const char *file,
 	return 0;
 }
 
+/*
+ * A kretprobe with a maxactive, written by hand: libtracefs 1.6.4 makes its
+ * prefix "r4096:" and then adds another ':', and the kernel rejects
+ * "r4096::group/event".  The handle for removal is read back from the list.
+ */
+static struct tracefs_dynevent *create_kretprobe_max(const struct rt_probe *p,
+						     const char *def)
+{
+	const char *file = tracefs_file_exists(NULL, "dynamic_events") ?
+			   "dynamic_events" : "kprobe_events";
+	char line[656];
+
+	snprintf(line, sizeof(line), "%s\n", def);
+	if (tracefs_instance_file_append(NULL, file, line) < 0)
+		return NULL;
+	return tracefs_dynevent_get(TRACEFS_DYNEVENT_KRETPROBE, p->system,
+				    p->event);
+}
+
 static int create_probe(struct rt_session *s, const struct rt_probe *p,
 			char *err, size_t errlen)
 {
 	struct tracefs_dynevent *ev;
 	char def[640];
+	bool by_hand = p->type == RT_PROBE_KRETPROBE && p->maxactive;
 
 	if (p->type == RT_PROBE_KPROBE)
 		ev = tracefs_kprobe_alloc(p->system, p->event, p->symbol,
 					  p->fetchargs);
 	else
 		ev = tracefs_kretprobe_alloc(p->system, p->event, p->symbol,
-					     p->fetchargs, p->maxactive);
+					     p->fetchargs, 0);
 	probe_definition(p, def, sizeof(def));
 	if (!ev) {
 		snprintf(err, errlen, "cannot allocate probe '%s'", def);
@@ -343,7 +368,11 @@ static int create_probe(struct rt_session *s, const struct rt_probe *p,
 	}
 	tracefs_error_clear(NULL);
 	errno = 0;
-	if (tracefs_dynevent_create(ev) < 0) {
+	if (by_hand) {
+		tracefs_dynevent_free(ev);
+		ev = create_kretprobe_max(p, def);
+	}
+	if (by_hand ? !ev : tracefs_dynevent_create(ev) < 0) {
 		char *kerr = tracefs_error_last(NULL);
 		int e = errno;
 
