@@ -38,6 +38,40 @@ static struct {
 	volatile int nr_fds;
 } emerg;
 
+/* files a run is writing (recordings): unlinked by the emergency path */
+#define EMERG_PATHS 4096
+static char *volatile emerg_paths[EMERG_PATHS];
+
+int session_register_path(const char *path)
+{
+	char *copy = strdup(path);
+
+	if (!copy)
+		return -1;
+	for (int i = 0; i < EMERG_PATHS; i++) {
+		if (!emerg_paths[i]) {
+			emerg_paths[i] = copy;
+			return 0;
+		}
+	}
+	free(copy);
+	errno = ENOSPC;
+	return -1;
+}
+
+void session_unregister_path(const char *path)
+{
+	for (int i = 0; i < EMERG_PATHS; i++) {
+		char *p = emerg_paths[i];
+
+		if (p && !strcmp(p, path)) {
+			/* cleared before it is freed: a handler sees either */
+			emerg_paths[i] = NULL;
+			free(p);
+		}
+	}
+}
+
 void session_register_fd(int fd)
 {
 	for (int i = 0; i < emerg.nr_fds; i++) {
@@ -73,6 +107,12 @@ static void write_str(const char *path, const char *s, int flags)
 
 void session_emergency_cleanup(void)
 {
+	for (int i = 0; i < EMERG_PATHS; i++) {
+		char *p = emerg_paths[i];
+
+		if (p)
+			unlink(p);
+	}
 	if (!emerg.active)
 		return;
 	emerg.active = 0;
@@ -626,25 +666,57 @@ void session_close(struct rt_session *s)
 	emerg.has_group = false;
 }
 
+/* parse one event's format file into tep */
+static int parse_format(struct tep_handle *tep, const char *system,
+			const char *event)
+{
+	char *text;
+	int len = 0, ret;
+
+	text = tracefs_event_file_read(NULL, system, event, "format", &len);
+	if (!text)
+		return -1;
+	ret = tep_parse_event(tep, text, (unsigned long)len, system);
+	free(text);
+	return ret ? -1 : 0;
+}
+
+/*
+ * Only the formats of the events this session records: parsing every
+ * syscall format and kallsyms (as tracefs_local_events() does) costs
+ * hundreds of milliseconds and is not needed to decode them.
+ */
 struct tep_handle *session_tep(struct rt_session *s)
 {
-	const char *systems[RT_MAX_PROBES + 4];
-	int n = 0;
+	struct tep_handle *tep = tep_alloc();
+	char *header;
+	int len = 0;
 
-	systems[n++] = "ftrace";
-	for (int i = 0; i < s->cat->nr_probes; i++) {
-		bool dup = false;
-
-		for (int j = 0; j < n; j++)
-			if (!strcmp(systems[j], s->cat->probes[i].system))
-				dup = true;
-		if (!dup)
-			systems[n++] = s->cat->probes[i].system;
+	if (!tep)
+		return NULL;
+	tep_set_long_size(tep, (int)sizeof(long));
+	tep_set_page_size(tep, getpagesize());
+	header = tracefs_instance_file_read(NULL, "events/header_page", &len);
+	if (!header || tep_parse_header_page(tep, header, (unsigned long)len,
+					     (int)sizeof(long))) {
+		free(header);
+		tep_free(tep);
+		return NULL;
 	}
-	if (s->sched)
-		systems[n++] = "sched";
-	systems[n] = NULL;
-	return tracefs_local_events_system(NULL, systems);
+	free(header);
+	if (parse_format(tep, "ftrace", "print"))
+		goto fail;
+	for (int i = 0; i < s->cat->nr_probes; i++)
+		if (parse_format(tep, s->cat->probes[i].system,
+				 s->cat->probes[i].event))
+			goto fail;
+	for (size_t i = 0; s->sched && i < ARRAY_SIZE(sched_events); i++)
+		if (parse_format(tep, "sched", sched_events[i]))
+			goto fail;
+	return tep;
+fail:
+	tep_free(tep);
+	return NULL;
 }
 
 static u64 stat_field(const char *text, const char *key)

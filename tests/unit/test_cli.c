@@ -12,7 +12,7 @@ static char err[512];
 /* parse a NULL-terminated list of arguments after "recvtop" */
 static int parse(const char *first, ...)
 {
-	char *argv[32];
+	static char *argv[32];	/* o.command points into it */
 	int argc = 0;
 	va_list ap;
 	const char *a;
