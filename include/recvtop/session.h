@@ -74,7 +74,16 @@ int session_probe_misses(struct rt_session *s, u64 *missed);
 /* file descriptors the emergency path must close before rmdir */
 void session_register_fd(int fd);
 void session_unregister_fd(int fd);
-/* async-signal-safe: tracing off, close fds, rmdir, remove the group */
+/*
+ * Files a run is writing (a recording's temp files): the emergency path
+ * unlinks them.  Returns -1 (errno set) when the path cannot be kept.
+ */
+int session_register_path(const char *path);
+void session_unregister_path(const char *path);
+/*
+ * async-signal-safe: unlink the registered files, tracing off, close fds,
+ * rmdir, remove the group
+ */
 void session_emergency_cleanup(void);
 
 /*
