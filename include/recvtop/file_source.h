@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef RECVTOP_FILE_SOURCE_H
+#define RECVTOP_FILE_SOURCE_H
+
+#include "recvtop/common.h"
+#include "recvtop/datfile.h"
+#include "recvtop/merge.h"
+
+struct tep_handle;
+struct tracecmd_input;
+struct pipeline;
+struct taskinfo;
+
+/*
+ * The file source: a .dat file (recvtop's or trace-cmd's, v6 or v7,
+ * uncompressed or zstd) read through libtracecmd, events handed out in
+ * timestamp order as the live source's merge does, so the same pipeline
+ * counts the same numbers.
+ *
+ * Opening checks the whole file first: the metadata (dat_meta_read) and
+ * every page of every CPU (dat_page_parse), streaming, so that corrupt,
+ * truncated or foreign input is refused with one line naming the problem
+ * before libtracecmd or the decoder touch it.  That pass also builds a
+ * per-CPU page index (file offset and time of every page), so a replay
+ * can read interval by interval (file_source_next with a time limit) and
+ * seek (file_source_seek) without loading the file.
+ */
+
+struct file_cpu_stats {
+	int cpu;
+	u64 pages;
+	u64 events;		/* data events in the pages */
+	u64 missed_pages;	/* pages flagged "events lost before" */
+	u64 missed;		/* lost events they report (unknown = 1) */
+	u64 first_ts, last_ts;	/* of the CPU's events */
+	bool have_kstats;	/* the kernel's per-CPU stats (CPUSTAT) */
+	u64 overrun, commit_overrun, dropped;
+};
+
+struct file_source;
+
+struct file_source *file_source_open(const char *path, char *err,
+				     size_t errlen);
+/* The same for an open file (not taken over); name is for messages */
+struct file_source *file_source_open_fd(int fd, const char *name, char *err,
+					size_t errlen);
+void file_source_close(struct file_source *fs);
+
+const char *file_source_name(const struct file_source *fs);
+const struct dat_meta *file_source_meta(const struct file_source *fs);
+struct tep_handle *file_source_tep(const struct file_source *fs);
+struct tracecmd_input *file_source_handle(const struct file_source *fs);
+/* CPUs the data covers (highest CPU with data + 1, or the file's count) */
+int file_source_nr_cpus(const struct file_source *fs);
+const struct file_cpu_stats *file_source_cpu_stats(const struct file_source *fs,
+						   int cpu);
+/* all CPUs: events, and first/last event time (0 when no events) */
+u64 file_source_events(const struct file_source *fs);
+u64 file_source_first_ts(const struct file_source *fs);
+u64 file_source_last_ts(const struct file_source *fs);
+/* lost events per the kernel's stats kept in the file (CPUSTAT) */
+bool file_source_kernel_lost(const struct file_source *fs, u64 *lost);
+
+/*
+ * recvtop's own data (see datfile.h): a value by key ("backend",
+ * "mm_access", "probe_missed"), NULL when absent or not a recvtop file.
+ */
+const char *file_source_recvtop_value(const struct file_source *fs,
+				      const char *key);
+bool file_source_has_tasks(const struct file_source *fs);
+/*
+ * Fill ti (a RT_TASKS_STORED taskinfo) with the recording's thread table;
+ * for a file without one (trace-cmd's), with the saved command lines,
+ * each thread taken as its own process.  Returns the number of entries,
+ * -1 with a reason in err when recvtop's table is corrupt.
+ */
+int file_source_load_tasks(struct file_source *fs, struct taskinfo *ti,
+			   char *err, size_t errlen);
+
+/*
+ * The next event (or lost-events marker, data NULL) in timestamp order if
+ * its time is <= until.  raw stays valid until the next call.  Returns 1,
+ * 0 when no event up to until is left.
+ */
+int file_source_next(struct file_source *fs, u64 until, struct rt_raw *raw);
+/* time of the next event, UINT64_MAX at the end */
+u64 file_source_peek_ts(struct file_source *fs);
+/* feed every event up to until into the pipeline; returns how many */
+u64 file_source_feed(struct file_source *fs, struct pipeline *p, u64 until);
+/* events handed out since the start (or the last seek) */
+u64 file_source_read_count(const struct file_source *fs);
+/* position every CPU at its first event with time >= ts; 0 or -1 */
+int file_source_seek(struct file_source *fs, u64 ts);
+
+#endif
