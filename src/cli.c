@@ -32,10 +32,18 @@ enum {
 	OPT_BUFFER_KB,
 	OPT_HELP,
 	OPT_VERSION,
+	OPT_FORCE,
+	OPT_FILE_VERSION,
+	OPT_COMPRESS,
+	OPT_LIVE,
+	OPT_SCHED,
+	OPT_NO_KALLSYMS,
 };
 
 #define CMD(x) (1u << (x))
-#define LIVE_CMDS (CMD(RT_CMD_TOP))
+#define LIVE_CMDS (CMD(RT_CMD_TOP) | CMD(RT_CMD_RECORD))
+#define REC CMD(RT_CMD_RECORD)
+#define REP CMD(RT_CMD_REPORT)
 #define ALL_CMDS ((1u << RT_CMD_NR) - 1)
 
 struct opt_desc {
@@ -47,13 +55,17 @@ struct opt_desc {
 };
 
 static const struct opt_desc opts[] = {
-	{ { "delay", required_argument, NULL, 'd' }, 'd', LIVE_CMDS,
+	{ { "output", required_argument, NULL, 'o' }, 'o', REC,
+	  "FILE.dat", "where to record (default trace.dat)" },
+	{ { "input", required_argument, NULL, 'i' }, 'i', REP,
+	  "FILE.dat", "the recording to read (default trace.dat)" },
+	{ { "delay", required_argument, NULL, 'd' }, 'd', LIVE_CMDS | REP,
 	  "SECONDS", "refresh interval, fractions allowed (default 1)" },
 	{ { "iterations", required_argument, NULL, 'n' }, 'n', LIVE_CMDS,
 	  "N", "stop after N intervals" },
 	{ { "batch", no_argument, NULL, 'b' }, 'b', LIVE_CMDS,
 	  NULL, "text snapshots instead of the live view" },
-	{ { "json", no_argument, NULL, OPT_JSON }, 0, LIVE_CMDS,
+	{ { "json", no_argument, NULL, OPT_JSON }, 0, LIVE_CMDS | REP,
 	  NULL, "JSON lines (one object per interval, then a summary)" },
 	{ { "pid", required_argument, NULL, 'p' }, 'p', LIVE_CMDS,
 	  "PID[,PID...]", "only these processes" },
@@ -64,6 +76,18 @@ static const struct opt_desc opts[] = {
 	  "probe backend (default auto)" },
 	{ { "buffer-kb", required_argument, NULL, OPT_BUFFER_KB }, 0,
 	  LIVE_CMDS, "KB", "per-CPU ring buffer size (default 8192)" },
+	{ { "file-version", required_argument, NULL, OPT_FILE_VERSION }, 0,
+	  REC, "6|7", "trace-cmd file version (default 6)" },
+	{ { "compress", no_argument, NULL, OPT_COMPRESS }, 0, REC,
+	  NULL, "version 7 compressed with zstd" },
+	{ { "live", no_argument, NULL, OPT_LIVE }, 0, REC,
+	  NULL, "also show the live view (-d, -n, -b, --json apply)" },
+	{ { "sched", no_argument, NULL, OPT_SCHED }, 0, REC,
+	  NULL, "also record sched_switch and sched_waking" },
+	{ { "no-kallsyms", no_argument, NULL, OPT_NO_KALLSYMS }, 0, REC,
+	  NULL, "leave the kernel symbols out of the file" },
+	{ { "force", no_argument, NULL, OPT_FORCE }, 0, REC,
+	  NULL, "allow a name without .dat; replace any existing file" },
 	{ { "help", no_argument, NULL, 'h' }, 'h', ALL_CMDS,
 	  NULL, "show this help" },
 	{ { "version", no_argument, NULL, 'V' }, 'V', ALL_CMDS,
@@ -94,7 +118,8 @@ static const char *const cmd_about[RT_CMD_NR] = {
 static bool cmd_available(enum rt_cmd cmd)
 {
 	return cmd == RT_CMD_TOP || cmd == RT_CMD_RESET ||
-	       cmd == RT_CMD_PROBES;
+	       cmd == RT_CMD_PROBES || cmd == RT_CMD_RECORD ||
+	       cmd == RT_CMD_REPORT;
 }
 
 void cli_usage(FILE *f, enum rt_cmd cmd)
@@ -128,6 +153,17 @@ void cli_usage(FILE *f, enum rt_cmd cmd)
 			"it and its children until it\nexits, prints the "
 			"summary and exits with the command's status.\n"
 			"Exit status: 0 ok, 1 runtime error, 2 bad usage.\n");
+	if (cmd == RT_CMD_RECORD)
+		fprintf(f, "\nRecords until Ctrl-C (or until COMMAND exits) a "
+			"file that trace-cmd report\nand KernelShark open; "
+			"recvtop report and recvtop top -i read it back.\n"
+			"Exit status: 0 ok (with -- COMMAND: the command's), "
+			"1 runtime error, 2 bad usage.\n");
+	if (cmd == RT_CMD_REPORT)
+		fprintf(f, "\nReads recordings of recvtop record and of "
+			"trace-cmd record (file version 6\nor 7, "
+			"uncompressed or zstd).  Exit status: 0 ok, 1 runtime "
+			"error, 2 bad\nusage or a file recvtop cannot read.\n");
 }
 
 int cli_parse_delay(const char *s, u64 *ns)
@@ -263,6 +299,7 @@ int cli_parse(int argc, char **argv, struct rt_options *o, FILE *out,
 	size_t ns = 2, nl = 0;
 	int first = 1;
 	int c;
+	const char *view_opt = NULL;	/* a live-view option (record) */
 
 	memset(o, 0, sizeof(*o));
 	o->delay_ns = NSEC_PER_SEC;
@@ -311,7 +348,46 @@ int cli_parse(int argc, char **argv, struct rt_options *o, FILE *out,
 		unsigned long v;
 
 		switch (c) {
+		case 'o':
+			if (!*optarg) {
+				snprintf(err, errlen, "-o: empty file name");
+				return RT_CLI_USAGE;
+			}
+			o->output = optarg;
+			break;
+		case 'i':
+			if (!*optarg) {
+				snprintf(err, errlen, "-i: empty file name");
+				return RT_CLI_USAGE;
+			}
+			o->input = optarg;
+			break;
+		case OPT_FORCE:
+			o->force = true;
+			break;
+		case OPT_FILE_VERSION:
+			if (strcmp(optarg, "6") && strcmp(optarg, "7")) {
+				snprintf(err, errlen, "--file-version '%s': "
+					 "must be 6 or 7", optarg);
+				return RT_CLI_USAGE;
+			}
+			o->file_version = optarg[0] - '0';
+			break;
+		case OPT_COMPRESS:
+			o->compress = true;
+			break;
+		case OPT_LIVE:
+			o->live = true;
+			break;
+		case OPT_SCHED:
+			o->sched = true;
+			break;
+		case OPT_NO_KALLSYMS:
+			o->no_kallsyms = true;
+			break;
 		case 'd':
+			if (o->cmd == RT_CMD_RECORD)
+				view_opt = "-d";
 			if (cli_parse_delay(optarg, &o->delay_ns)) {
 				snprintf(err, errlen, "-d '%s': not a delay in "
 					 "seconds (0.01 to 86400)", optarg);
@@ -325,12 +401,18 @@ int cli_parse(int argc, char **argv, struct rt_options *o, FILE *out,
 				return RT_CLI_USAGE;
 			}
 			o->iterations = (unsigned int)v;
+			if (o->cmd == RT_CMD_RECORD)
+				view_opt = "-n";
 			break;
 		case 'b':
 			o->batch = true;
+			if (o->cmd == RT_CMD_RECORD)
+				view_opt = "-b";
 			break;
 		case OPT_JSON:
 			o->json = true;
+			if (o->cmd == RT_CMD_RECORD)
+				view_opt = "--json";
 			break;
 		case 'p':
 			if (cli_parse_pids(optarg, o->pids, &o->nr_pids,
@@ -381,7 +463,7 @@ int cli_parse(int argc, char **argv, struct rt_options *o, FILE *out,
 	}
 
 	if (optind < argc) {
-		if (o->cmd != RT_CMD_TOP) {
+		if (o->cmd != RT_CMD_TOP && o->cmd != RT_CMD_RECORD) {
 			snprintf(err, errlen, "unexpected argument '%s' for "
 				 "'recvtop %s'", argv[optind],
 				 cmd_names[o->cmd]);
@@ -392,6 +474,16 @@ int cli_parse(int argc, char **argv, struct rt_options *o, FILE *out,
 	}
 	if (o->command && o->nr_pids) {
 		snprintf(err, errlen, "-p and a COMMAND cannot be combined");
+		return RT_CLI_USAGE;
+	}
+	if (view_opt && !o->live) {
+		snprintf(err, errlen, "%s is an option of the live view: add "
+			 "--live", view_opt);
+		return RT_CLI_USAGE;
+	}
+	if (o->compress && o->file_version == 6) {
+		snprintf(err, errlen, "--compress writes file version 7, not "
+			 "6");
 		return RT_CLI_USAGE;
 	}
 	return RT_CLI_OK;

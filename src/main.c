@@ -5,6 +5,8 @@
 
 #include "recvtop/cli.h"
 #include "recvtop/common.h"
+#include "recvtop/record.h"
+#include "recvtop/report.h"
 #include "recvtop/top.h"
 
 int main(int argc, char **argv)
@@ -25,6 +27,10 @@ int main(int argc, char **argv)
 		return top_reset(&o);
 	case RT_CMD_PROBES:
 		return top_probes(&o);
+	case RT_CMD_RECORD:
+		return record_run(&o);
+	case RT_CMD_REPORT:
+		return report_run(&o);
 	case RT_CMD_TOP:
 	default:
 		return top_run(&o);

@@ -235,7 +235,7 @@ oom:
 	return -1;
 }
 
-int run_setup(struct run *r, bool sched)
+int run_setup_source(struct run *r, bool sched)
 {
 	const struct rt_options *o = r->o;
 	struct rt_session_opts *so = &r->session_opts;
@@ -283,10 +283,25 @@ int run_setup(struct run *r, bool sched)
 		rt_err("%s", err);
 		return RT_EXIT_RUNTIME;
 	}
-	if (setup_pipeline(r))
-		return RT_EXIT_RUNTIME;
 	signals_set_child(r->child.pid);
 	return 0;
+}
+
+int run_setup(struct run *r, bool sched)
+{
+	int ret = run_setup_source(r, sched);
+
+	if (ret)
+		return ret;
+	return setup_pipeline(r) ? RT_EXIT_RUNTIME : 0;
+}
+
+bool run_child_done(struct run *r)
+{
+	if (r->child.pid <= 0)
+		return false;
+	child_reap(&r->child, false);
+	return r->child.reaped;
 }
 
 int run_start(struct run *r)

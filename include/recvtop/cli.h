@@ -31,6 +31,16 @@ struct rt_options {
 	unsigned int buffer_kb;		/* --buffer-kb, 0 = default */
 	char **command;			/* after --, NULL-terminated */
 	int nr_command;
+	/* record */
+	const char *output;		/* -o, NULL = trace.dat */
+	bool force;			/* --force */
+	int file_version;		/* --file-version, 0 = default (6) */
+	bool compress;			/* --compress: v7 + zstd */
+	bool live;			/* --live */
+	bool sched;			/* --sched */
+	bool no_kallsyms;		/* --no-kallsyms */
+	/* report */
+	const char *input;		/* -i, NULL = trace.dat */
 };
 
 enum {

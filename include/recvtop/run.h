@@ -73,6 +73,13 @@ struct run *run_new(const struct rt_options *o);
  * use (the error is already printed).  sched: also record sched events.
  */
 int run_setup(struct run *r, bool sched);
+/*
+ * The same without the pipeline: catalog, session (with the command
+ * started but held) and the per-CPU readers only (record without --live).
+ */
+int run_setup_source(struct run *r, bool sched);
+/* has the command exited (reaped now if so)?  false without a command */
+bool run_child_done(struct run *r);
 /* Start tracing (and the command); 0 or an exit status */
 int run_start(struct run *r);
 /* Loop until stopped, then drain; 0 or an exit status */
