@@ -1,0 +1,113 @@
+#!/bin/busybox sh
+# /init of the recvtop VM test guest (busybox sh: the guest has no bash).
+#
+# Runs recvtop on the kprobe backend against the generators and prints
+# everything the host needs on the console, in sections:
+#   @@BEGIN NAME            the lines of one file or command output
+#   ...
+#   @@END NAME rc=N         N: exit status of the command (or 0 for a file)
+# The host (tests/vm/50-kprobe-vm.t) cuts the sections out of the console
+# log and checks them there (with tests/lib/rtcheck.py and
+# tests/vm/vmcheck.py).  Nothing is judged in the guest.
+/bin/busybox --install -s /bin
+export PATH=/bin:/sbin:/usr/bin:/usr/sbin
+mkdir -p /proc /sys /dev /tmp
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+mount -t tracefs nodev /sys/kernel/tracing
+# keep kernel messages off the console: they would cut into our lines
+dmesg -n 1
+ip link set lo up
+cd /tmp || poweroff -f
+
+T=/sys/kernel/tracing
+RT=/bin/recvtop
+BUF=16384	# per-CPU ring buffer (KB): nothing may be lost
+
+# emit NAME FILE [RC]
+emit() {
+	echo "@@BEGIN $1"
+	cat "$2" 2>/dev/null
+	echo "@@END $1 rc=${3:-0}"
+}
+
+# run NAME CMD...: output and error output of CMD as NAME.out, NAME.err
+run() {
+	name=$1
+	shift
+	"$@" >"/tmp/$name.out" 2>"/tmp/$name.err"
+	rc=$?
+	emit "$name.out" "/tmp/$name.out" $rc
+	emit "$name.err" "/tmp/$name.err" $rc
+}
+
+# what the host must know to judge the output
+{
+	echo "kernel $(uname -r)"
+	echo "cpus $(grep -c ^processor /proc/cpuinfo)"
+	echo "kprobe_events $([ -e $T/kprobe_events ] && echo yes || echo no)"
+} >/tmp/env
+emit env /tmp/env
+
+run probes $RT probes
+
+# 1. every recvfrom scenario, exact per-process counts and peers
+run gen $RT --backend kprobe --batch --json --buffer-kb $BUF -- \
+	/bin/rtgen --expect /tmp/gen.json
+emit gen.json /tmp/gen.json
+
+# 2. --backend auto must choose kprobe; several intervals
+run auto $RT --backend auto --json -d 0.25 --buffer-kb $BUF -- \
+	/bin/rtgen --scenarios udp4,udp6,recv,unix --count 400 --size 777 \
+	--hold-ms 300 --expect /tmp/auto.json
+emit auto.json /tmp/auto.json
+
+# 3. memory readers through mm_access (and ptrace via tracepoints)
+run mem $RT --backend kprobe --json --buffer-kb $BUF -- \
+	/bin/rtmem --reads 300 --writes 40 --peeks 25 --proc --denied 7 \
+	--expect /tmp/mem.json
+emit mem.json /tmp/mem.json
+
+# 4. return-probe misses: more threads blocked in recvfrom than the
+#    kretprobe has instances (r4096); the traced command saves
+#    kprobe_profile while recvtop's group still exists
+run miss $RT --backend kprobe --json --buffer-kb $BUF -- \
+	/bin/sh -c "/bin/rtblock --threads 4200 --expect /tmp/miss.json &&
+		cat $T/kprobe_profile >/tmp/miss.profile"
+emit miss.json /tmp/miss.json
+emit miss.profile /tmp/miss.profile
+
+# 5. kill -9 of a running recvtop leaves its group and instance; reset
+#    removes them
+$RT --backend kprobe --json -d 1 >/tmp/killed.out 2>&1 &
+pid=$!
+n=0
+while [ $n -lt 600 ] && kill -0 $pid 2>/dev/null; do
+	[ -d $T/instances/recvtop-$pid ] &&
+		grep -q "recvtop_$pid/" $T/dynamic_events &&
+		[ "$(cat $T/instances/recvtop-$pid/tracing_on)" = 1 ] && break
+	sleep 0.1
+	n=$((n + 1))
+done
+kill -9 $pid
+wait $pid
+{
+	echo "pid $pid"
+	ls $T/instances | sed 's/^/instance /'
+	sed 's/^/dynevent /' $T/dynamic_events
+} >/tmp/killed.state
+emit killed.state /tmp/killed.state
+run reset $RT reset
+
+# 6. what is left in tracefs at the end
+{
+	ls $T/instances | sed 's/^/instance /'
+	sed 's/^/dynevent /' $T/dynamic_events
+	sed 's/^/kprobe_event /' $T/kprobe_events
+	sed 's/^/kprobe_profile /' $T/kprobe_profile
+} >/tmp/final.state
+emit final.state /tmp/final.state
+
+echo "@@DONE"
+poweroff -f

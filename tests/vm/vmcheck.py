@@ -1,0 +1,275 @@
+#!/usr/bin/env python3
+"""Judge one VM guest run of recvtop on the host.
+
+usage: vmcheck.py DIR LABEL --release PREFIX --smp N --offsets "pid P tgid T comm C"
+
+DIR holds the sections the guest printed (tests/vm/guest-init.sh), cut
+out of the console log: NAME and NAME.rc per section.  Prints one TAP
+line per check ("ok - LABEL: ..." / "not ok - LABEL: ..."); exits 1 if
+any failed.  The recvtop JSON comparisons are tests/lib/rtcheck.py's.
+"""
+import json
+import os
+import re
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "lib"))
+import rtcheck  # noqa: E402
+
+MAXACTIVE = 4096        # recvtop's kretprobes are r4096
+EVENTS = ("recvfrom", "recvfrom_ret", "recv_addr", "mm_access",
+          "mm_access_ret")
+
+label = "vm"
+sections = ""
+
+
+def check(cond, what):
+    rtcheck.check(cond, "%s: %s" % (label, what))
+
+
+def text(name):
+    try:
+        with open(os.path.join(sections, name)) as f:
+            return f.read()
+    except OSError:
+        return None
+
+
+def rc(name):
+    t = text(name + ".rc")
+    return None if t is None else t.strip()
+
+
+def summary(name):
+    lines = [l for l in (text(name) or "").splitlines() if l.strip()]
+    try:
+        last = json.loads(lines[-1]) if lines else None
+    except ValueError:
+        last = None
+    return last if last and last.get("type") == "summary" else None
+
+
+def ran_clean(name, what):
+    """the command exited 0 and wrote nothing to stderr"""
+    check(text(name + ".out") is not None, "%s ran (section present)" % what)
+    check(rc(name + ".out") == "0", "%s exit status 0 (got %s)"
+          % (what, rc(name + ".out")))
+    err = (text(name + ".err") or "").strip()
+    check(err == "", "%s: nothing on stderr (%r)" % (what, err[:300]))
+
+
+def compare(name, what):
+    """rtcheck's exact comparison, its lines labelled with ours"""
+    exp = os.path.join(sections, name + ".json")
+    out = os.path.join(sections, name + ".out")
+    if not os.path.exists(exp) or not (text(name + ".json") or "").strip():
+        check(False, "%s: the generator wrote its expectations" % what)
+        return None
+    rtcheck.compare(exp, out, "kprobe", "%s: %s" % (label, what))
+    with open(exp) as f:
+        return json.load(f)
+
+
+def check_env(release, smp):
+    env = dict(l.split(" ", 1) for l in (text("env") or "").splitlines()
+               if " " in l)
+    check(env.get("kernel", "").startswith(release + "."),
+          "guest runs kernel %s.* (got %s)" % (release, env.get("kernel")))
+    check(env.get("cpus") == str(smp), "guest has %d CPUs (got %s)"
+          % (smp, env.get("cpus")))
+    check(env.get("kprobe_events") == "yes", "guest has kprobe_events")
+
+
+def check_probes(offsets):
+    out = text("probes.out") or ""
+    check(rc("probes.out") == "0", "recvtop probes exit status 0")
+    check(re.search(r"^backend: kprobe \(auto: kprobe_events exists", out,
+                    re.M) is not None,
+          "recvtop probes: 'backend: kprobe (auto: ...)' line")
+    check(re.search(r"^  kprobe: +available$", out, re.M) is not None,
+          "recvtop probes: kprobe backend available")
+    o = dict(zip(offsets.split()[::2], offsets.split()[1::2]))
+    want = "task_struct offsets (BTF): pid %s, tgid %s, comm %s" \
+        % (o.get("pid"), o.get("tgid"), o.get("comm"))
+    m = re.search(r"^task_struct offsets \(BTF\): .*$", out, re.M)
+    check(m is not None and m.group(0) == want,
+          "recvtop probes: '%s' (got '%s')"
+          % (want, m.group(0) if m else None))
+    mm = "tpid=+%s($arg1):s32 ttgid=+%s($arg1):s32 tcomm=+%s($arg1):string" \
+        % (o.get("pid"), o.get("tgid"), o.get("comm"))
+    check(mm in out, "recvtop probes: mm_access kprobe uses those offsets")
+
+
+def check_gen():
+    ran_clean("gen", "rtgen")
+    exp = compare("gen", "rtgen")
+    summ = summary("gen.out")
+    if not exp or not summ:
+        return
+    fams = sorted(p["family"] for p in exp["peers"])
+    check(fams == ["inet", "inet6", "unix"],
+          "rtgen expects one sender each of inet, inet6, unix (%s)" % fams)
+    got = sorted((p["family"], p["addr"], p["port"], p["calls"], p["bytes"])
+                 for p in summ["peers"])
+    want = sorted((p["family"], p["addr"], p["port"], p["calls"], p["bytes"])
+                  for p in exp["peers"])
+    check(got == want, "peer rows are exactly the senders (got %s)" % got)
+    no_addr = {p["pid"]: p["scenario"] for p in exp["processes"]
+               if p["scenario"] in ("tcp", "recv")}
+    bogus = [p for p in summ["peers"] if p.get("top_pid") in no_addr]
+    check(len(no_addr) == 2 and not bogus,
+          "recv() without address and connected TCP: no peer rows (%s)"
+          % bogus)
+    check(summ.get("lost") == 0, "rtgen: nothing lost (%s)"
+          % summ.get("lost"))
+
+
+def check_auto():
+    ran_clean("auto", "--backend auto")
+    compare("auto", "--backend auto")
+    summ = summary("auto.out")
+    check(summ is not None and summ.get("backend") == "kprobe",
+          "--backend auto chose kprobe (got %s)"
+          % (summ.get("backend") if summ else None))
+    check(summ is not None and summ.get("intervals", 0) >= 2,
+          "--backend auto -d 0.25: several intervals (%s)"
+          % (summ.get("intervals") if summ else None))
+
+
+def check_mem():
+    ran_clean("mem", "rtmem")
+    exp = compare("mem", "rtmem")
+    if not exp:
+        return
+    vias = sorted({r["via"] for r in exp["readers"]})
+    check(vias == ["proc_mem", "proc_read", "process_vm_readv",
+                   "process_vm_writev", "ptrace"],
+          "rtmem expects every path (%s)" % vias)
+    check(any(r["denied"] > 0 and r["reader_comm"] == "rtm-denied"
+              for r in exp["readers"]),
+          "rtmem expects a denied reader")
+
+
+def profile(name):
+    """kprobe_profile lines: event -> (hits, missed); 'group/event' on
+    newer kernels, just 'event' on older ones"""
+    prof = {}
+    for line in (text(name) or "").splitlines():
+        f = line.split()
+        if len(f) == 3:
+            prof[f[0].split("/")[-1]] = (int(f[1]), int(f[2]),
+                                         f[0].split("/")[0])
+    return prof
+
+
+def check_miss():
+    ran_clean("miss", "rtblock (return-probe misses)")
+    summ = summary("miss.out")
+    try:
+        exp = json.loads(text("miss.json") or "")
+    except ValueError:
+        exp = None
+    check(exp is not None, "rtblock wrote its expectations")
+    check(summ is not None, "rtblock run ends with a summary")
+    if not exp or not summ:
+        return
+    prof = profile("miss.profile")
+    check(sorted(prof) == sorted(EVENTS),
+          "kprobe_profile, read while recvtop ran, lists its events (%s)"
+          % sorted(prof))
+    if sorted(prof) != sorted(EVENTS):
+        return
+    threads = exp["threads"]
+    hits, missed = prof["recvfrom_ret"][0], prof["recvfrom_ret"][1]
+    check(prof["recvfrom"][0] == threads,
+          "all %d recvfrom entries hit the kprobe (%d)"
+          % (threads, prof["recvfrom"][0]))
+    check(hits == MAXACTIVE and missed == threads - MAXACTIVE,
+          "r%d: %d returns recorded, %d missed (got %d, %d)"
+          % (MAXACTIVE, MAXACTIVE, threads - MAXACTIVE, hits, missed))
+    total = sum(v[1] for v in prof.values())
+    check("probe_missed" in summ, "summary carries probe_missed")
+    check(summ.get("probe_missed") == total and total > 0,
+          "summary probe_missed %s == sum of nmissed in kprobe_profile %d"
+          % (summ.get("probe_missed"), total))
+    procs = {p["pid"]: p for p in summ["processes"]}
+    row = procs.get(exp["pid"])
+    got = (row["calls"], row["bytes"]) if row else None
+    size = exp["bytes"] // threads
+    check(got == (hits, hits * size),
+          "rtblock process row: the %d recorded calls, %d bytes (got %s)"
+          % (hits, hits * size, got))
+    others = [p for p in summ["processes"] if p["pid"] != exp["pid"]]
+    check(not others, "rtblock's threads are counted in its process (%s)"
+          % [(p["pid"], p["comm"]) for p in others][:5])
+    peer = exp["peer"]
+    rows = [p for p in summ["peers"] if (p["family"], p["addr"], p["port"])
+            == (peer["family"], peer["addr"], peer["port"])]
+    check(len(rows) == 1 and rows[0]["calls"] == hits and
+          rows[0]["bytes"] == hits * size,
+          "sender peer row: %d calls (got %s)"
+          % (hits, [(r["calls"], r["bytes"]) for r in rows]))
+
+
+def state(name):
+    out = {"instance": [], "dynevent": [], "kprobe_event": [],
+           "kprobe_profile": [], "pid": []}
+    for line in (text(name) or "").splitlines():
+        k, _, v = line.partition(" ")
+        out.setdefault(k, []).append(v)
+    return out
+
+
+def check_killed():
+    st = state("killed.state")
+    pid = st["pid"][0] if st["pid"] else "?"
+    check(("recvtop-%s" % pid) in st["instance"],
+          "after kill -9: instance recvtop-%s is left" % pid)
+    group = [d for d in st["dynevent"] if ("recvtop_%s/" % pid) in d]
+    check(len(group) == len(EVENTS),
+          "after kill -9: group recvtop_%s is left (%d events)"
+          % (pid, len(group)))
+    check(any(d.startswith("r4096:recvtop_%s/recvfrom_ret " % pid)
+              for d in group), "the kernel lists the kretprobe as r4096")
+    out = text("reset.out") or ""
+    check(rc("reset.out") == "0", "recvtop reset exit status 0")
+    check(("removed instance recvtop-%s" % pid) in out and
+          ("removed probe group recvtop_%s" % pid) in out,
+          "recvtop reset removed instance and group (%r)" % out.strip())
+
+
+def check_final():
+    st = state("final.state")
+    left = [i for i in st["instance"] if i.startswith("recvtop")] + \
+        [d for d in st["dynevent"] + st["kprobe_event"] if "recvtop" in d]
+    check(text("final.state") is not None and not left,
+          "at the end instances/, dynamic_events and kprobe_events hold "
+          "nothing of recvtop (%s)" % left)
+    check(not st["kprobe_profile"], "at the end kprobe_profile is empty (%s)"
+          % st["kprobe_profile"][:3])
+
+
+def main(argv):
+    global label, sections
+    if len(argv) < 3:
+        print(__doc__, file=sys.stderr)
+        return 2
+    sections, label = argv[1], argv[2]
+    opts = dict(zip(argv[3::2], argv[4::2]))
+    check(os.path.exists(os.path.join(sections, "final.state")),
+          "the guest ran to the end")
+    check_env(opts["--release"], int(opts["--smp"]))
+    check_probes(opts["--offsets"])
+    check_gen()
+    check_auto()
+    check_mem()
+    check_miss()
+    check_killed()
+    check_final()
+    return 1 if rtcheck.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
