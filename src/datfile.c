@@ -902,7 +902,17 @@ static void opt_add_str(struct obuf *b, u16 id, const char *s)
 static void opts_common(struct dat_writer *w, struct obuf *b,
 			const struct dat_tail *t)
 {
-	opt_add_str(b, DAT_OPT_TRACECLOCK, t->trace_clock);
+	/*
+	 * v6: the clock in use is the "[clock]" after the CPU table.
+	 * libtracecmd 1.3.1 parses a "[clock]" in the TRACECLOCK option as
+	 * well, when the file is opened, and leaks that copy when the table's
+	 * clock replaces it; so the v6 option holds the bare clock name.
+	 */
+	if (w->o.version < 7 && t->trace_clock)
+		opt_add_str(b, DAT_OPT_TRACECLOCK, t->clock ? t->clock :
+			    "local");
+	else
+		opt_add_str(b, DAT_OPT_TRACECLOCK, t->trace_clock);
 	opt_add_str(b, DAT_OPT_UNAME, t->uname);
 	opt_add_str(b, DAT_OPT_VERSION, t->version);
 	for (int i = 0; t->cpustats && i < w->o.nr_cpus; i++) {
@@ -1865,6 +1875,9 @@ static int check_strings_walk(struct rd *f, struct dat_meta *m, u64 start)
 			break;
 		pos += size;
 	}
+	if (pos < m->file_size && m->file_size - pos < 16)
+		return rd_fail(f, "truncated: the file ends inside a section "
+			       "header");
 	return 0;
 }
 
