@@ -19,6 +19,19 @@ void pipeline_init(struct pipeline *p, struct decoder *dec,
 	p->ctx = ctx;
 }
 
+void pipeline_set_interval(struct pipeline *p, u64 interval_ns)
+{
+	if (interval_ns)
+		p->interval_ns = interval_ns;
+}
+
+void pipeline_set_event_hook(struct pipeline *p, pipeline_event_fn fn,
+			     void *ctx)
+{
+	p->on_event = fn;
+	p->event_ctx = ctx;
+}
+
 double pipeline_time(const struct pipeline *p, u64 ts)
 {
 	if (!p->have_t0 || ts < p->t0)
@@ -34,8 +47,7 @@ u64 pipeline_next_boundary(const struct pipeline *p)
 static void emit(struct pipeline *p, u64 end_ts, bool final)
 {
 	struct rt_interval iv;
-	u64 start = p->nr_intervals ?
-		    p->t0 + (u64)p->nr_intervals * p->interval_ns : p->t0;
+	u64 start = p->cut_ts;
 
 	iv.nr = ++p->nr_intervals;
 	iv.start_ts = start;
@@ -43,6 +55,7 @@ static void emit(struct pipeline *p, u64 end_ts, bool final)
 	iv.time = pipeline_time(p, end_ts);
 	iv.seconds = end_ts > start ? (double)(end_ts - start) / 1e9 : 0;
 	iv.final = final;
+	p->cut_ts = end_ts;
 	stats_end_interval(p->stats, end_ts);
 	if (p->on_interval)
 		p->on_interval(p->ctx, p, &iv);
@@ -63,6 +76,7 @@ static void close_until(struct pipeline *p, u64 ts)
 static void set_t0(struct pipeline *p, u64 ts)
 {
 	p->t0 = ts;
+	p->cut_ts = ts;
 	p->next_boundary = ts + p->interval_ns;
 	p->stats->ival_start = ts;
 }
@@ -120,6 +134,8 @@ void pipeline_feed(struct pipeline *p, const struct rt_raw *raw)
 	default:
 		stats_add_events(p->stats, 1);
 		correlate_event(p->corr, &ev);
+		if (p->on_event)
+			p->on_event(p->event_ctx, &ev);
 	}
 }
 
@@ -151,7 +167,7 @@ void pipeline_finish(struct pipeline *p)
 	if (!p->have_t0 || p->done)
 		return;
 	end = p->stopped ? p->stop_ts : p->last_ts;
-	start = p->t0 + (u64)p->nr_intervals * p->interval_ns;
+	start = p->cut_ts;
 	/* boundaries the data reached but no event crossed */
 	close_until(p, end);
 	if (p->done)

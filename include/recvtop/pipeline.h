@@ -29,6 +29,8 @@ struct pipeline;
 /* called after the interval was folded: rows carry it in "last" */
 typedef void (*pipeline_interval_fn)(void *ctx, struct pipeline *p,
 				     const struct rt_interval *iv);
+/* called for every typed event after correlate (the TUI's recent events) */
+typedef void (*pipeline_event_fn)(void *ctx, const struct rt_event *ev);
 
 struct pipeline {
 	struct decoder *dec;
@@ -42,6 +44,7 @@ struct pipeline {
 	bool have_t0;
 	bool t0_from_marker;
 	u64 t0;
+	u64 cut_ts;			/* where the current interval began */
 	u64 next_boundary;
 	unsigned int nr_intervals;
 	bool done;			/* -n reached: ignore the rest */
@@ -51,6 +54,8 @@ struct pipeline {
 	u64 events;			/* every record fed, any kind */
 	u64 lost;
 	u64 lost_unknown;		/* pages that lost an unknown number */
+	pipeline_event_fn on_event;	/* NULL: none (the usual case) */
+	void *event_ctx;
 };
 
 void pipeline_init(struct pipeline *p, struct decoder *dec,
@@ -66,6 +71,15 @@ u64 pipeline_feed_merge(struct pipeline *p, struct cpu_merge *m,
 void pipeline_advance(struct pipeline *p, u64 watermark);
 /* end of data: emit the last partial interval */
 void pipeline_finish(struct pipeline *p);
+/*
+ * Cut intervals of interval_ns from the next boundary on: the interval
+ * under way keeps its length.  Boundaries stay event times, so the same
+ * call at the same point of the data cuts the same intervals.
+ */
+void pipeline_set_interval(struct pipeline *p, u64 interval_ns);
+/* see every typed event after correlate; the hook must not allocate */
+void pipeline_set_event_hook(struct pipeline *p, pipeline_event_fn fn,
+			     void *ctx);
 /* seconds since the start for an event time */
 double pipeline_time(const struct pipeline *p, u64 ts);
 /* the event time where the next interval will end (UINT64_MAX: none yet) */
