@@ -14,6 +14,7 @@ volatile sig_atomic_t rt_output_broken;
 volatile sig_atomic_t rt_child_exited;
 volatile sig_atomic_t rt_resized;
 static volatile pid_t child_pid;
+static void (*volatile emergency_hook)(void);
 
 static void die_by(int sig)
 {
@@ -33,6 +34,8 @@ static void on_stop(int sig, siginfo_t *info, void *uc)
 		static const char msg[] = "recvtop: aborted; tracing state "
 					  "removed\n";
 
+		if (emergency_hook)
+			emergency_hook();
 		session_emergency_cleanup();
 		if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0) {
 			/* nothing to do */
@@ -68,6 +71,8 @@ static void on_winch(int sig)
 
 static void on_crash(int sig)
 {
+	if (emergency_hook)
+		emergency_hook();
 	session_emergency_cleanup();
 	die_by(sig);
 }
@@ -105,6 +110,11 @@ void signals_install(void)
 	(void)crashes;
 	(void)on_crash;
 #endif
+}
+
+void signals_set_emergency_hook(void (*fn)(void))
+{
+	emergency_hook = fn;
 }
 
 void signals_set_child(pid_t pid)

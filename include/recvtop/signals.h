@@ -20,6 +20,11 @@ extern volatile sig_atomic_t rt_child_exited;
 extern volatile sig_atomic_t rt_resized;
 
 void signals_install(void);
+/*
+ * Also run fn (async-signal-safe; NULL: none) on the abort and crash
+ * paths, before the session cleanup: the TUI restores the terminal there.
+ */
+void signals_set_emergency_hook(void (*fn)(void));
 /* Forward SIGTERM/SIGHUP/SIGINT-by-kill to this child (0 = none) */
 void signals_set_child(pid_t pid);
 /* End the process the way the pending SIGPIPE would have */
