@@ -25,9 +25,20 @@ vm_kernel_package() {	# vm_kernel_package META
 	echo "$pkg"
 }
 
+# download PACKAGE into DIR (atomically: nothing is left half-written)
+vm_download() {	# vm_download PACKAGE DIR
+	local pkg=$1 debs=$2 tmp st
+	tmp=$(mktemp -d "$debs/download.XXXXXX") || return 1
+	(cd "$tmp" && apt-get download -q -o APT::Sandbox::User=root \
+		"$pkg" >&2) && mv "$tmp"/*.deb "$debs/"
+	st=$?
+	rm -rf "$tmp"
+	return $st
+}
+
 # fetch (once) and unpack (once) a kernel package; prints the vmlinuz path
 vm_kernel_image() {	# vm_kernel_image PACKAGE
-	local pkg=$1 debs="$RT_VM_CACHE/debs" deb ver dir tmp
+	local pkg=$1 debs="$RT_VM_CACHE/debs" deb ver dir tmp rel old
 	mkdir -p "$debs" || return 1
 	ver=$(apt-cache policy "$pkg" 2>/dev/null |
 		sed -n 's/^ *Candidate: *//p')
@@ -36,28 +47,43 @@ vm_kernel_image() {	# vm_kernel_image PACKAGE
 		# apt-get names the file PKG_VERSION_ARCH.deb, ':' as %3a
 		deb="$debs/${pkg}_${ver//:/%3a}_amd64.deb"
 	fi
+	if [ -n "$deb" ] && [ ! -s "$deb" ]; then
+		vm_log "downloading $pkg $ver"
+		if ! vm_download "$pkg" "$debs"; then
+			# stale package lists name a version the mirror dropped
+			vm_log "download failed: apt-get update, then again"
+			apt-get update -qq >/dev/null 2>&1
+			vm_download "$pkg" "$debs"
+		fi
+		if [ -s "$deb" ]; then
+			# a new version: older ones of this release can go
+			rel=$(echo "$pkg" |
+				sed 's/^linux-image-\([0-9]*\.[0-9]*\)[.-].*/\1/')
+			for old in "$debs"/linux-image-"$rel".*.deb \
+				   "$RT_VM_CACHE"/kernels/linux-image-"$rel".*; do
+				[ -e "$old" ] || continue
+				[ "$(basename "$old" .deb)" = \
+				  "$(basename "$deb" .deb)" ] && continue
+				vm_log "removing old $(basename "$old")"
+				rm -rf "$old"
+			done
+		fi
+	fi
+	# offline: the newest cached version of that package
 	if [ -z "$deb" ] || [ ! -s "$deb" ]; then
-		if [ -n "$ver" ] && [ "$ver" != "(none)" ]; then
-			vm_log "downloading $pkg $ver"
-			(cd "$debs" && apt-get download -q \
-				-o APT::Sandbox::User=root "$pkg" >&2) ||
-				deb=""
-		fi
-		# offline: the newest cached version of that package
-		if [ -z "$deb" ] || [ ! -s "$deb" ]; then
-			deb=$(ls -t "$debs/${pkg}"_*.deb 2>/dev/null | head -n 1)
-		fi
+		deb=$(ls -t "$debs/${pkg}"_*.deb 2>/dev/null | head -n 1)
 	fi
 	[ -n "$deb" ] && [ -s "$deb" ] || return 1
 	dir="$RT_VM_CACHE/kernels/$(basename "$deb" .deb)"
 	if [ ! -s "$dir/vmlinuz" ]; then
 		tmp=$(mktemp -d "$RT_VM_CACHE/unpack.XXXXXX") || return 1
 		# only ./boot is needed: the guest loads no modules
-		dpkg-deb --fsys-tarfile "$deb" |
-			tar -x -C "$tmp" --wildcards './boot/*' || {
-			rm -rf "$tmp"
+		if ! dpkg-deb --fsys-tarfile "$deb" |
+			tar -x -C "$tmp" --wildcards './boot/*'; then
+			vm_log "cannot unpack $deb: removed, fetched again next time"
+			rm -rf "$tmp" "$deb"
 			return 1
-		}
+		fi
 		mkdir -p "$dir"
 		cp "$tmp"/boot/vmlinuz-* "$dir/vmlinuz.tmp" &&
 			cp "$tmp"/boot/config-* "$dir/config" &&
