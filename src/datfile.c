@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* trace-cmd .dat files: raw pages, the writer, the metadata parser. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -377,6 +378,42 @@ static void remove_temp(char *path, int *fd)
 	}
 }
 
+/*
+ * Temp files of a run killed with SIGKILL (the one path that cannot clean
+ * up): ".BASE.rtPID.tmp" / ".cpuN" beside the same output, PID dead.
+ */
+static void remove_stale_temps(const char *dir, int dirlen, const char *base)
+{
+	char prefix[260], path[PATH_MAX];
+	DIR *d;
+	struct dirent *de;
+	size_t plen;
+
+	snprintf(prefix, sizeof(prefix), ".%.200s.rt", base);
+	plen = strlen(prefix);
+	snprintf(path, sizeof(path), "%.*s", dirlen ? dirlen : 1,
+		 dirlen ? dir : "/");
+	d = opendir(path);
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		char *end;
+		long pid;
+
+		if (strncmp(de->d_name, prefix, plen))
+			continue;
+		pid = strtol(de->d_name + plen, &end, 10);
+		if (end == de->d_name + plen || pid <= 0 || pid == getpid() ||
+		    (strcmp(end, ".tmp") && strncmp(end, ".cpu", 4)) ||
+		    session_pid_alive((int)pid))
+			continue;
+		snprintf(path, sizeof(path), "%.*s/%s", dirlen, dir,
+			 de->d_name);
+		unlink(path);
+	}
+	closedir(d);
+}
+
 struct dat_writer *dat_writer_create(const char *path,
 				     const struct dat_writer_opts *o,
 				     char *err, size_t errlen)
@@ -405,6 +442,7 @@ struct dat_writer *dat_writer_create(const char *path,
 	}
 	if (slash == path)
 		dirlen = 0;	/* "/name" */
+	remove_stale_temps(dir, dirlen, base);
 	w = calloc(1, sizeof(*w));
 	if (!w)
 		goto oom;

@@ -1,0 +1,228 @@
+#!/usr/bin/env python3
+"""Checks for recordings (.dat files) against a generator's expected numbers.
+
+usage:
+  datcheck.py report EXPECT.json REPORT.jsonl [--backend B] [--label L]
+      recvtop report --json output against rtgen/rtmem --expect output
+  datcheck.py same A.jsonl B.jsonl [--label L]
+      the summary lines of two runs (live batch vs report) hold the same
+      numbers
+  datcheck.py tcreport EXPECT.json REPORT.txt [--label L]
+      trace-cmd report text of a tracepoint-backend recording: per
+      receiving process exactly `calls` sys_enter_recvfrom and
+      sys_exit_recvfrom lines, the comm shown by name, one buffer size in
+      every enter line (0x10000 for udp4), exit return values summing to `bytes`, `errors` negative
+      ones of which `eagain` are -11; no unknown events; time never goes
+      back on a CPU
+Prints one TAP line per check; exits 1 if any failed.
+"""
+import json
+import re
+import sys
+
+VISIBLE_VIA = {
+    "tracepoint": {"process_vm_readv", "process_vm_writev", "ptrace"},
+    "kprobe": {"process_vm_readv", "process_vm_writev", "ptrace",
+               "proc_mem", "proc_read", "madvise"},
+}
+
+failed = 0
+
+
+def check(cond, what):
+    global failed
+    print(("ok - " if cond else "not ok - ") + what)
+    if not cond:
+        failed += 1
+
+
+def load_lines(path):
+    out = []
+    with open(path) as f:
+        for n, line in enumerate(f, 1):
+            line = line.strip()
+            if not line:
+                continue
+            try:
+                out.append(json.loads(line))
+            except ValueError as e:
+                check(False, "%s line %d is JSON (%s)" % (path, n, e))
+    return out
+
+
+def summary_of(path, label):
+    lines = load_lines(path)
+    ok = bool(lines) and lines[-1].get("type") == "summary"
+    check(ok, "%s: output ends with a summary line" % label)
+    return lines, (lines[-1] if ok else None)
+
+
+def report(expect_path, out_path, backend, label):
+    exp = json.load(open(expect_path))
+    lines, summ = summary_of(out_path, label)
+    if summ is None:
+        return
+    files = [l for l in lines if l.get("type") == "file"]
+    check(len(files) == 1, "%s: one file line" % label)
+    if files:
+        f = files[0]
+        check(f["events"] == sum(c["events"] for c in f["cpus"]),
+              "%s: file events (%d) add up over the CPUs" %
+              (label, f["events"]))
+        check(f["end"] >= f["start"] and
+              abs(f["duration"] - (f["end"] - f["start"])) < 1e-6,
+              "%s: start, end and duration agree" % label)
+    backend = backend or summ.get("backend")
+    check(summ.get("backend") == backend, "%s: backend %s (got %s)" %
+          (label, backend, summ.get("backend")))
+    procs = {p["pid"]: p for p in summ["processes"]}
+    for e in exp.get("processes", []):
+        got = procs.get(e["pid"])
+        what = "%s: process %s (%s)" % (label, e["pid"], e["comm"])
+        if got is None:
+            check(False, what + " is in the report")
+            continue
+        diffs = ["%s %s != %s" % (k, got.get(k), e[k])
+                 for k in ("comm", "calls", "bytes", "errors", "eagain")
+                 if got.get(k) != e[k]]
+        check(not diffs, what + " exact: " + (", ".join(diffs) or
+              "calls %d bytes %d errors %d eagain %d" %
+              (e["calls"], e["bytes"], e["errors"], e["eagain"])))
+    if backend == "kprobe":
+        peers = {(p["family"], p["addr"], p["port"]): p
+                 for p in summ["peers"]}
+        for e in exp.get("peers", []):
+            key = (e["family"], e["addr"], e["port"])
+            got = peers.get(key)
+            check(got is not None and got["calls"] == e["calls"] and
+                  got["bytes"] == e["bytes"],
+                  "%s: peer %s %s port %s exact" % (label, *key))
+    else:
+        check(summ["peers"] == [], "%s: no peer rows on the %s backend" %
+              (label, backend))
+    vis = VISIBLE_VIA.get(backend, set())
+    readers = {(r["reader_pid"], r["target_pid"], r["via"]): r
+               for r in summ["readers"]}
+    for e in exp.get("readers", []):
+        if e["via"] not in vis:
+            continue
+        key = (e["reader_pid"], e["target_pid"], e["via"])
+        got = readers.get(key)
+        what = "%s: reader %s -> %s via %s" % (label, *key)
+        if got is None:
+            check(False, what + " is in the report")
+            continue
+        diffs = ["%s %s != %s" % (k, got.get(k), e[k])
+                 for k in ("reader_comm", "target_comm", "count", "denied")
+                 if got.get(k) != e[k]]
+        check(not diffs, what + " exact: " + (", ".join(diffs) or
+              "count %d denied %d" % (e["count"], e["denied"])))
+
+
+def same(a_path, b_path, label):
+    _, a = summary_of(a_path, label + " (first)")
+    _, b = summary_of(b_path, label + " (second)")
+    if a is None or b is None:
+        return
+    for k in ("backend", "events", "lost", "unpaired", "intervals",
+              "processes", "peers", "readers"):
+        check(a.get(k) == b.get(k), "%s: same %s (%s / %s)" %
+              (label, k, str(a.get(k))[:120], str(b.get(k))[:120]))
+    check(abs(a["time"] - b["time"]) < 0.0015,
+          "%s: same time %.3f / %.3f" % (label, a["time"], b["time"]))
+
+
+LINE = re.compile(r"^\s*(.*)-(\d+)\s+\[(\d+)\]\s+(\d+\.\d+):\s+(\S+):\s*(.*)$")
+
+
+def tcreport(expect_path, text_path, label):
+    exp = json.load(open(expect_path))
+    enters, exits, names = {}, {}, {}
+    last = {}
+    unknown = 0
+    back = 0
+    nlines = 0
+    with open(text_path, errors="replace") as f:
+        first = f.readline()
+        check(first.startswith("cpus="), "%s: first line is cpus=N (%s)" %
+              (label, first.strip()))
+        for line in f:
+            if "[UNKNOWN EVENT]" in line or "UNKNOWN" in line:
+                unknown += 1
+            m = LINE.match(line)
+            if not m:
+                continue
+            nlines += 1
+            comm, pid, cpu, ts, ev, rest = m.groups()
+            pid = int(pid)
+            ts = float(ts)
+            if ts < last.get(cpu, 0):
+                back += 1
+            last[cpu] = ts
+            if ev == "sys_enter_recvfrom":
+                e = enters.setdefault(pid, [0, set()])
+                e[0] += 1
+                sm = re.search(r"size: (0x[0-9a-f]+)", rest)
+                e[1].add(int(sm.group(1), 16) if sm else None)
+                names[pid] = comm
+            elif ev == "sys_exit_recvfrom":
+                v = int(rest.split()[0], 16)
+                if v >= 1 << 63:
+                    v -= 1 << 64
+                exits.setdefault(pid, []).append(v)
+    check(unknown == 0, "%s: no unknown events (%d)" % (label, unknown))
+    check(back == 0, "%s: time never goes back on a CPU" % label)
+    check(nlines > 0, "%s: %d event lines" % (label, nlines))
+    for e in exp.get("processes", []):
+        pid = e["pid"]
+        what = "%s: %s-%d" % (label, e["comm"], pid)
+        ent = enters.get(pid, [0, set()])
+        ex = exits.get(pid, [])
+        check(ent[0] == e["calls"] and len(ex) == e["calls"],
+              what + " has %d enter and %d exit lines (want %d)" %
+              (ent[0], len(ex), e["calls"]))
+        sizes = ent[1]
+        want_size = 0x10000 if e.get("scenario") == "udp4" else None
+        check(len(sizes) == 1 and None not in sizes and 0 not in sizes and
+              (want_size is None or sizes == {want_size}),
+              what + " enter lines all show one buffer size %s" %
+              sorted(x for x in sizes if x is not None))
+        check(names.get(pid) == e["comm"], what + " shown as %s" %
+              names.get(pid))
+        got = (sum(v for v in ex if v >= 0),
+               sum(1 for v in ex if v < 0),
+               sum(1 for v in ex if v == -11))
+        want = (e["bytes"], e["errors"], e["eagain"])
+        check(got == want, what + " return values: bytes %d errors %d "
+              "eagain %d (want %d %d %d)" % (*got, *want))
+
+
+def main(argv):
+    label = "run"
+    backend = None
+    args = []
+    i = 1
+    while i < len(argv):
+        if argv[i] == "--label":
+            label = argv[i + 1]
+            i += 2
+        elif argv[i] == "--backend":
+            backend = argv[i + 1]
+            i += 2
+        else:
+            args.append(argv[i])
+            i += 1
+    if len(args) == 3 and args[0] == "report":
+        report(args[1], args[2], backend, label)
+    elif len(args) == 3 and args[0] == "same":
+        same(args[1], args[2], label)
+    elif len(args) == 3 and args[0] == "tcreport":
+        tcreport(args[1], args[2], label)
+    else:
+        print(__doc__, file=sys.stderr)
+        return 2
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
