@@ -11,6 +11,7 @@
 #include "recvtop/session.h"
 #include "recvtop/signals.h"
 #include "recvtop/top.h"
+#include "recvtop/tui.h"
 
 int top_check_host(void)
 {
@@ -81,6 +82,35 @@ static void batch_summary(void *ctx, struct run *r)
 	batch_print_summary(ctx, &r->pipe);
 }
 
+/* ---- the terminal view ---- */
+
+static int top_run_tui(const struct rt_options *o, struct run *r)
+{
+	struct tui *t = tui_new(o);
+	int status;
+
+	if (!t) {
+		rt_err("out of memory");
+		free(r);
+		return RT_EXIT_RUNTIME;
+	}
+	status = run_setup(r, false);
+	if (!status) {
+		tui_attach_run(t, r);
+		if (tui_start(t))
+			status = RT_EXIT_RUNTIME;
+	}
+	if (!status)
+		status = run_start(r);
+	if (!status)
+		status = run_loop(r);
+	/* every path gives the terminal back before the cleanup */
+	tui_stop(t);
+	status = run_finish(r, status);
+	tui_free(t);
+	return status;
+}
+
 int top_run(const struct rt_options *o)
 {
 	struct batch_out out = { .f = stdout, .json = o->json };
@@ -95,6 +125,8 @@ int top_run(const struct rt_options *o)
 		rt_err("out of memory");
 		return RT_EXIT_RUNTIME;
 	}
+	if (tui_wanted(o))
+		return top_run_tui(o, r);
 	out.info = &r->info;
 	r->view.on_interval = batch_interval;
 	r->view.on_summary = batch_summary;

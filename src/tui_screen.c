@@ -1,0 +1,417 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The TUI's screen state and keys (terminal thread). */
+#include <curses.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "recvtop/cli.h"
+#include "recvtop/tui_screen.h"
+
+#define MESSAGE_NS (4 * NSEC_PER_SEC)
+#define KEY_ESC 27
+#define KEY_CTRL(c) ((c) & 0x1f)
+
+void tui_screen_init(struct tui_screen *sc)
+{
+	memset(sc, 0, sizeof(*sc));
+	for (int v = 0; v < TUI_NR_VIEWS; v++)
+		sc->sort[v] = tui_view_default_sort((enum tui_view)v);
+	sc->live = true;
+}
+
+void tui_screen_free(struct tui_screen *sc)
+{
+	tui_list_free(&sc->list);
+}
+
+void tui_screen_message(struct tui_screen *sc, bool error, const char *fmt,
+			...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(sc->status, sizeof(sc->status), fmt, ap);
+	va_end(ap);
+	sc->status_error = error;
+	sc->status_until = rt_now_mono_ns() + MESSAGE_NS;
+}
+
+/* rows of the table body on this terminal */
+static u32 body_rows(const struct tui_screen *sc)
+{
+	int n = sc->rows - 5;
+
+	return n > 1 ? (u32)n : 1;
+}
+
+static void keep_sel_visible(struct tui_screen *sc)
+{
+	u32 page = body_rows(sc);
+
+	if (!sc->list.n) {
+		sc->sel = sc->top = 0;
+		return;
+	}
+	if (sc->sel >= sc->list.n)
+		sc->sel = sc->list.n - 1;
+	if (sc->sel < sc->top)
+		sc->top = sc->sel;
+	if (sc->sel >= sc->top + page)
+		sc->top = sc->sel - page + 1;
+	/* no empty space below the last row when scrolled */
+	if (sc->top + page > sc->list.n)
+		sc->top = sc->list.n > page ? sc->list.n - page : 0;
+}
+
+static void remember_sel(struct tui_screen *sc)
+{
+	const struct tui_snap *s = sc->snap;
+
+	sc->have_sel = false;
+	if (!s || sc->sel >= sc->list.n)
+		return;
+	tui_rec_key(s->view, &s->recs[sc->list.idx[sc->sel]], &sc->sel_key);
+	sc->have_sel = true;
+}
+
+void tui_screen_refilter(struct tui_screen *sc)
+{
+	const struct tui_snap *s = sc->snap;
+
+	sc->list_dirty = false;
+	if (!s) {
+		sc->list.n = 0;
+		return;
+	}
+	if (tui_list_build(&sc->list, s, sc->sort[s->view],
+			   sc->invert[s->view], sc->filter))
+		tui_screen_message(sc, true, "out of memory");
+	/* the selection follows its row */
+	if (sc->have_sel && sc->sel_key.view == s->view) {
+		for (u32 i = 0; i < sc->list.n; i++) {
+			struct tui_key k;
+
+			tui_rec_key(s->view, &s->recs[sc->list.idx[i]], &k);
+			if (tui_key_eq(&k, &sc->sel_key)) {
+				sc->sel = i;
+				break;
+			}
+		}
+	}
+	keep_sel_visible(sc);
+	remember_sel(sc);
+}
+
+static void move_sel(struct tui_screen *sc, long delta)
+{
+	long n = sc->list.n, sel = (long)sc->sel + delta;
+
+	if (!n)
+		return;
+	if (sel < 0)
+		sel = 0;
+	if (sel >= n)
+		sel = n - 1;
+	sc->sel = (u32)sel;
+	keep_sel_visible(sc);
+	remember_sel(sc);
+}
+
+static bool scroll_key(int ch, long page, long *delta)
+{
+	switch (ch) {
+	case KEY_UP:
+	case 'k':
+		*delta = -1;
+		return true;
+	case KEY_DOWN:
+	case 'j':
+		*delta = 1;
+		return true;
+	case KEY_PPAGE:
+		*delta = -page;
+		return true;
+	case KEY_NPAGE:
+		*delta = page;
+		return true;
+	case KEY_HOME:
+		*delta = -(1L << 40);
+		return true;
+	case KEY_END:
+		*delta = 1L << 40;
+		return true;
+	default:
+		return false;
+	}
+}
+
+static bool is_enter(int ch)
+{
+	return ch == '\n' || ch == '\r' || ch == KEY_ENTER;
+}
+
+static bool is_backspace(int ch)
+{
+	return ch == KEY_BACKSPACE || ch == 127 || ch == 8;
+}
+
+static enum tui_action prompt_key(struct tui_screen *sc, int ch)
+{
+	char *buf = sc->prompt == TUI_PROMPT_FILTER ? sc->filter : sc->input;
+	size_t len = strlen(buf);
+
+	if (ch == KEY_ESC) {
+		if (sc->prompt == TUI_PROMPT_FILTER) {
+			memcpy(sc->filter, sc->filter_before,
+			       sizeof(sc->filter));
+			sc->list_dirty = true;
+		}
+		sc->prompt = TUI_PROMPT_NONE;
+		return TUI_ACT_REDRAW;
+	}
+	if (is_enter(ch)) {
+		enum tui_prompt p = sc->prompt;
+
+		sc->prompt = TUI_PROMPT_NONE;
+		if (p == TUI_PROMPT_DELAY) {
+			u64 ns;
+
+			if (!sc->input[0])
+				return TUI_ACT_REDRAW;
+			if (cli_parse_delay(sc->input, &ns)) {
+				tui_screen_message(sc, true, "'%s': not a delay "
+						   "in seconds (0.01 to 86400)",
+						   sc->input);
+				return TUI_ACT_REDRAW;
+			}
+			sc->delay_ns = ns;
+			tui_screen_message(sc, false, "delay %gs from the next "
+					   "interval on", (double)ns / 1e9);
+			return TUI_ACT_DELAY;
+		}
+		return TUI_ACT_REDRAW;
+	}
+	if (is_backspace(ch)) {
+		if (len)
+			buf[len - 1] = 0;
+	} else if (ch == KEY_CTRL('u')) {
+		buf[0] = 0;
+	} else if (ch >= 0x20 && ch < 0x7f && len + 1 < TUI_FILTER_LEN) {
+		if (sc->prompt == TUI_PROMPT_DELAY &&
+		    !((ch >= '0' && ch <= '9') || ch == '.'))
+			return TUI_ACT_NONE;
+		buf[len] = (char)ch;
+		buf[len + 1] = 0;
+	} else {
+		return TUI_ACT_NONE;
+	}
+	if (sc->prompt == TUI_PROMPT_FILTER) {
+		/* incremental: the table follows every key */
+		sc->list_dirty = true;
+		sc->top = 0;
+		sc->sel = 0;
+		sc->have_sel = false;
+	}
+	return TUI_ACT_REDRAW;
+}
+
+static enum tui_action set_view(struct tui_screen *sc, int v)
+{
+	v = (v + TUI_NR_VIEWS) % TUI_NR_VIEWS;
+	if ((enum tui_view)v == sc->view)
+		return TUI_ACT_NONE;
+	sc->view = (enum tui_view)v;
+	sc->top = sc->sel = 0;
+	sc->have_sel = false;
+	return TUI_ACT_VIEW;
+}
+
+/* sort by col; picking the column sorted by already turns the order */
+static enum tui_action set_sort(struct tui_screen *sc, int col)
+{
+	unsigned int nr;
+	const struct tui_col *cols = tui_view_cols(sc->view, &nr);
+
+	col = (col + (int)nr) % (int)nr;
+	if (sc->sort[sc->view] == col)
+		sc->invert[sc->view] = !sc->invert[sc->view];
+	else
+		sc->invert[sc->view] = false;
+	sc->sort[sc->view] = col;
+	sc->list_dirty = true;
+	tui_screen_message(sc, false, "sorted by %s (%s)", cols[col].title,
+			   cols[col].what);
+	return TUI_ACT_REDRAW;
+}
+
+static enum tui_action toggle_pause(struct tui_screen *sc)
+{
+	sc->paused = !sc->paused;
+	tui_screen_message(sc, false, sc->paused ?
+			   "paused: the display is frozen, counting goes on" :
+			   "resumed");
+	return TUI_ACT_REDRAW;
+}
+
+static enum tui_action drill_key(struct tui_screen *sc, int ch)
+{
+	long delta;
+
+	switch (ch) {
+	case 'q':
+		return TUI_ACT_QUIT;
+	case KEY_ESC:
+	case KEY_LEFT:
+	case KEY_BACKSPACE:
+	case 127:
+	case 8:
+	case '\n':
+	case '\r':
+	case KEY_ENTER:
+		sc->mode = TUI_MODE_TABLE;
+		return TUI_ACT_DRILL;
+	case 'p':
+	case ' ':
+		return toggle_pause(sc);
+	case '?':
+	case 'h':
+	case KEY_F(1):
+		sc->help_from = TUI_MODE_DRILL;
+		sc->mode = TUI_MODE_HELP;
+		sc->help_top = 0;
+		return TUI_ACT_REDRAW;
+	default:
+		break;
+	}
+	if (scroll_key(ch, 10, &delta)) {
+		/* drill_top counts lines back from the newest event */
+		long top = (long)sc->drill_top - delta;
+
+		if (top < 0)
+			top = 0;
+		if (top > TUI_DRILL_EVENTS)
+			top = TUI_DRILL_EVENTS;
+		sc->drill_top = (int)top;
+		return TUI_ACT_REDRAW;
+	}
+	return TUI_ACT_NONE;
+}
+
+static enum tui_action help_key(struct tui_screen *sc, int ch)
+{
+	long delta;
+
+	if (ch == 'q')
+		return TUI_ACT_QUIT;
+	if (scroll_key(ch, 10, &delta)) {
+		long top = sc->help_top + delta;
+
+		sc->help_top = top < 0 ? 0 : top > 1000 ? 1000 : (int)top;
+		return TUI_ACT_REDRAW;
+	}
+	sc->mode = sc->help_from;
+	return TUI_ACT_REDRAW;
+}
+
+enum tui_action tui_screen_key(struct tui_screen *sc, int ch)
+{
+	long delta;
+	int col;
+
+	if (sc->prompt)
+		return prompt_key(sc, ch);
+	if (ch == KEY_CTRL('l')) {
+		clearok(curscr, TRUE);
+		return TUI_ACT_REDRAW;
+	}
+	if (sc->mode == TUI_MODE_HELP)
+		return help_key(sc, ch);
+	if (sc->mode == TUI_MODE_DRILL)
+		return drill_key(sc, ch);
+
+	switch (ch) {
+	case 'q':
+		return TUI_ACT_QUIT;
+	case '1':
+	case '2':
+	case '3':
+	case '4':
+		return set_view(sc, ch - '1');
+	case '\t':
+		return set_view(sc, (int)sc->view + 1);
+	case KEY_BTAB:
+		return set_view(sc, (int)sc->view - 1);
+	case '<':
+	case ',':
+		sc->invert[sc->view] = false;
+		return set_sort(sc, sc->sort[sc->view] - 1);
+	case '>':
+	case '.':
+	case KEY_F(6):
+		sc->invert[sc->view] = false;
+		return set_sort(sc, sc->sort[sc->view] + 1);
+	case 'I':
+		sc->invert[sc->view] = !sc->invert[sc->view];
+		sc->list_dirty = true;
+		return TUI_ACT_REDRAW;
+	case '/':
+		memcpy(sc->filter_before, sc->filter, sizeof(sc->filter));
+		sc->prompt = TUI_PROMPT_FILTER;
+		return TUI_ACT_REDRAW;
+	case 'd':
+		sc->input[0] = 0;
+		sc->prompt = TUI_PROMPT_DELAY;
+		return TUI_ACT_REDRAW;
+	case 'p':
+	case ' ':
+		return toggle_pause(sc);
+	case 'r':
+		tui_screen_message(sc, false, "totals reset");
+		return TUI_ACT_RESET;
+	case '?':
+	case 'h':
+	case KEY_F(1):
+		sc->help_from = TUI_MODE_TABLE;
+		sc->mode = TUI_MODE_HELP;
+		sc->help_top = 0;
+		return TUI_ACT_REDRAW;
+	case KEY_ESC:
+		if (!sc->filter[0])
+			return TUI_ACT_NONE;
+		sc->filter[0] = 0;
+		sc->list_dirty = true;
+		return TUI_ACT_REDRAW;
+	case '\n':
+	case '\r':
+	case KEY_ENTER:
+	case KEY_RIGHT:
+		if (!sc->snap || sc->sel >= sc->list.n) {
+			tui_screen_message(sc, true, "no row to look into");
+			return TUI_ACT_REDRAW;
+		}
+		tui_rec_key(sc->snap->view,
+			    &sc->snap->recs[sc->list.idx[sc->sel]],
+			    &sc->drill_key);
+		sc->mode = TUI_MODE_DRILL;
+		sc->drill_top = 0;
+		sc->drill_current = false;
+		return TUI_ACT_DRILL;
+	default:
+		break;
+	}
+	if (scroll_key(ch, (long)body_rows(sc), &delta)) {
+		move_sel(sc, delta);
+		return TUI_ACT_REDRAW;
+	}
+	if (ch > 0 && ch < 0x80) {
+		col = tui_view_sort_key(sc->view, ch);
+		if (col >= 0)
+			return set_sort(sc, col);
+		if (ch > 0x20)
+			tui_screen_message(sc, true, "'%c': no such key in "
+					   "this view (? for help)", ch);
+		return TUI_ACT_REDRAW;
+	}
+	return TUI_ACT_NONE;
+}

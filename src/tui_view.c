@@ -1,0 +1,679 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The TUI's tables: columns, layout, filter and sort (terminal thread). */
+#include <ctype.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "recvtop/batch.h"
+#include "recvtop/tui_view.h"
+
+/* ---- the columns of each view ---- */
+
+static const struct tui_col proc_cols[] = {
+	{ "PID", "process id", TF_PID, 0, 7, 7, 0, TC_ASC, 'P' },
+	{ "COMM", "command name", TF_NAME, 0, 15, 8, 0, TC_LEFT | TC_ASC, 'n' },
+	{ "CALLS/s", "receive calls per second", TF_RATE, TV_CALLS, 9, 9, 1, 0, 'c' },
+	{ "BYTES/s", "bytes received per second", TF_BRATE, TV_BYTES, 9, 9, 2, 0, 'b' },
+	{ "ERR/s", "failed calls per second", TF_RATE, TV_ERRORS, 7, 7, 4, 0, 'e' },
+	{ "EAGAIN/s", "EAGAIN returns per second", TF_RATE, TV_EAGAIN, 8, 8, 8, 0, 'g' },
+	{ "AVG", "average latency (last interval)", TF_NS, TV_LAT_AVG, 8, 8, 6, 0, 'a' },
+	{ "P99", "99th percentile latency (last interval)", TF_NS, TV_LAT_P99, 8, 8, 3, 0, 'l' },
+	{ "MAX", "highest latency (last interval)", TF_NS, TV_LAT_MAX, 8, 8, 7, 0, 'm' },
+	{ "CALLS", "receive calls in total", TF_COUNT, TV_T_CALLS, 10, 10, 2, 0, 't' },
+	{ "BYTES", "bytes received in total", TF_BYTES, TV_T_BYTES, 9, 9, 5, 0, 'T' },
+};
+
+static const struct tui_col peer_cols[] = {
+	{ "FAMILY", "address family", TF_FAMILY, 0, 6, 6, 3, TC_LEFT | TC_ASC, 'f' },
+	{ "ADDRESS", "sender address", TF_ADDR, 0, 39, 15, 0, TC_LEFT | TC_ASC, 'a' },
+	{ "PORT", "sender port", TF_PORT, 0, 5, 5, 1, TC_ASC, 'o' },
+	{ "CALLS/s", "receive calls per second", TF_RATE, TV_CALLS, 9, 9, 1, 0, 'c' },
+	{ "BYTES/s", "bytes received per second", TF_BRATE, TV_BYTES, 9, 9, 2, 0, 'b' },
+	{ "CALLS", "receive calls in total", TF_COUNT, TV_T_CALLS, 10, 10, 4, 0, 't' },
+	{ "BYTES", "bytes received in total", TF_BYTES, TV_T_BYTES, 9, 9, 5, 0, 'T' },
+	{ "TOP PROCESS", "process that received the most from it", TF_TOP, 0, 22, 12, 3, TC_LEFT | TC_ASC, 'P' },
+};
+
+static const struct tui_col sock_cols[] = {
+	{ "PID", "process id", TF_PID, 0, 7, 7, 0, TC_ASC, 'P' },
+	{ "FD", "file descriptor", TF_ID2, 0, 5, 5, 0, TC_ASC, 'f' },
+	{ "COMM", "command name", TF_NAME, 0, 15, 10, 1, TC_LEFT | TC_ASC, 'n' },
+	{ "CALLS/s", "receive calls per second", TF_RATE, TV_CALLS, 9, 9, 0, 0, 'c' },
+	{ "BYTES/s", "bytes received per second", TF_BRATE, TV_BYTES, 9, 9, 1, 0, 'b' },
+	{ "ERR/s", "failed calls per second", TF_RATE, TV_ERRORS, 7, 7, 3, 0, 'e' },
+	{ "AVG", "average latency (last interval)", TF_NS, TV_LAT_AVG, 8, 8, 6, 0, 'a' },
+	{ "MAX", "highest latency (last interval)", TF_NS, TV_LAT_MAX, 8, 8, 7, 0, 'm' },
+	{ "CALLS", "receive calls in total", TF_COUNT, TV_T_CALLS, 10, 10, 2, 0, 't' },
+	{ "BYTES", "bytes received in total", TF_BYTES, TV_T_BYTES, 9, 9, 4, 0, 'T' },
+};
+
+static const struct tui_col reader_cols[] = {
+	{ "READER", "reading process id", TF_PID, 0, 7, 7, 0, TC_ASC, 'P' },
+	{ "COMM", "reader's command name", TF_NAME, 0, 15, 8, 0, TC_LEFT | TC_ASC, 'n' },
+	{ "TARGET", "target process id", TF_ID2, 0, 7, 7, 1, TC_ASC, 'x' },
+	{ "TCOMM", "target's command name", TF_NAME2, 0, 15, 8, 3, TC_LEFT | TC_ASC, 'N' },
+	{ "VIA", "how it read", TF_VIA, 0, 17, 9, 1, TC_LEFT | TC_ASC, 'v' },
+	{ "COUNT", "accesses in total", TF_COUNT, TV_T_CALLS, 8, 8, 0, 0, 'c' },
+	{ "DENIED", "accesses denied in total", TF_COUNT, TV_T_ERRORS, 7, 7, 1, 0, 'e' },
+	{ "COUNT/s", "accesses per second", TF_RATE, TV_CALLS, 8, 8, 4, 0, 'C' },
+	{ "SEEN", "time since the last access", TF_AGE, TV_LAST_SEEN, 7, 7, 2, 0, 's' },
+};
+
+static const struct {
+	const struct tui_col *cols;
+	unsigned int nr;
+	const char *name, *short_name;
+	int def_sort;
+} views[TUI_NR_VIEWS] = {
+	[TUI_PROCS] = { proc_cols, ARRAY_SIZE(proc_cols), "Processes", "Proc", 2 },
+	[TUI_PEERS] = { peer_cols, ARRAY_SIZE(peer_cols), "Peers", "Peer", 3 },
+	[TUI_SOCKS] = { sock_cols, ARRAY_SIZE(sock_cols), "Sockets", "Sock", 3 },
+	[TUI_READERS] = { reader_cols, ARRAY_SIZE(reader_cols), "Memory readers", "Mem", 5 },
+};
+
+const struct tui_col *tui_view_cols(enum tui_view v, unsigned int *nr)
+{
+	*nr = views[v].nr;
+	return views[v].cols;
+}
+
+const char *tui_view_name(enum tui_view v)
+{
+	return views[v].name;
+}
+
+const char *tui_view_short(enum tui_view v)
+{
+	return views[v].short_name;
+}
+
+int tui_view_default_sort(enum tui_view v)
+{
+	return views[v].def_sort;
+}
+
+int tui_view_sort_key(enum tui_view v, int key)
+{
+	for (unsigned int i = 0; i < views[v].nr; i++)
+		if (views[v].cols[i].key == key)
+			return (int)i;
+	return -1;
+}
+
+void tui_layout_cols(enum tui_view v, int width, struct tui_layout *l)
+{
+	const struct tui_col *cols = views[v].cols;
+	unsigned int nr = views[v].nr;
+	bool take[TUI_MAX_COLS] = { false };
+	u8 w[TUI_MAX_COLS];
+	int used = 0;
+
+	/* take columns by priority, at their smallest, while they fit */
+	for (u8 prio = 0; prio < 16; prio++) {
+		bool stop = false;
+
+		for (unsigned int i = 0; i < nr; i++) {
+			int need;
+
+			if (cols[i].prio != prio)
+				continue;
+			need = cols[i].min + (used ? 1 : 0);
+			if (used + need > width) {
+				stop = true;
+				break;
+			}
+			take[i] = true;
+			w[i] = cols[i].min;
+			used += need;
+		}
+		if (stop)
+			break;
+	}
+	/* then let the flexible ones grow, in screen order */
+	for (unsigned int i = 0; i < nr; i++) {
+		int grow;
+
+		if (!take[i] || cols[i].width <= w[i])
+			continue;
+		grow = cols[i].width - w[i];
+		if (grow > width - used)
+			grow = width - used;
+		if (grow > 0) {
+			w[i] = (u8)(w[i] + grow);
+			used += grow;
+		}
+	}
+	l->nr = 0;
+	for (unsigned int i = 0; i < nr; i++) {
+		if (!take[i])
+			continue;
+		l->col[l->nr] = (u8)i;
+		l->width[l->nr] = w[i];
+		l->nr++;
+	}
+}
+
+/* ---- formatting ---- */
+
+void tui_format_count(char *buf, size_t len, double v, int width)
+{
+	static const char units[] = "kMGTPE";
+	int n;
+
+	if (v < 0)
+		v = 0;
+	if (v > 0 && v < 9.95 && v != (double)(u64)v)
+		n = snprintf(buf, len, "%.1f", v);
+	else
+		n = snprintf(buf, len, "%.0f", v);
+	if (n <= width)
+		return;
+	for (unsigned int u = 0; u < sizeof(units) - 1; u++) {
+		v /= 1000;
+		if (v < 999.95) {
+			snprintf(buf, len, v < 9.995 ? "%.2f%c" :
+				 v < 99.95 ? "%.1f%c" : "%.0f%c", v,
+				 units[u]);
+			return;
+		}
+	}
+	snprintf(buf, len, "%.0e", v);
+}
+
+void tui_format_age(char *buf, size_t len, double s)
+{
+	u64 t;
+
+	if (s < 0)
+		s = 0;
+	if (s < 10) {
+		snprintf(buf, len, "%.1fs", s);
+		return;
+	}
+	t = (u64)s;
+	if (t < 60)
+		snprintf(buf, len, "%" PRIu64 "s", t);
+	else if (t < 3600)
+		snprintf(buf, len, "%" PRIu64 "m%02" PRIu64 "s", t / 60,
+			 t % 60);
+	else if (t < 86400)
+		snprintf(buf, len, "%" PRIu64 "h%02" PRIu64 "m", t / 3600,
+			 t / 60 % 60);
+	else
+		snprintf(buf, len, "%" PRIu64 "d%02" PRIu64 "h", t / 86400,
+			 t / 3600 % 24);
+}
+
+static const char *via_short(unsigned int via)
+{
+	static const char *const names[RT_VIA_NR] = {
+		[RT_VIA_PROCESS_VM_READV] = "vm_readv",
+		[RT_VIA_PROCESS_VM_WRITEV] = "vm_writev",
+		[RT_VIA_PROC_MEM] = "proc_mem",
+		[RT_VIA_PROC_READ] = "proc_read",
+		[RT_VIA_PTRACE] = "ptrace",
+		[RT_VIA_MADVISE] = "madvise",
+	};
+
+	return via < RT_VIA_NR ? names[via] : "other";
+}
+
+void tui_cell(char *buf, size_t len, const struct tui_col *c,
+	      const struct tui_rec *r, const struct tui_snap *s, int width)
+{
+	bool other = r->flags & TUI_REC_OTHER;
+	double secs = s->seconds > 0 ? s->seconds : 1;
+	u64 v = r->v[c->val];
+
+	switch (c->fmt) {
+	case TF_PID:
+	case TF_ID2:
+		if (other)
+			snprintf(buf, len, "-");
+		else
+			snprintf(buf, len, "%d", c->fmt == TF_PID ? r->id :
+				 r->id2);
+		break;
+	case TF_NAME:
+		snprintf(buf, len, "%s", other ? "(other)" : r->name);
+		break;
+	case TF_NAME2:
+		snprintf(buf, len, "%s", other ? "(other)" : r->name2);
+		break;
+	case TF_TOP:
+		if (other || r->id <= 0)
+			snprintf(buf, len, "-");
+		else
+			snprintf(buf, len, "%d %s", r->id, r->name);
+		break;
+	case TF_ADDR:
+		snprintf(buf, len, "%s", r->peer.addr);
+		break;
+	case TF_PORT:
+		if (other || r->kind == RT_FAM_UNIX)
+			snprintf(buf, len, "-");
+		else
+			snprintf(buf, len, "%u", r->port);
+		break;
+	case TF_FAMILY:
+		snprintf(buf, len, "%s", rt_family_name((enum rt_family)r->kind));
+		break;
+	case TF_VIA:
+		if (other)
+			snprintf(buf, len, "other");
+		else if (width >= 17)
+			snprintf(buf, len, "%s", rt_via_name((enum rt_via)r->kind));
+		else
+			snprintf(buf, len, "%s", via_short(r->kind));
+		break;
+	case TF_RATE:
+		tui_format_count(buf, len, (double)v / secs, width);
+		break;
+	case TF_BRATE:
+		rt_format_bytes(buf, len, (u64)((double)v / secs + 0.5));
+		break;
+	case TF_COUNT:
+		tui_format_count(buf, len, (double)v, width);
+		break;
+	case TF_BYTES:
+		rt_format_bytes(buf, len, v);
+		break;
+	case TF_NS:
+		if (r->flags & TUI_REC_NOLAT)
+			snprintf(buf, len, "-");
+		else
+			rt_format_ns(buf, len, v);
+		break;
+	case TF_AGE:
+		if (!v)
+			snprintf(buf, len, "-");
+		else
+			tui_format_age(buf, len, s->end_ts > v ?
+				       (double)(s->end_ts - v) / 1e9 : 0);
+		break;
+	default:
+		buf[0] = 0;
+		break;
+	}
+}
+
+/* ---- filter ---- */
+
+static char *utoa_rev(char *end, u64 v)
+{
+	*--end = 0;
+	do {
+		*--end = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	return end;
+}
+
+static bool has(const char *hay, const char *needle)
+{
+	return strcasestr(hay, needle) != NULL;
+}
+
+bool tui_rec_matches(enum tui_view v, const struct tui_rec *r,
+		     const char *filter)
+{
+	char num[24];
+
+	if (!filter || !filter[0])
+		return true;
+	if (r->flags & TUI_REC_OTHER)
+		return has("(other)", filter);
+	switch (v) {
+	case TUI_PEERS:
+		if (has(r->peer.addr, filter))
+			return true;
+		if (r->kind != RT_FAM_UNIX &&
+		    has(utoa_rev(num + sizeof(num), r->port), filter))
+			return true;
+		break;
+	case TUI_READERS:
+		if (has(r->name2, filter) ||
+		    has(utoa_rev(num + sizeof(num), (u64)r->id2), filter))
+			return true;
+		break;
+	default:
+		break;
+	}
+	if (r->id > 0 && has(utoa_rev(num + sizeof(num), (u64)r->id), filter))
+		return true;
+	return r->name[0] && has(r->name, filter);
+}
+
+/*
+ * ---- sort ----
+ *
+ * Every row gets three 64-bit keys compared as one number: a numeric
+ * column is (value, identity), a text column is (16 bytes of text,
+ * identity), where identity is the row's key (pid; pid and fd; ...).  An
+ * LSD radix sort orders them in a few passes over the data (passes where
+ * every row has the same byte are skipped); the rare rows whose keys are
+ * still equal (long addresses) are put in exact order afterwards.
+ */
+
+static inline u64 be64(const void *p, size_t off, size_t n)
+{
+	const u8 *b = p;
+	u64 k = 0;
+
+	for (size_t i = off; i < off + 8; i++)
+		k = (k << 8) | (i < n ? b[i] : 0);
+	return k;
+}
+
+static inline u64 ord_int(int x)
+{
+	return (u64)(s64)x ^ (1ULL << 63);
+}
+
+/* the row's identity as two keys */
+static void ident(enum tui_view v, const struct tui_rec *r, u64 *hi, u64 *lo)
+{
+	switch (v) {
+	case TUI_PEERS:
+		*hi = ((u64)r->peer.key.family << 56) |
+		      (be64(r->peer.key.addr, 0, RT_ADDR_BYTES) >> 8);
+		*lo = be64(r->peer.key.addr, 7, RT_ADDR_BYTES);
+		break;
+	case TUI_SOCKS:
+		*hi = ((u64)(u32)r->id << 32) | (u32)r->id2;
+		*lo = 0;
+		break;
+	case TUI_READERS:
+		*hi = ((u64)(u32)r->id << 32) | (u32)r->id2;
+		*lo = r->kind;
+		break;
+	default:
+		*hi = (u64)(u32)r->id;
+		*lo = 0;
+		break;
+	}
+}
+
+static bool col_is_text(const struct tui_col *c)
+{
+	return c->fmt == TF_NAME || c->fmt == TF_NAME2 || c->fmt == TF_ADDR;
+}
+
+/* the keys of a row for column c; desc turns the column's order */
+static void sort_keys(enum tui_view v, const struct tui_col *c, bool desc,
+		      const struct tui_rec *r, u64 k[3])
+{
+	u64 hi, lo;
+
+	ident(v, r, &hi, &lo);
+	switch (c->fmt) {
+	case TF_NAME:
+	case TF_NAME2: {
+		const char *t = c->fmt == TF_NAME ? r->name : r->name2;
+
+		k[0] = be64(t, 0, RT_COMM_LEN);
+		k[1] = be64(t, 8, RT_COMM_LEN);
+		k[2] = hi;
+		break;
+	}
+	case TF_ADDR:
+		k[0] = ((u64)r->peer.key.family << 56) |
+		       (be64(r->peer.key.addr, 0, RT_ADDR_BYTES) >> 8);
+		k[1] = be64(r->peer.key.addr, 7, RT_ADDR_BYTES);
+		k[2] = (be64(r->peer.key.addr, 15, RT_ADDR_BYTES) >> 16 << 16) |
+		       r->peer.key.port;
+		break;
+	case TF_PID:
+	case TF_TOP:
+		k[0] = ord_int(r->id);
+		break;
+	case TF_ID2:
+		k[0] = ord_int(r->id2);
+		break;
+	case TF_PORT:
+		k[0] = r->port;
+		break;
+	case TF_FAMILY:
+	case TF_VIA:
+		k[0] = r->kind;
+		break;
+	case TF_NS:
+		/* rows without a latency sort below every latency */
+		k[0] = (r->flags & TUI_REC_NOLAT) ? 0 : r->v[c->val] + 1;
+		break;
+	default:
+		k[0] = r->v[c->val];
+		break;
+	}
+	if (!col_is_text(c)) {
+		k[1] = hi;
+		k[2] = lo;
+	}
+	if (desc) {
+		k[0] = ~k[0];
+		if (col_is_text(c))
+			k[1] = ~k[1];
+	}
+}
+
+static int cmp_int(int a, int b)
+{
+	return (a > b) - (a < b);
+}
+
+/* peers: family, address bytes, port */
+static int cmp_peer(const struct rt_peer_key *a, const struct rt_peer_key *b)
+{
+	int r = cmp_int(a->family, b->family);
+
+	if (!r)
+		r = memcmp(a->addr, b->addr, sizeof(a->addr));
+	if (!r)
+		r = cmp_int(a->port, b->port);
+	return r ? r : cmp_int(a->len, b->len);
+}
+
+/* the exact order of rows whose three keys are equal */
+static int cmp_exact(enum tui_view v, const struct tui_col *c, bool desc,
+		     const struct tui_rec *a, const struct tui_rec *b)
+{
+	int r = 0;
+
+	if (c->fmt == TF_ADDR)
+		r = cmp_peer(&a->peer.key, &b->peer.key);
+	if (desc)
+		r = -r;
+	if (r)
+		return r;
+	switch (v) {
+	case TUI_PEERS:
+		return cmp_peer(&a->peer.key, &b->peer.key);
+	case TUI_SOCKS:
+		r = cmp_int(a->id, b->id);
+		return r ? r : cmp_int(a->id2, b->id2);
+	case TUI_READERS:
+		r = cmp_int(a->id, b->id);
+		if (!r)
+			r = cmp_int(a->id2, b->id2);
+		return r ? r : cmp_int(a->kind, b->kind);
+	default:
+		return cmp_int(a->id, b->id);
+	}
+}
+
+/* LSD radix over the 24 bytes of k[2], k[1], k[0]; returns the output */
+static struct tui_sort_ent *radix(struct tui_sort_ent *a,
+				  struct tui_sort_ent *b, u32 n)
+{
+	u64 and_k[3] = { ~0ULL, ~0ULL, ~0ULL }, or_k[3] = { 0, 0, 0 };
+	u32 count[24][256];
+	int digit[24], nd = 0;
+
+	/* only the bytes that differ somewhere need a pass */
+	for (u32 i = 0; i < n; i++) {
+		for (int w = 0; w < 3; w++) {
+			and_k[w] &= a[i].k[w];
+			or_k[w] |= a[i].k[w];
+		}
+	}
+	for (int d = 0; d < 24; d++) {
+		int word = 2 - d / 8, shift = 8 * (d % 8);
+
+		if (((and_k[word] ^ or_k[word]) >> shift) & 0xff)
+			digit[nd++] = d;
+	}
+	memset(count, 0, sizeof(u32) * 256 * (size_t)nd);
+	for (u32 i = 0; i < n; i++) {
+		for (int j = 0; j < nd; j++) {
+			int word = 2 - digit[j] / 8, shift = 8 * (digit[j] % 8);
+
+			count[j][(a[i].k[word] >> shift) & 0xff]++;
+		}
+	}
+	for (int j = 0; j < nd; j++) {
+		u32 *c = count[j];
+		int word = 2 - digit[j] / 8, shift = 8 * (digit[j] % 8);
+		struct tui_sort_ent *t;
+		u32 sum = 0;
+
+		for (int i = 0; i < 256; i++) {
+			u32 here = c[i];
+
+			c[i] = sum;
+			sum += here;
+		}
+		for (u32 i = 0; i < n; i++)
+			b[c[(a[i].k[word] >> shift) & 0xff]++] = a[i];
+		t = a;
+		a = b;
+		b = t;
+	}
+	return a;
+}
+
+struct exact_ctx {
+	enum tui_view v;
+	const struct tui_col *c;
+	bool desc;
+	const struct tui_rec *recs;
+};
+
+static int cmp_ent(const void *a, const void *b, void *ctx)
+{
+	const struct exact_ctx *x = ctx;
+	const struct tui_sort_ent *ea = a, *eb = b;
+
+	return cmp_exact(x->v, x->c, x->desc, &x->recs[ea->idx],
+			 &x->recs[eb->idx]);
+}
+
+static void sort_ties(struct exact_ctx *x, struct tui_sort_ent *e, u32 n)
+{
+	if (n > 16) {
+		qsort_r(e, n, sizeof(*e), cmp_ent, x);
+		return;
+	}
+	for (u32 i = 1; i < n; i++) {
+		struct tui_sort_ent t = e[i];
+		u32 j = i;
+
+		while (j > 0 && cmp_ent(&e[j - 1], &t, x) > 0) {
+			e[j] = e[j - 1];
+			j--;
+		}
+		e[j] = t;
+	}
+}
+
+static bool same_keys(const struct tui_sort_ent *a,
+		      const struct tui_sort_ent *b)
+{
+	return a->k[0] == b->k[0] && a->k[1] == b->k[1] && a->k[2] == b->k[2];
+}
+
+static int grow(struct tui_list *l, u32 n)
+{
+	u32 *idx;
+	struct tui_sort_ent *ent, *tmp;
+
+	if (n <= l->cap)
+		return 0;
+	idx = realloc(l->idx, n * sizeof(*idx));
+	if (idx)
+		l->idx = idx;
+	ent = realloc(l->ent, n * sizeof(*ent));
+	if (ent)
+		l->ent = ent;
+	tmp = realloc(l->tmp, n * sizeof(*tmp));
+	if (tmp)
+		l->tmp = tmp;
+	if (!idx || !ent || !tmp)
+		return -1;
+	l->cap = n;
+	return 0;
+}
+
+int tui_list_build(struct tui_list *l, const struct tui_snap *s, int col,
+		   bool invert, const char *filter)
+{
+	unsigned int nr_cols;
+	const struct tui_col *cols = tui_view_cols(s->view, &nr_cols);
+	const struct tui_col *c;
+	struct exact_ctx x;
+	struct tui_sort_ent *sorted;
+	bool desc;
+	u32 n = 0, other = UINT32_MAX;
+
+	l->n = 0;
+	if (grow(l, s->nr))
+		return -1;
+	if (col < 0 || (unsigned int)col >= nr_cols)
+		col = tui_view_default_sort(s->view);
+	c = &cols[col];
+	desc = !(c->flags & TC_ASC) != invert;
+	for (u32 i = 0; i < s->nr; i++) {
+		const struct tui_rec *r = &s->recs[i];
+		struct tui_sort_ent *e;
+
+		if (filter && filter[0] && !tui_rec_matches(s->view, r, filter))
+			continue;
+		if (r->flags & TUI_REC_OTHER) {
+			other = i;
+			continue;
+		}
+		e = &l->ent[n++];
+		sort_keys(s->view, c, desc, r, e->k);
+		e->idx = i;
+	}
+	sorted = n > 1 ? radix(l->ent, l->tmp, n) : l->ent;
+
+	x.v = s->view;
+	x.c = c;
+	x.desc = desc;
+	x.recs = s->recs;
+	for (u32 i = 0; i < n;) {
+		u32 j = i + 1;
+
+		while (j < n && same_keys(&sorted[j], &sorted[i]))
+			j++;
+		if (j - i > 1)
+			sort_ties(&x, sorted + i, j - i);
+		i = j;
+	}
+	for (u32 i = 0; i < n; i++)
+		l->idx[i] = sorted[i].idx;
+	if (other != UINT32_MAX)
+		l->idx[n++] = other;
+	l->n = n;
+	return 0;
+}
+
+void tui_list_free(struct tui_list *l)
+{
+	free(l->idx);
+	free(l->ent);
+	free(l->tmp);
+	memset(l, 0, sizeof(*l));
+}
