@@ -5,7 +5,8 @@
 # everything the host needs on the console, in sections:
 #   @@BEGIN NAME            the lines of one file or command output
 #   ...
-#   @@END NAME rc=N         N: exit status of the command (or 0 for a file)
+#   @@END NAME rc=N t=S     N: exit status of the command (or 0 for a
+#                           file); S: the guest's uptime in seconds
 # The host (tests/vm/50-kprobe-vm.t) cuts the sections out of the console
 # log and checks them there (with tests/lib/rtcheck.py and
 # tests/vm/vmcheck.py).  Nothing is judged in the guest.
@@ -29,7 +30,7 @@ BUF=16384	# per-CPU ring buffer (KB): nothing may be lost
 emit() {
 	echo "@@BEGIN $1"
 	cat "$2" 2>/dev/null
-	echo "@@END $1 rc=${3:-0}"
+	echo "@@END $1 rc=${3:-0} t=$(cut -d' ' -f1 /proc/uptime)"
 }
 
 # run NAME CMD...: output and error output of CMD as NAME.out, NAME.err
@@ -63,6 +64,12 @@ run auto $RT --backend auto --json -d 0.25 --buffer-kb $BUF -- \
 	--hold-ms 300 --expect /tmp/auto.json
 emit auto.json /tmp/auto.json
 
+# 2b. -c: the kernel filter of each probe combined with the comm filter
+#     ("(klen > 1) && comm == ..." on the address kprobe)
+run comm $RT --backend kprobe --json -c rtg-udp4 --buffer-kb $BUF -- \
+	/bin/rtgen --scenarios udp4,udp6,recv --count 300 --expect /tmp/comm.json
+emit comm.json /tmp/comm.json
+
 # 3. memory readers through mm_access (and ptrace via tracepoints)
 run mem $RT --backend kprobe --json --buffer-kb $BUF -- \
 	/bin/rtmem --reads 300 --writes 40 --peeks 25 --proc --denied 7 \
@@ -78,18 +85,62 @@ run miss $RT --backend kprobe --json --buffer-kb $BUF -- \
 emit miss.json /tmp/miss.json
 emit miss.profile /tmp/miss.profile
 
-# 5. kill -9 of a running recvtop leaves its group and instance; reset
+# 5. every other way a run ends removes its instance and probe group:
+#    SIGTERM (drain), a second SIGINT (abort: the emergency path), a crash
+#    signal (the emergency path), SIGPIPE
+started() {	# started PID: the run has its instance, group and tracing on
+	n=0
+	while [ $n -lt 600 ] && kill -0 $1 2>/dev/null; do
+		[ -d $T/instances/recvtop-$1 ] &&
+			grep -q "recvtop_$1/" $T/dynamic_events &&
+			[ "$(cat $T/instances/recvtop-$1/tracing_on)" = 1 ] &&
+			return 0
+		sleep 0.1
+		n=$((n + 1))
+	done
+	return 1
+}
+leftovers() {	# leftovers PID: what of that run is still in tracefs
+	l=""
+	[ -d $T/instances/recvtop-$1 ] && l="instance"
+	grep -q "recvtop_$1/" $T/dynamic_events && l="$l group"
+	echo "${l:-none}"
+}
+: >/tmp/paths
+for sig in TERM INT SEGV; do
+	if [ $sig = INT ]; then
+		# a command that ignores SIGINT keeps the run alive after the
+		# first one
+		$RT --backend kprobe --json -d 0.2 -- \
+			/bin/sh -c 'trap "" INT; sleep 30' >/tmp/p.out 2>&1 &
+	else
+		$RT --backend kprobe --json -d 0.2 >/tmp/p.out 2>&1 &
+	fi
+	pid=$!
+	if started $pid; then s=yes; else s=no; fi
+	kill -$sig $pid
+	[ $sig = INT ] && sleep 1 && kill -INT $pid
+	wait $pid
+	rc=$?
+	echo "path $sig started $s rc $rc left $(leftovers $pid)" >>/tmp/paths
+	pkill -f 'sleep 30' 2>/dev/null
+done
+# the reader of the output goes away after the first line
+rm -f /tmp/fifo
+mkfifo /tmp/fifo
+head -n 1 </tmp/fifo >/dev/null &
+$RT --backend kprobe --json -d 0.05 >/tmp/fifo 2>/tmp/p.err &
+pid=$!
+wait $pid
+rc=$?
+echo "path PIPE started - rc $rc left $(leftovers $pid)" >>/tmp/paths
+emit paths /tmp/paths
+
+# 6. kill -9 of a running recvtop leaves its group and instance; reset
 #    removes them
 $RT --backend kprobe --json -d 1 >/tmp/killed.out 2>&1 &
 pid=$!
-n=0
-while [ $n -lt 600 ] && kill -0 $pid 2>/dev/null; do
-	[ -d $T/instances/recvtop-$pid ] &&
-		grep -q "recvtop_$pid/" $T/dynamic_events &&
-		[ "$(cat $T/instances/recvtop-$pid/tracing_on)" = 1 ] && break
-	sleep 0.1
-	n=$((n + 1))
-done
+started $pid
 kill -9 $pid
 wait $pid
 {
@@ -100,7 +151,7 @@ wait $pid
 emit killed.state /tmp/killed.state
 run reset $RT reset
 
-# 6. what is left in tracefs at the end
+# 7. what is left in tracefs at the end
 {
 	ls $T/instances | sed 's/^/instance /'
 	sed 's/^/dynevent /' $T/dynamic_events

@@ -22,13 +22,13 @@
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,7 +79,7 @@ static void *receiver(void *arg)
 	socklen_t len = sizeof(from);
 	ssize_t n;
 
-	(void)arg;
+	__atomic_store_n((pid_t *)arg, gettid(), __ATOMIC_RELEASE);
 	n = recvfrom(rx_fd, buf, sizeof(buf), 0, (struct sockaddr *)&from,
 		     &len);
 	if (n != (ssize_t)size || from.sin_family != AF_INET)
@@ -92,39 +92,26 @@ static void *receiver(void *arg)
 	return NULL;
 }
 
-/* threads of this process that are inside recvfrom() right now */
-static unsigned long count_blocked(void)
+/* is this thread inside recvfrom() right now? */
+static bool in_recvfrom(pid_t tid)
 {
-	DIR *d = opendir("/proc/self/task");
-	struct dirent *de;
-	unsigned long n = 0;
-	char want[16];
+	char path[64], line[64], want[16];
+	int fd;
+	ssize_t r;
 
-	if (!d)
-		die("/proc/self/task: %s", strerror(errno));
+	if (!tid)
+		return false;
+	snprintf(path, sizeof(path), "/proc/self/task/%d/syscall", (int)tid);
 	snprintf(want, sizeof(want), "%d ", (int)SYS_recvfrom);
-	while ((de = readdir(d))) {
-		char path[300], line[64];
-		int fd;
-		ssize_t r;
-
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "/proc/self/task/%s/syscall",
-			 de->d_name);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		r = read(fd, line, sizeof(line) - 1);
-		close(fd);
-		if (r <= 0)
-			continue;
-		line[r] = 0;
-		if (!strncmp(line, want, strlen(want)))
-			n++;
-	}
-	closedir(d);
-	return n;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	r = read(fd, line, sizeof(line) - 1);
+	close(fd);
+	if (r <= 0)
+		return false;
+	line[r] = 0;
+	return !strncmp(line, want, strlen(want));
 }
 
 int main(int argc, char **argv)
@@ -135,6 +122,8 @@ int main(int argc, char **argv)
 	socklen_t len = sizeof(rx);
 	pthread_attr_t attr;
 	pthread_t *tids;
+	pid_t *ktids;
+	unsigned long blocked = 0;
 	int tx_fd, rcvbuf = 8 << 20;
 	char buf[2048];
 	time_t until;
@@ -176,25 +165,35 @@ int main(int argc, char **argv)
 		die("bind: %s", strerror(errno));
 
 	tids = calloc(threads, sizeof(*tids));
-	if (!tids)
+	ktids = calloc(threads, sizeof(*ktids));
+	if (!tids || !ktids)
 		die("out of memory");
 	pthread_attr_init(&attr);
 	pthread_attr_setstacksize(&attr, THREAD_STACK);
 	for (unsigned long i = 0; i < threads; i++) {
-		int e = pthread_create(&tids[i], &attr, receiver, NULL);
+		int e = pthread_create(&tids[i], &attr, receiver,
+					&ktids[i]);
 
 		if (e)
 			die("thread %lu of %lu: %s", i + 1, threads,
 			    strerror(e));
 	}
 
-	/* all of them inside recvfrom() before the first datagram */
+	/* all of them inside recvfrom() before the first datagram; a thread
+	 * seen there stays there until then, so each is looked at until it
+	 * is seen once */
 	until = time(NULL) + WAIT_S;
-	while (count_blocked() < threads) {
+	for (;;) {
+		while (blocked < threads &&
+		       in_recvfrom(__atomic_load_n(&ktids[blocked],
+						   __ATOMIC_ACQUIRE)))
+			blocked++;
+		if (blocked == threads)
+			break;
 		if (time(NULL) > until)
 			die("only %lu of %lu threads blocked in recvfrom()",
-			    count_blocked(), threads);
-		sleep_ms(100);
+			    blocked, threads);
+		sleep_ms(20);
 	}
 
 	memset(buf, 0x5a, sizeof(buf));
@@ -240,5 +239,6 @@ int main(int argc, char **argv)
 			die("%s: %s", expect, strerror(errno));
 	}
 	free(tids);
+	free(ktids);
 	return 0;
 }

@@ -138,6 +138,32 @@ def check_auto():
           % (summ.get("intervals") if summ else None))
 
 
+def check_comm():
+    """-c rtg-udp4: exactly that process and its sender, nothing else"""
+    ran_clean("comm", "-c rtg-udp4")
+    summ = summary("comm.out")
+    try:
+        exp = json.loads(text("comm.json") or "")
+    except ValueError:
+        exp = None
+    if not exp or not summ:
+        check(False, "-c rtg-udp4: expectations and summary present")
+        return
+    want = [(p["pid"], p["comm"], p["calls"], p["bytes"], p["errors"])
+            for p in exp["processes"] if p["comm"] == "rtg-udp4"]
+    got = [(p["pid"], p["comm"], p["calls"], p["bytes"], p["errors"])
+           for p in summ["processes"]]
+    check(len(want) == 1 and got == want,
+          "-c rtg-udp4: only that process, exact (got %s, want %s)"
+          % (got, want))
+    want = [(p["family"], p["addr"], p["port"], p["calls"], p["bytes"])
+            for p in exp["peers"] if p["family"] == "inet"]
+    got = [(p["family"], p["addr"], p["port"], p["calls"], p["bytes"])
+           for p in summ["peers"]]
+    check(len(want) == 1 and got == want,
+          "-c rtg-udp4: only its sender (got %s, want %s)" % (got, want))
+
+
 def check_mem():
     ran_clean("mem", "rtmem")
     exp = compare("mem", "rtmem")
@@ -222,6 +248,24 @@ def state(name):
     return out
 
 
+def check_paths():
+    """every other way a run ends: exit status, nothing left behind"""
+    want = {"TERM": "0", "INT": "130", "SEGV": "139", "PIPE": "141"}
+    what = {"TERM": "SIGTERM (drain)", "INT": "second SIGINT (abort)",
+            "SEGV": "SIGSEGV (crash handler)", "PIPE": "SIGPIPE"}
+    got = {}
+    for line in (text("paths") or "").splitlines():
+        f = line.split()
+        if len(f) >= 8 and f[0] == "path":
+            got[f[1]] = {"started": f[3], "rc": f[5], "left": " ".join(f[7:])}
+    for sig in ("TERM", "INT", "SEGV", "PIPE"):
+        g = got.get(sig)
+        check(g is not None and g["started"] in ("yes", "-") and
+              g["rc"] == want[sig] and g["left"] == "none",
+              "%s: exit status %s, instance and probe group removed (%s)"
+              % (what[sig], want[sig], g))
+
+
 def check_killed():
     st = state("killed.state")
     pid = st["pid"][0] if st["pid"] else "?"
@@ -264,8 +308,10 @@ def main(argv):
     check_probes(opts["--offsets"])
     check_gen()
     check_auto()
+    check_comm()
     check_mem()
     check_miss()
+    check_paths()
     check_killed()
     check_final()
     return 1 if rtcheck.failed else 0
