@@ -138,7 +138,7 @@ bool tui_find_rec(const struct stats *st, const struct tui_key *k,
 
 /* ---- run thread: recent events (the pipeline's event hook) ---- */
 
-#define TUI_RECENT_EVENTS 16384		/* power of two */
+#define TUI_RECENT_EVENTS 4096		/* power of two */
 #define TUI_WATCH_EVENTS 1024		/* power of two */
 #define TUI_WATCH_PENDING 64		/* power of two */
 

@@ -1,0 +1,489 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The TUI's model and tables without a terminal: snapshots of the stats
+ * tables, the (other) row, p99 as batch computes it, sort orders and
+ * ties, the filter, column layout by width, number formats, text fitting,
+ * the drill-down watch, and the pipeline's delay change.
+ * Prints TAP-style lines; built by 10-view.t against the sanitized objects.
+ */
+#include <locale.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "recvtop/pipeline.h"
+#include "recvtop/tui_screen.h"
+
+static int n_tests, n_failed;
+
+static void ok(bool cond, const char *fmt, ...)
+{
+	va_list ap;
+
+	n_tests++;
+	if (!cond)
+		n_failed++;
+	printf("%s %d - ", cond ? "ok" : "not ok", n_tests);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+}
+
+static void is_str(const char *got, const char *want, const char *what)
+{
+	if (!strcmp(got, want))
+		ok(true, "%s", what);
+	else
+		ok(false, "%s (got '%s', want '%s')", what, got, want);
+}
+
+/* ---- snapshots of hand-made records ---- */
+
+static struct tui_rec *add_rec(struct tui_snap *s, int pid, const char *comm,
+			       u64 calls, u64 bytes)
+{
+	struct tui_rec *r;
+
+	if (s->nr == s->cap) {
+		s->cap = s->cap ? s->cap * 2 : 16;
+		s->recs = realloc(s->recs, s->cap * sizeof(*s->recs));
+	}
+	r = &s->recs[s->nr++];
+	memset(r, 0, sizeof(*r));
+	r->id = pid;
+	snprintf(r->name, sizeof(r->name), "%s", comm);
+	r->flags = TUI_REC_ACTIVE | TUI_REC_NOLAT;
+	r->v[TV_CALLS] = calls;
+	r->v[TV_T_CALLS] = calls;
+	r->v[TV_BYTES] = bytes;
+	r->v[TV_T_BYTES] = bytes;
+	return r;
+}
+
+/* the list as "pid pid pid" */
+static const char *order(struct tui_list *l, const struct tui_snap *s)
+{
+	static char buf[512];
+	size_t o = 0;
+
+	buf[0] = 0;
+	for (u32 i = 0; i < l->n && o < sizeof(buf) - 16; i++) {
+		const struct tui_rec *r = &s->recs[l->idx[i]];
+
+		o += (size_t)snprintf(buf + o, sizeof(buf) - o, "%s%s", i ? " " : "",
+				      r->flags & TUI_REC_OTHER ? "other" :
+				      r->name);
+	}
+	return buf;
+}
+
+static int col_of(enum tui_view v, const char *title)
+{
+	unsigned int nr;
+	const struct tui_col *c = tui_view_cols(v, &nr);
+
+	for (unsigned int i = 0; i < nr; i++)
+		if (!strcmp(c[i].title, title))
+			return (int)i;
+	return -1;
+}
+
+static void test_sort(void)
+{
+	struct tui_snap *s = tui_snap_new();
+	struct tui_list l;
+	struct tui_rec *o;
+	int calls = col_of(TUI_PROCS, "CALLS/s");
+	int comm = col_of(TUI_PROCS, "COMM");
+	int pid = col_of(TUI_PROCS, "PID");
+	int p99 = col_of(TUI_PROCS, "P99");
+
+	memset(&l, 0, sizeof(l));
+	s->view = TUI_PROCS;
+	s->seconds = 1;
+	add_rec(s, 30, "c30", 5, 100);
+	add_rec(s, 10, "a10", 5, 300);
+	o = add_rec(s, -1, "", 50, 1);
+	o->flags |= TUI_REC_OTHER;
+	add_rec(s, 20, "b20", 9, 200);
+	add_rec(s, 5, "kworker/10:1", 1, 0);
+	add_rec(s, 6, "kworker/0:1", 1, 0);
+	add_rec(s, 7, "kworker/0:0", 1, 0);
+
+	tui_list_build(&l, s, calls, false, NULL);
+	is_str(order(&l, s), "b20 a10 c30 kworker/10:1 kworker/0:1 kworker/0:0 other",
+	       "calls/s descending, ties by pid, (other) last");
+	tui_list_build(&l, s, calls, true, NULL);
+	is_str(order(&l, s), "kworker/10:1 kworker/0:1 kworker/0:0 a10 c30 b20 other",
+	       "inverted: ascending, ties still by pid, (other) last");
+	tui_list_build(&l, s, comm, false, NULL);
+	is_str(order(&l, s), "a10 b20 c30 kworker/0:0 kworker/0:1 kworker/10:1 other",
+	       "comm ascending, exact past 8 bytes");
+	tui_list_build(&l, s, comm, true, NULL);
+	is_str(order(&l, s), "kworker/10:1 kworker/0:1 kworker/0:0 c30 b20 a10 other",
+	       "comm descending");
+	tui_list_build(&l, s, pid, false, NULL);
+	is_str(order(&l, s), "kworker/10:1 kworker/0:1 kworker/0:0 a10 b20 c30 other",
+	       "pid ascending");
+	s->recs[0].flags &= ~TUI_REC_NOLAT;
+	s->recs[0].v[TV_LAT_P99] = 0;
+	s->recs[1].flags &= ~TUI_REC_NOLAT;
+	s->recs[1].v[TV_LAT_P99] = 7000;
+	tui_list_build(&l, s, p99, false, NULL);
+	is_str(order(&l, s), "a10 c30 kworker/10:1 kworker/0:1 kworker/0:0 b20 other",
+	       "p99: a latency of 0 ns above rows without one");
+
+	tui_list_build(&l, s, calls, false, "KWORKER/0");
+	is_str(order(&l, s), "kworker/0:1 kworker/0:0",
+	       "filter: case-insensitive substring of comm");
+	tui_list_build(&l, s, calls, false, "3");
+	is_str(order(&l, s), "c30", "filter: a substring of the pid");
+	tui_list_build(&l, s, calls, false, "other");
+	is_str(order(&l, s), "other", "filter '(other)' keeps the other row");
+	tui_list_build(&l, s, calls, false, "nothing-like-it");
+	ok(l.n == 0, "filter with no match: empty list");
+	tui_list_free(&l);
+	tui_snap_free(s);
+}
+
+/* many rows: the radix sort agrees with a plain comparison sort */
+static int ref_cmp(const void *a, const void *b)
+{
+	const struct tui_rec *x = a, *y = b;
+
+	if (x->v[TV_T_BYTES] != y->v[TV_T_BYTES])
+		return x->v[TV_T_BYTES] < y->v[TV_T_BYTES] ? 1 : -1;
+	return (x->id > y->id) - (x->id < y->id);
+}
+
+static void test_sort_many(void)
+{
+	struct tui_snap *s = tui_snap_new();
+	struct tui_list l;
+	struct tui_rec *ref;
+	bool same = true;
+	u32 n = 50000;
+
+	memset(&l, 0, sizeof(l));
+	s->view = TUI_PROCS;
+	srand(7);
+	for (u32 i = 0; i < n; i++) {
+		u64 v = (u64)rand() % 1000;
+
+		if (i % 3 == 0)
+			v = ((u64)rand() << 20) ^ (u64)rand();
+		add_rec(s, (int)(n - i) * 7 % 400000, "x", 0, v);
+	}
+	ref = malloc(n * sizeof(*ref));
+	memcpy(ref, s->recs, n * sizeof(*ref));
+	qsort(ref, n, sizeof(*ref), ref_cmp);
+	tui_list_build(&l, s, col_of(TUI_PROCS, "BYTES"), false, NULL);
+	for (u32 i = 0; i < n && same; i++)
+		same = s->recs[l.idx[i]].id == ref[i].id &&
+		       s->recs[l.idx[i]].v[TV_T_BYTES] == ref[i].v[TV_T_BYTES];
+	ok(l.n == n && same, "50000 rows by total bytes: same order as qsort");
+	free(ref);
+	tui_list_free(&l);
+	tui_snap_free(s);
+}
+
+/* ---- stats tables into snapshots ---- */
+
+static void add_call(struct stats *st, int tid, u64 ts, u64 lat, s64 ret)
+{
+	struct rt_recv_call c = {
+		.ts = ts, .latency = lat, .has_latency = true, .tid = tid,
+		.fd = 3, .ret = ret,
+	};
+
+	stats_add_recv(st, &c);
+}
+
+static void test_snapshot(void)
+{
+	struct rt_stats_caps caps = { 2, 10, 10, 10 };
+	struct taskinfo *ti = taskinfo_new(RT_TASKS_STORED);
+	struct tui_snap *s = tui_snap_new();
+	struct tui_list l;
+	struct stats st;
+	bool p99_same = true;
+
+	memset(&l, 0, sizeof(l));
+	taskinfo_put(ti, 100, 100, 0, "first");
+	taskinfo_put(ti, 101, 100, 0, "first");
+	taskinfo_put(ti, 200, 200, 0, "second");
+	taskinfo_put(ti, 300, 300, 0, "third");
+	stats_init(&st, ti, &caps);
+	srand(3);
+	for (int i = 0; i < 3000; i++)
+		add_call(&st, i % 2 ? 100 : 101, 1000 + (u64)i,
+			 100 + (u64)rand() % 5000000, i % 10 ? 64 : -11);
+	add_call(&st, 200, 5000, 2000, 10);
+	add_call(&st, 300, 5001, 2000, 10);
+	add_call(&st, 300, 5002, 2000, 10);
+	stats_end_interval(&st, 10000);
+	add_call(&st, 200, 12000, 3000, 5);
+	stats_end_interval(&st, 20000);
+
+	tui_snap_fill(s, TUI_PROCS, &st);
+	s->seconds = 1;
+	ok(s->nr == 3, "three process rows, the third is (other) (%u)", s->nr);
+	tui_list_build(&l, s, col_of(TUI_PROCS, "CALLS"), false, NULL);
+	if (l.n == 3) {
+		const struct tui_rec *a = &s->recs[l.idx[0]];
+		const struct tui_rec *b = &s->recs[l.idx[1]];
+		const struct tui_rec *c = &s->recs[l.idx[2]];
+
+		ok(a->id == 100 && !strcmp(a->name, "first") &&
+		   a->v[TV_T_CALLS] == 3000 && a->v[TV_T_BYTES] == 2700 * 64 &&
+		   a->v[TV_T_ERRORS] == 300 && a->v[TV_T_EAGAIN] == 300,
+		   "process 100: both threads, exact totals");
+		ok(!(a->flags & TUI_REC_ACTIVE), "process 100 idle last interval");
+		ok(b->id == 200 && (b->flags & TUI_REC_ACTIVE) &&
+		   b->v[TV_CALLS] == 1 && b->v[TV_T_CALLS] == 2 &&
+		   b->v[TV_LAT_AVG] == 3000, "process 200: last interval and total");
+		ok((c->flags & TUI_REC_OTHER) && c->v[TV_T_CALLS] == 2,
+		   "(other) row holds the process beyond the cap");
+	}
+	/* p99 as batch computes it, for many histograms */
+	for (int round = 0; round < 200 && p99_same; round++) {
+		const struct rt_proc_row *p;
+		int tgid = 100;
+		u64 want;
+
+		for (int i = 0; i < 1 + round * 7; i++)
+			add_call(&st, 100, 30000 + (u64)i,
+				 (u64)rand() % (1u << (rand() % 30)), 1);
+		stats_end_interval(&st, 40000 + (u64)round);
+		p = table_find(&st.procs, &tgid);
+		want = hist32_quantile(&p->last_hist, p->last.lat_n, 0.99,
+				       p->last.lat_max);
+		tui_snap_fill(s, TUI_PROCS, &st);
+		for (u32 i = 0; i < s->nr; i++)
+			if (s->recs[i].id == 100)
+				p99_same = s->recs[i].v[TV_LAT_P99] == want;
+	}
+	ok(p99_same, "p99 from the top equals hist32_quantile (200 histograms)");
+
+	tui_snap_fill(s, TUI_SOCKS, &st);
+	ok(s->nr >= 2 && !strcmp(s->recs[0].name, "first") &&
+	   s->recs[0].id2 == 3, "sockets: owner's comm and fd");
+	stats_free(&st);
+	taskinfo_free(ti);
+	tui_list_free(&l);
+	tui_snap_free(s);
+}
+
+/* ---- layout, formats, fitting ---- */
+
+static const char *layout(enum tui_view v, int width)
+{
+	static char buf[256];
+	struct tui_layout l;
+	unsigned int nr;
+	const struct tui_col *c = tui_view_cols(v, &nr);
+	size_t o = 0;
+	int used = 0;
+
+	tui_layout_cols(v, width, &l);
+	buf[0] = 0;
+	for (unsigned int i = 0; i < l.nr; i++) {
+		o += (size_t)snprintf(buf + o, sizeof(buf) - o, "%s%s",
+				      i ? " " : "", c[l.col[i]].title);
+		used += l.width[i] + (i ? 1 : 0);
+	}
+	if (used > width)
+		snprintf(buf, sizeof(buf), "too wide: %d > %d", used, width);
+	return buf;
+}
+
+static void test_layout(void)
+{
+	is_str(layout(TUI_PROCS, 80),
+	       "PID COMM CALLS/s BYTES/s ERR/s P99 CALLS BYTES",
+	       "processes at 80 columns");
+	is_str(layout(TUI_PROCS, 40), "PID COMM CALLS/s BYTES/s",
+	       "processes at 40 columns");
+	is_str(layout(TUI_PROCS, 200),
+	       "PID COMM CALLS/s BYTES/s ERR/s EAGAIN/s AVG P99 MAX CALLS BYTES",
+	       "processes at 200 columns: all");
+	is_str(layout(TUI_SOCKS, 40), "PID FD COMM CALLS/s",
+	       "sockets at 40 columns");
+	is_str(layout(TUI_PEERS, 40), "ADDRESS PORT CALLS/s",
+	       "peers at 40 columns");
+	is_str(layout(TUI_READERS, 40), "READER COMM TARGET COUNT",
+	       "readers at 40 columns");
+	for (int v = 0; v < TUI_NR_VIEWS; v++)
+		for (int w = 40; w <= 240; w += 7)
+			if (strstr(layout((enum tui_view)v, w), "too wide"))
+				ok(false, "view %d at %d: %s", v, w,
+				   layout((enum tui_view)v, w));
+}
+
+static void test_formats(void)
+{
+	char b[64];
+
+	tui_format_count(b, sizeof(b), 0, 9);
+	is_str(b, "0", "count 0");
+	tui_format_count(b, sizeof(b), 0.5, 9);
+	is_str(b, "0.5", "a rate below 10 keeps a decimal");
+	tui_format_count(b, sizeof(b), 382271.6, 9);
+	is_str(b, "382272", "fits: exact");
+	tui_format_count(b, sizeof(b), 1234567, 6);
+	is_str(b, "1.23M", "too wide: 1.23M");
+	tui_format_count(b, sizeof(b), 99999999999.0, 9);
+	is_str(b, "100G", "too wide: 100G");
+	tui_format_age(b, sizeof(b), 3.25);
+	is_str(b, "3.2s", "age 3.2s");
+	tui_format_age(b, sizeof(b), 185);
+	is_str(b, "3m05s", "age 3m05s");
+
+	if (setlocale(LC_CTYPE, "C.UTF-8")) {
+		tui_fit(b, sizeof(b), "a\001b\x7f", 10, true);
+		is_str(b, "a?b?", "control bytes shown as ?");
+		tui_fit(b, sizeof(b), "h\xc3\xa9llo", 3, true);
+		is_str(b, "h\xc3\xa9l", "UTF-8: a character is one column");
+		tui_fit(b, sizeof(b), "x\xffy", 10, true);
+		is_str(b, "x?y", "invalid UTF-8 shown as ?");
+		ok(tui_fit(b, sizeof(b), "\xe4\xb8\xad\xe6\x96\x87", 3, true) == 2 &&
+		   !strcmp(b, "\xe4\xb8\xad"), "wide characters take two columns");
+	}
+	tui_fit(b, sizeof(b), "h\xc3\xa9", 10, false);
+	is_str(b, "h??", "not UTF-8: high bytes shown as ?");
+}
+
+/* ---- the drill-down watch ---- */
+
+static struct rt_event ev_of(u16 kind, int tid, u64 ts, int fd)
+{
+	struct rt_event e;
+
+	memset(&e, 0, sizeof(e));
+	e.kind = kind;
+	e.tid = tid;
+	e.ts = ts;
+	if (kind == RT_EV_RECV_ENTER)
+		e.recv_enter.fd = fd;
+	if (kind == RT_EV_RECV_EXIT)
+		e.exit.ret = 10;
+	return e;
+}
+
+static void test_watch(void)
+{
+	struct tui_events *e = calloc(1, sizeof(*e));
+	struct taskinfo *ti = taskinfo_new(RT_TASKS_STORED);
+	struct tui_key k;
+	struct rt_event ev;
+
+	taskinfo_put(ti, 10, 10, 0, "a");
+	taskinfo_put(ti, 11, 10, 0, "a");
+	taskinfo_put(ti, 20, 20, 0, "b");
+	e->tasks = ti;
+	/* before the drill-down opens: only the ring */
+	ev = ev_of(RT_EV_RECV_ENTER, 11, 100, 4);
+	tui_events_hook(e, &ev);
+	memset(&k, 0, sizeof(k));
+	k.view = TUI_PROCS;
+	k.id = 10;
+	tui_watch_start(e, &k);
+	ok(e->watch.head == 1, "opening seeds the watch from the ring");
+	ev = ev_of(RT_EV_RECV_ENTER, 20, 150, 4);
+	tui_events_hook(e, &ev);
+	ev = ev_of(RT_EV_RECV_EXIT, 11, 350, 0);
+	tui_events_hook(e, &ev);
+	ev = ev_of(RT_EV_RECV_EXIT, 20, 400, 0);
+	tui_events_hook(e, &ev);
+	ok(e->watch.head == 2 && e->watch.ev[1].tid == 11,
+	   "the watch keeps its process's events only");
+	ok(e->watch.hist_n == 1 && e->watch.hist_sum == 250,
+	   "and their latency (250 ns)");
+
+	/* a socket: the process and the fd */
+	k.view = TUI_SOCKS;
+	k.id = 10;
+	k.id2 = 5;
+	tui_watch_start(e, &k);
+	ev = ev_of(RT_EV_RECV_ENTER, 10, 1000, 4);
+	tui_events_hook(e, &ev);
+	ev = ev_of(RT_EV_RECV_EXIT, 10, 1100, 0);
+	tui_events_hook(e, &ev);
+	ev = ev_of(RT_EV_RECV_ENTER, 10, 1200, 5);
+	tui_events_hook(e, &ev);
+	ev = ev_of(RT_EV_RECV_EXIT, 10, 1500, 0);
+	tui_events_hook(e, &ev);
+	ok(e->watch.hist_n == 1 && e->watch.hist_sum == 300 &&
+	   e->watch.ev[e->watch.head - 1].ts == 1500,
+	   "socket watch: calls on that fd only");
+	tui_watch_start(e, NULL);
+	ok(!e->watch.active, "closing stops the watch");
+	taskinfo_free(ti);
+	free(e);
+}
+
+/* ---- the pipeline: a new delay from the next boundary on ---- */
+
+static u64 cuts[16][2];
+static int nr_cuts;
+
+static void on_iv(void *ctx, struct pipeline *p, const struct rt_interval *iv)
+{
+	(void)ctx;
+	(void)p;
+	if (nr_cuts < 16) {
+		cuts[nr_cuts][0] = iv->start_ts;
+		cuts[nr_cuts][1] = iv->end_ts;
+		nr_cuts++;
+	}
+}
+
+static void feed_at(struct pipeline *p, u64 ts)
+{
+	struct rt_raw raw;
+
+	memset(&raw, 0, sizeof(raw));
+	raw.ts = ts;
+	pipeline_feed(p, &raw);
+}
+
+static void test_delay(void)
+{
+	struct taskinfo *ti = taskinfo_new(RT_TASKS_STORED);
+	struct stats st;
+	struct pipeline p;
+	char got[256];
+	size_t o = 0;
+
+	stats_init(&st, ti, NULL);
+	pipeline_init(&p, NULL, NULL, &st, 1000, 0, on_iv, NULL);
+	feed_at(&p, 5000);		/* t0 */
+	feed_at(&p, 5500);
+	pipeline_set_interval(&p, 250);	/* within [5000, 6000) */
+	feed_at(&p, 6600);
+	pipeline_finish(&p);
+	for (int i = 0; i < nr_cuts; i++)
+		o += (size_t)snprintf(got + o, sizeof(got) - o, "%s%llu-%llu",
+				      i ? " " : "",
+				      (unsigned long long)cuts[i][0],
+				      (unsigned long long)cuts[i][1]);
+	is_str(got, "5000-6000 6000-6250 6250-6500 6500-6600",
+	       "delay change: the interval under way keeps its length");
+	stats_free(&st);
+	taskinfo_free(ti);
+}
+
+int main(void)
+{
+	test_sort();
+	test_sort_many();
+	test_snapshot();
+	test_layout();
+	test_formats();
+	test_watch();
+	test_delay();
+	printf("# %d tests, %d failed\n", n_tests, n_failed);
+	return n_failed ? 1 : 0;
+}
