@@ -33,11 +33,14 @@ emit() {
 	echo "@@END $1 rc=${3:-0} t=$(cut -d' ' -f1 /proc/uptime)"
 }
 
+# a step that hangs must not hold the boot until the host's timeout
+STEP_S=120
+
 # run NAME CMD...: output and error output of CMD as NAME.out, NAME.err
 run() {
 	name=$1
 	shift
-	"$@" >"/tmp/$name.out" 2>"/tmp/$name.err"
+	timeout $STEP_S "$@" >"/tmp/$name.out" 2>"/tmp/$name.err"
 	rc=$?
 	emit "$name.out" "/tmp/$name.out" $rc
 	emit "$name.err" "/tmp/$name.err" $rc
@@ -100,6 +103,14 @@ started() {	# started PID: the run has its instance, group and tracing on
 	done
 	return 1
 }
+# reap PID: wait for a background run, SIGKILL it after STEP_S; sets rc
+reap() {
+	(sleep $STEP_S; kill -9 $1 2>/dev/null) &
+	wd=$!
+	wait $1
+	rc=$?
+	kill $wd 2>/dev/null
+}
 leftovers() {	# leftovers PID: what of that run is still in tracefs
 	l=""
 	[ -d $T/instances/recvtop-$1 ] && l="instance"
@@ -120,8 +131,7 @@ for sig in TERM INT SEGV; do
 	if started $pid; then s=yes; else s=no; fi
 	kill -$sig $pid
 	[ $sig = INT ] && sleep 1 && kill -INT $pid
-	wait $pid
-	rc=$?
+	reap $pid
 	echo "path $sig started $s rc $rc left $(leftovers $pid)" >>/tmp/paths
 	pkill -f 'sleep 30' 2>/dev/null
 done
@@ -131,8 +141,7 @@ mkfifo /tmp/fifo
 head -n 1 </tmp/fifo >/dev/null &
 $RT --backend kprobe --json -d 0.05 >/tmp/fifo 2>/tmp/p.err &
 pid=$!
-wait $pid
-rc=$?
+reap $pid
 echo "path PIPE started - rc $rc left $(leftovers $pid)" >>/tmp/paths
 emit paths /tmp/paths
 
