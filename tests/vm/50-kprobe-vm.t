@@ -55,10 +55,10 @@ for c in cpio gzip apt-get apt-cache dpkg-deb python3 cc ldd timeout; do
 done
 is "$missing" "" "VM tier tools present (static busybox, cpio, apt, dpkg-deb, cc)"
 bins=""
-for b in "$RECVTOP_PLAIN" "$RT_TOOLS/rtgen" "$RT_TOOLS/rtmem"; do
+for b in "$RECVTOP_PLAIN" "$RECVTOP" "$RT_TOOLS/rtgen" "$RT_TOOLS/rtmem"; do
 	[ -x "$b" ] || bins="$bins $b"
 done
-is "$bins" "" "recvtop and the generators are built"
+is "$bins" "" "recvtop (plain and ASan) and the generators are built"
 if [ -n "$missing" ] || [ -n "$bins" ]; then
 	done_testing
 	exit 1
@@ -75,10 +75,13 @@ cc -std=gnu11 -Wall -Wextra -Werror -O2 -g -pthread \
 	-o "$O/rtblock" "$RT_TOP/tests/vm/rtblock.c" 2>"$O/rtblock.cc.err"
 ok $? "rtblock (the kretprobe-miss provoker) builds"
 
+# the plain recvtop for everything, the sanitized one ($RECVTOP) for two
+# runs on the kprobe-only decode paths
+cp "$RECVTOP" "$O/recvtop-asan"
 vm_initramfs "$O/initrd.gz" "$RT_TOP/tests/vm/guest-init.sh" \
-	"$RECVTOP_PLAIN" "$RT_TOOLS/rtgen" "$RT_TOOLS/rtmem" "$O/rtblock" \
-	2>"$O/initrd.err"
-ok $? "initramfs with busybox, recvtop, rtgen, rtmem, rtblock and their libraries ($(du -k "$O/initrd.gz" 2>/dev/null | cut -f1) KB)"
+	"$RECVTOP_PLAIN" "$O/recvtop-asan" "$RT_TOOLS/rtgen" \
+	"$RT_TOOLS/rtmem" "$O/rtblock" 2>"$O/initrd.err"
+ok $? "initramfs with busybox, recvtop (plain and ASan), rtgen, rtmem, rtblock and their libraries ($(du -k "$O/initrd.gz" 2>/dev/null | cut -f1) KB)"
 [ -s "$O/initrd.gz" ] || { done_testing; exit 1; }
 
 # --- kernels ---------------------------------------------------------

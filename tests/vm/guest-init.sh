@@ -79,6 +79,21 @@ run mem $RT --backend kprobe --json --buffer-kb $BUF -- \
 	--expect /tmp/mem.json
 emit mem.json /tmp/mem.json
 
+# 3b. the sanitized build (ASan/UBSan) on the kprobe-only paths: address
+#     and mm_access decoding never run on a kprobe-less host
+if [ -x /bin/recvtop-asan ]; then
+	export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=99
+	export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:exitcode=98
+	run asan-gen /bin/recvtop-asan --backend kprobe --json \
+		--buffer-kb $BUF -- /bin/rtgen --count 200 \
+		--expect /tmp/asan-gen.json
+	emit asan-gen.json /tmp/asan-gen.json
+	run asan-mem /bin/recvtop-asan --backend kprobe --json \
+		--buffer-kb $BUF -- /bin/rtmem --reads 30 --writes 5 --peeks 5 \
+		--proc --denied 3 --expect /tmp/asan-mem.json
+	emit asan-mem.json /tmp/asan-mem.json
+fi
+
 # 4. return-probe misses: more threads blocked in recvfrom than the
 #    kretprobe has instances (r4096); the traced command saves
 #    kprobe_profile while recvtop's group still exists

@@ -178,6 +178,17 @@ def check_mem():
           "rtmem expects a denied reader")
 
 
+def check_asan():
+    """the sanitized recvtop: exact, and not a word from ASan/UBSan"""
+    if text("asan-gen.out") is None:
+        check(False, "the sanitized recvtop ran in the guest")
+        return
+    for name, what in (("asan-gen", "ASan recvtop -- rtgen"),
+                       ("asan-mem", "ASan recvtop -- rtmem")):
+        ran_clean(name, what)
+        compare(name, what)
+
+
 def profile(name):
     """kprobe_profile lines: event -> (hits, missed); 'group/event' on
     newer kernels, just 'event' on older ones"""
@@ -310,6 +321,7 @@ def main(argv):
     check_auto()
     check_comm()
     check_mem()
+    check_asan()
     check_miss()
     check_paths()
     check_killed()
