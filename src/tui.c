@@ -38,6 +38,7 @@ struct tui_req {
 	struct tui_key drill_key;
 	unsigned int resets;
 	u64 delay_ns;			/* 0: no change */
+	bool paused;			/* no snapshots unless asked for */
 	bool quit;
 };
 
@@ -57,7 +58,7 @@ struct tui {
 	bool have_iv;
 	bool snap_dirty;
 	enum tui_view view;
-	u64 seq_done;
+	u64 seq_done, seq_published;
 	unsigned int resets_done;
 	bool drill_on;
 	struct tui_key drill_key;
@@ -292,6 +293,7 @@ static void publish_snap(struct tui *t)
 		rt_err("out of memory for the %s table",
 		       tui_view_name(t->view));
 	s->seq = t->seq_done;
+	t->seq_published = t->seq_done;
 	s->backend = t->info->backend;
 	s->peers_visible = t->info->peers_visible;
 	s->has_interval = t->have_iv;
@@ -386,9 +388,10 @@ int tui_wake(struct tui *t, bool fd_ready)
 		tui_watch_start(t->events, req.drill ? &req.drill_key : NULL);
 		drill = req.drill;
 	}
-	if (snap)
+	/* paused: the screen takes only what it asks for (seq) */
+	if (snap && (!req.paused || req.seq != t->seq_published))
 		publish_snap(t);
-	if (t->drill_on) {
+	if (t->drill_on && (drill || !req.paused)) {
 		now = rt_now_mono_ns();
 		if (drill || snap ||
 		    (now - t->drill_pub_ns >= DRILL_EVERY_NS &&
@@ -421,6 +424,18 @@ static void ui_request(struct tui *t, enum tui_action act)
 		break;
 	case TUI_ACT_QUIT:
 		t->req.quit = true;
+		break;
+	case TUI_ACT_REDRAW:
+		if (t->req.paused == sc->paused) {
+			pthread_mutex_unlock(&t->lock);
+			return;
+		}
+		/* pause: nothing new; resume: the newest data at once */
+		t->req.paused = sc->paused;
+		if (sc->paused) {
+			pthread_mutex_unlock(&t->lock);
+			return;
+		}
 		break;
 	default:
 		pthread_mutex_unlock(&t->lock);
@@ -469,6 +484,7 @@ static bool ui_take(struct tui *t)
 	pthread_mutex_unlock(&t->lock);
 
 	if (took) {
+		tui_snap_addrs(t->snap_front);
 		sc->snap = t->snap_front;
 		sc->list_dirty = true;
 	}

@@ -25,7 +25,7 @@ void tui_snap_free(struct tui_snap *s)
 }
 
 /* process names for a table copy: a small cache before the lookup */
-#define COMM_CACHE 256
+#define COMM_CACHE 1024
 
 struct comm_cache {
 	struct {
@@ -37,7 +37,7 @@ struct comm_cache {
 static const char *comm_of(struct comm_cache *cc, const struct stats *st,
 			   int tgid)
 {
-	u32 h = ((u32)tgid * 2654435761u) >> 24;
+	u32 h = ((u32)tgid * 2654435761u) >> 22;
 	const struct rt_proc_row *p;
 
 	if (cc->e[h].comm && cc->e[h].tgid == tgid)
@@ -139,21 +139,13 @@ static void rec_peer(struct tui_rec *r, const struct stats *st,
 		     struct comm_cache *cc, const struct rt_peer_row *p)
 {
 	memset(r, 0, sizeof(*r));
+	/* the address text is made on the terminal thread (tui_snap_addrs) */
 	r->peer.key = p->key;
 	if (p->hdr.flags & RT_ROW_OTHER) {
 		r->flags = TUI_REC_OTHER;
 		r->kind = RT_FAM_OTHER;
 		r->id = -1;
-		snprintf(r->peer.addr, sizeof(r->peer.addr), "(other)");
 	} else {
-		struct rt_addr a;
-
-		memset(&a, 0, sizeof(a));
-		a.family = p->key.family;
-		a.len = p->key.len;
-		a.port = p->key.port;
-		memcpy(a.addr, p->key.addr, sizeof(a.addr));
-		rt_addr_format(&a, r->peer.addr, sizeof(r->peer.addr));
 		r->kind = p->key.family;
 		r->port = p->key.port;
 		r->id = p->top_tgid;
@@ -252,6 +244,30 @@ int tui_snap_fill(struct tui_snap *s, enum tui_view view,
 		rec_of_row(&s->recs[i], view, st, &cc, table_any_row(t, i));
 	s->nr = n;
 	return 0;
+}
+
+void tui_rec_addr(struct tui_rec *r)
+{
+	struct rt_addr a;
+
+	if (r->flags & TUI_REC_OTHER) {
+		snprintf(r->peer.addr, sizeof(r->peer.addr), "(other)");
+		return;
+	}
+	memset(&a, 0, sizeof(a));
+	a.family = r->peer.key.family;
+	a.len = r->peer.key.len;
+	a.port = r->peer.key.port;
+	memcpy(a.addr, r->peer.key.addr, sizeof(a.addr));
+	rt_addr_format(&a, r->peer.addr, sizeof(r->peer.addr));
+}
+
+void tui_snap_addrs(struct tui_snap *s)
+{
+	if (s->view != TUI_PEERS)
+		return;
+	for (u32 i = 0; i < s->nr; i++)
+		tui_rec_addr(&s->recs[i]);
 }
 
 /* ---- row identity ---- */
@@ -502,6 +518,8 @@ void tui_drill_fill(struct tui_drill *d, struct tui_events *e,
 
 	d->key = w->key;
 	d->found = tui_find_rec(st, &w->key, &d->rec);
+	if (d->found && w->key.view == TUI_PEERS)
+		tui_rec_addr(&d->rec);
 	d->hist_of_row = false;
 	if (d->found && w->key.view == TUI_PROCS) {
 		const struct rt_proc_row *p = NULL;

@@ -46,7 +46,10 @@ static void report(const char *what, u64 *ns, int n)
 	       ns[n / 2] / 1e6, ns[n * 9 / 10] / 1e6, ns[n - 1] / 1e6);
 }
 
-/* stats tables with rows rows: every process, socket and peer distinct */
+/*
+ * stats tables with `rows` rows each: `rows` processes; `rows` sockets and
+ * as many peers, received by 1000 of those processes
+ */
 static void fill_stats(struct stats *st, struct taskinfo *ti, u32 rows)
 {
 	struct rt_stats_caps caps = { rows, rows, rows, rows };
@@ -62,18 +65,29 @@ static void fill_stats(struct stats *st, struct taskinfo *ti, u32 rows)
 		char comm[16];
 		struct rt_recv_call c = {
 			.ts = 1000 + i, .latency = 1000 + (i * 7919) % 100000,
-			.has_latency = true, .tid = tid, .fd = 3 + (int)(i % 50),
-			.ret = (s64)(i % 1500), .peer = &a,
+			.has_latency = true, .tid = tid, .fd = -1,
+			.ret = (s64)(i % 1500),
 		};
 
 		snprintf(comm, sizeof(comm), "proc-%u", i % 997);
 		taskinfo_put(ti, tid, tid, 0, comm);
+		for (u32 k = 0; k <= i % 5; k++)
+			stats_add_recv(st, &c);
+	}
+	for (u32 i = 0; i < rows; i++) {
+		struct rt_recv_call c = {
+			.ts = 1000 + i, .latency = 1000 + (i * 7919) % 100000,
+			.has_latency = true, .tid = 1000 + (int)(i % 1000),
+			.fd = 3 + (int)(i / 1000), .ret = (s64)(i % 1500),
+			.peer = &a,
+		};
+
 		a.addr[0] = 10;
 		a.addr[1] = (u8)(i >> 16);
 		a.addr[2] = (u8)(i >> 8);
 		a.addr[3] = (u8)i;
 		a.port = (u16)(1024 + i % 60000);
-		for (u32 k = 0; k <= i % 5; k++)
+		for (u32 k = 0; k <= i % 3; k++)
 			stats_add_recv(st, &c);
 	}
 	stats_end_interval(st, 2000000000ULL);
@@ -168,6 +182,15 @@ int main(int argc, char **argv)
 		snprintf(what, sizeof(what), "copy %s table (run thread)",
 			 names[v]);
 		report(what, ns, frames);
+		if (v == TUI_PEERS) {
+			for (int f = 0; f < frames; f++) {
+				t0 = rt_now_mono_ns();
+				tui_snap_addrs(snap);
+				ns[f] = rt_now_mono_ns() - t0;
+			}
+			report("format addresses (terminal thread)", ns,
+			       frames);
+		}
 
 		sc.snap = snap;
 		sc.view = (enum tui_view)v;

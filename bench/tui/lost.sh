@@ -78,12 +78,13 @@ run_stalled() {	# run_stalled BUFFER_ARGS
 
 median() { sort -n | awk '{ a[NR] = $1 } END { print NR ? a[int((NR + 1) / 2)] : "-" }'; }
 
+pct_of() { awk -v e="$1" -v l="$2" 'BEGIN { printf "%.3f", 100 * l / (e + l) }'; }
+
 line() {	# line MODE EVENTS LOST
 	local pct="-"
-	[ -n "$2" ] && [ "$2" -gt 0 ] && pct=$(awk -v e="$2" -v l="$3" \
-		'BEGIN { printf "%.3f", 100 * l / (e + l) }')
-	printf "  %-8s events %9s  lost %9s  (%s%%)  rate %s calls/s\n" "$1" "$2" \
-		"$3" "$pct" "$(python3 -c 'import json,sys; print(round(json.load(open(sys.argv[1]))["rate"]))' "$out/exp.json" 2>/dev/null)"
+	[ -n "$2" ] && [ "$2" -gt 0 ] && pct=$(pct_of "$2" "$3")
+	printf "  %-8s events %9s  lost %9s  (%6s%%)  rate %s calls/s\n" "$1" \
+		"$2" "$3" "$pct" "$(python3 -c 'import json,sys; print(round(json.load(open(sys.argv[1]))["rate"]))' "$out/exp.json" 2>/dev/null)"
 }
 
 bench() {
@@ -95,14 +96,18 @@ bench() {
 		: >"$out/batch.lost"; : >"$out/tui.lost"; : >"$out/stalled.lost"
 		for r in $(seq "$runs"); do
 			for mode in batch tui stalled; do
+				# shellcheck disable=SC2046
 				set -- $(run_$mode $args)
 				line "$mode" "${1:-}" "${2:-}"
-				[ -n "${2:-}" ] && echo "$2" >>"$out/$mode.lost"
+				[ -n "${2:-}" ] && [ "${1:-0}" -gt 0 ] &&
+					pct_of "$1" "$2" >>"$out/$mode.lost" &&
+					echo >>"$out/$mode.lost"
 			done
 		done
 		for mode in batch tui stalled; do
-			printf "  median lost %-8s %s\n" "$mode" \
-				"$(median <"$out/$mode.lost")"
+			printf "  median lost %-8s %s%%  (runs: %s)\n" "$mode" \
+				"$(median <"$out/$mode.lost")" \
+				"$(sort -n "$out/$mode.lost" | tr '\n' ' ')"
 		done
 	done
 }

@@ -128,6 +128,13 @@ void tui_snap_free(struct tui_snap *s);
 int tui_snap_fill(struct tui_snap *s, enum tui_view view,
 		  const struct stats *st);
 
+/*
+ * Peers: the address text of records (kept out of the copy on the run
+ * thread; the terminal thread calls this for a snapshot it takes)
+ */
+void tui_snap_addrs(struct tui_snap *s);
+void tui_rec_addr(struct tui_rec *r);
+
 /* the key of a record, and whether a record has it */
 void tui_rec_key(enum tui_view view, const struct tui_rec *r,
 		 struct tui_key *k);
