@@ -96,9 +96,13 @@ fi
 
 # 4. return-probe misses: more threads blocked in recvfrom than the
 #    kretprobe has instances (r4096); the traced command saves
-#    kprobe_profile while recvtop's group still exists
+#    kprobe_profile while recvtop's group still exists.  The threads live
+#    on for 5 s after their datagram: recvtop maps a thread to its process
+#    through /proc when it processes the thread's first event, and a thread
+#    that is gone by then counts as a process of its own (pid = tid)
 run miss $RT --backend kprobe --json --buffer-kb $BUF -- \
-	/bin/sh -c "/bin/rtblock --threads 4200 --expect /tmp/miss.json &&
+	/bin/sh -c "/bin/rtblock --threads 4200 --hold-ms 5000 \
+		--expect /tmp/miss.json &&
 		cat $T/kprobe_profile >/tmp/miss.profile"
 emit miss.json /tmp/miss.json
 emit miss.profile /tmp/miss.profile
