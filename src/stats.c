@@ -312,5 +312,6 @@ void stats_reset(struct stats *s, u64 now_ts)
 	memset(&s->last, 0, sizeof(s->last));
 	memset(&s->total, 0, sizeof(s->total));
 	s->completed_gen = 0;
+	s->resets++;
 	s->ival_start = s->last_start = s->last_end = now_ts;
 }

@@ -163,6 +163,7 @@ struct stats {
 	struct rt_table readers;
 	struct rt_stats_totals ival, last, total;
 	u32 completed_gen;	/* generation of the last completed interval */
+	u32 resets;		/* stats_reset() calls: the tables' rows restart */
 	u64 ival_start, last_start, last_end;	/* event times */
 	/* -p filter: processes to keep (sorted), none = all */
 	int *pids;
