@@ -231,6 +231,7 @@ int tui_snap_fill(struct tui_snap *s, enum tui_view view,
 
 	memset(&cc, 0, sizeof(cc));
 	s->view = view;
+	s->epoch = st->resets;
 	s->nr = 0;
 	if (n > s->cap) {
 		struct tui_rec *nr = realloc(s->recs, n * sizeof(*nr));

@@ -349,19 +349,25 @@ bool tui_rec_matches(enum tui_view v, const struct tui_rec *r,
 /*
  * ---- sort ----
  *
- * Every row gets three 64-bit keys compared as one number: a numeric
- * column is (value, identity), a text column is (16 bytes of text,
- * identity), where identity is the row's key (pid; pid and fd; ...).  An
- * LSD radix sort orders them in a few passes over the data (passes where
- * every row has the same byte are skipped); the rare rows whose keys are
- * still equal (long addresses) are put in exact order afterwards.
+ * The rows are kept in identity order (pid; pid and fd; ...) from one
+ * snapshot to the next: rows keep their place in the tables, so only new
+ * rows are sorted and merged in.  For a column, every row gets up to
+ * three 64-bit keys compared as one number (a value; 16 bytes of text;
+ * an address and port) and a stable LSD radix sort orders them in a few
+ * passes over the data, skipping bytes that are the same in every row.
+ * Ties stay in identity order.
  */
 
+/* 8 bytes from off as a big-endian number (zeros past n) */
 static inline u64 be64(const void *p, size_t off, size_t n)
 {
 	const u8 *b = p;
 	u64 k = 0;
 
+	if (off + 8 <= n) {
+		memcpy(&k, b + off, 8);
+		return __builtin_bswap64(k);
+	}
 	for (size_t i = off; i < off + 8; i++)
 		k = (k << 8) | (i < n ? b[i] : 0);
 	return k;
@@ -396,18 +402,15 @@ static void ident(enum tui_view v, const struct tui_rec *r, u64 *hi, u64 *lo)
 	}
 }
 
-static bool col_is_text(const struct tui_col *c)
-{
-	return c->fmt == TF_NAME || c->fmt == TF_NAME2 || c->fmt == TF_ADDR;
-}
-
-/* the keys of a row for column c; desc turns the column's order */
-static void sort_keys(enum tui_view v, const struct tui_col *c, bool desc,
+/*
+ * The keys of a row for column c (desc turns the column's order).  The
+ * rows come in identity order and the sort is stable, so the keys are the
+ * column alone: ties stay in identity order.
+ */
+static void sort_keys(const struct tui_col *c, bool desc,
 		      const struct tui_rec *r, u64 k[3])
 {
-	u64 hi, lo;
-
-	ident(v, r, &hi, &lo);
+	k[1] = k[2] = 0;
 	switch (c->fmt) {
 	case TF_NAME:
 	case TF_NAME2: {
@@ -415,15 +418,14 @@ static void sort_keys(enum tui_view v, const struct tui_col *c, bool desc,
 
 		k[0] = be64(t, 0, RT_COMM_LEN);
 		k[1] = be64(t, 8, RT_COMM_LEN);
-		k[2] = hi;
 		break;
 	}
 	case TF_ADDR:
 		k[0] = ((u64)r->peer.key.family << 56) |
 		       (be64(r->peer.key.addr, 0, RT_ADDR_BYTES) >> 8);
 		k[1] = be64(r->peer.key.addr, 7, RT_ADDR_BYTES);
-		k[2] = (be64(r->peer.key.addr, 15, RT_ADDR_BYTES) >> 16 << 16) |
-		       r->peer.key.port;
+		/* the port comes from the identity order */
+		k[2] = be64(r->peer.key.addr, 14, RT_ADDR_BYTES) << 8;
 		break;
 	case TF_PID:
 	case TF_TOP:
@@ -447,14 +449,10 @@ static void sort_keys(enum tui_view v, const struct tui_col *c, bool desc,
 		k[0] = r->v[c->val];
 		break;
 	}
-	if (!col_is_text(c)) {
-		k[1] = hi;
-		k[2] = lo;
-	}
 	if (desc) {
 		k[0] = ~k[0];
-		if (col_is_text(c))
-			k[1] = ~k[1];
+		k[1] = ~k[1];
+		k[2] = ~k[2];
 	}
 }
 
@@ -475,18 +473,12 @@ static int cmp_peer(const struct rt_peer_key *a, const struct rt_peer_key *b)
 	return r ? r : cmp_int(a->len, b->len);
 }
 
-/* the exact order of rows whose three keys are equal */
-static int cmp_exact(enum tui_view v, const struct tui_col *c, bool desc,
-		     const struct tui_rec *a, const struct tui_rec *b)
+/* the identity order of rows */
+static int cmp_ident(enum tui_view v, const struct tui_rec *a,
+		     const struct tui_rec *b)
 {
-	int r = 0;
+	int r;
 
-	if (c->fmt == TF_ADDR)
-		r = cmp_peer(&a->peer.key, &b->peer.key);
-	if (desc)
-		r = -r;
-	if (r)
-		return r;
 	switch (v) {
 	case TUI_PEERS:
 		return cmp_peer(&a->peer.key, &b->peer.key);
@@ -553,38 +545,17 @@ static struct tui_sort_ent *radix(struct tui_sort_ent *a,
 	return a;
 }
 
-struct exact_ctx {
+struct ident_ctx {
 	enum tui_view v;
-	const struct tui_col *c;
-	bool desc;
 	const struct tui_rec *recs;
 };
 
 static int cmp_ent(const void *a, const void *b, void *ctx)
 {
-	const struct exact_ctx *x = ctx;
+	const struct ident_ctx *x = ctx;
 	const struct tui_sort_ent *ea = a, *eb = b;
 
-	return cmp_exact(x->v, x->c, x->desc, &x->recs[ea->idx],
-			 &x->recs[eb->idx]);
-}
-
-static void sort_ties(struct exact_ctx *x, struct tui_sort_ent *e, u32 n)
-{
-	if (n > 16) {
-		qsort_r(e, n, sizeof(*e), cmp_ent, x);
-		return;
-	}
-	for (u32 i = 1; i < n; i++) {
-		struct tui_sort_ent t = e[i];
-		u32 j = i;
-
-		while (j > 0 && cmp_ent(&e[j - 1], &t, x) > 0) {
-			e[j] = e[j - 1];
-			j--;
-		}
-		e[j] = t;
-	}
+	return cmp_ident(x->v, &x->recs[ea->idx], &x->recs[eb->idx]);
 }
 
 static bool same_keys(const struct tui_sort_ent *a,
@@ -595,7 +566,7 @@ static bool same_keys(const struct tui_sort_ent *a,
 
 static int grow(struct tui_list *l, u32 n)
 {
-	u32 *idx;
+	u32 *idx, *byid, *byid_tmp;
 	struct tui_sort_ent *ent, *tmp;
 
 	if (n <= l->cap)
@@ -603,16 +574,70 @@ static int grow(struct tui_list *l, u32 n)
 	idx = realloc(l->idx, n * sizeof(*idx));
 	if (idx)
 		l->idx = idx;
+	byid = realloc(l->byid, n * sizeof(*byid));
+	if (byid)
+		l->byid = byid;
+	byid_tmp = realloc(l->byid_tmp, n * sizeof(*byid_tmp));
+	if (byid_tmp)
+		l->byid_tmp = byid_tmp;
 	ent = realloc(l->ent, n * sizeof(*ent));
 	if (ent)
 		l->ent = ent;
 	tmp = realloc(l->tmp, n * sizeof(*tmp));
 	if (tmp)
 		l->tmp = tmp;
-	if (!idx || !ent || !tmp)
+	if (!idx || !byid || !byid_tmp || !ent || !tmp)
 		return -1;
 	l->cap = n;
 	return 0;
+}
+
+/* bring l->byid up to the snapshot's rows [0, rows) */
+static void update_byid(struct tui_list *l, const struct tui_snap *s,
+			u32 rows)
+{
+	struct ident_ctx x = { .v = s->view, .recs = s->recs };
+	struct tui_sort_ent *sorted;
+	u32 from = 0, n = 0, i, j, o;
+
+	if (l->byid_view == (int)s->view && l->byid_epoch == s->epoch &&
+	    rows >= l->byid_n)
+		from = l->byid_n;
+	else
+		l->byid_n = 0;
+	if (from == rows)
+		return;
+	/* the new rows, in identity order */
+	for (i = from; i < rows; i++) {
+		struct tui_sort_ent *e = &l->ent[n++];
+
+		ident(s->view, &s->recs[i], &e->k[0], &e->k[1]);
+		e->k[2] = 0;
+		e->idx = i;
+	}
+	sorted = n > 1 ? radix(l->ent, l->tmp, n) : l->ent;
+	for (i = 0; i < n;) {
+		j = i + 1;
+		while (j < n && same_keys(&sorted[j], &sorted[i]))
+			j++;
+		/* peers whose keys do not cover the whole address */
+		if (j - i > 1)
+			qsort_r(sorted + i, j - i, sizeof(*sorted), cmp_ent, &x);
+		i = j;
+	}
+	/* merged with the rows known before */
+	for (i = 0, j = 0, o = 0; i < l->byid_n || j < n;) {
+		if (j == n || (i < l->byid_n &&
+			       cmp_ident(s->view, &s->recs[l->byid[i]],
+					 &s->recs[sorted[j].idx]) < 0))
+			l->byid_tmp[o++] = l->byid[i++];
+		else
+			l->byid_tmp[o++] = sorted[j++].idx;
+	}
+	memcpy(l->byid, l->byid_tmp, o * sizeof(*l->byid));
+	l->byid_n = o;
+	l->byid_view = (int)s->view;
+	l->byid_epoch = s->epoch;
 }
 
 int tui_list_build(struct tui_list *l, const struct tui_snap *s, int col,
@@ -621,51 +646,49 @@ int tui_list_build(struct tui_list *l, const struct tui_snap *s, int col,
 	unsigned int nr_cols;
 	const struct tui_col *cols = tui_view_cols(s->view, &nr_cols);
 	const struct tui_col *c;
-	struct exact_ctx x;
 	struct tui_sort_ent *sorted;
-	bool desc;
-	u32 n = 0, other = UINT32_MAX;
+	bool desc, other;
+	u32 n = 0, rows = s->nr;
 
 	l->n = 0;
+	if (!l->idx)
+		l->byid_view = -1;
 	if (grow(l, s->nr))
 		return -1;
 	if (col < 0 || (unsigned int)col >= nr_cols)
 		col = tui_view_default_sort(s->view);
 	c = &cols[col];
 	desc = !(c->flags & TC_ASC) != invert;
-	for (u32 i = 0; i < s->nr; i++) {
+	/* the (other) row is the last record, and always shown last */
+	other = rows && (s->recs[rows - 1].flags & TUI_REC_OTHER);
+	if (other)
+		rows--;
+	update_byid(l, s, rows);
+	/* keys in record order (the records are read in order), ... */
+	for (u32 i = 0; i < rows; i++) {
 		const struct tui_rec *r = &s->recs[i];
-		struct tui_sort_ent *e;
+		struct tui_sort_ent *e = &l->tmp[i];
 
-		if (filter && filter[0] && !tui_rec_matches(s->view, r, filter))
-			continue;
-		if (r->flags & TUI_REC_OTHER) {
-			other = i;
+		if (filter && filter[0] &&
+		    !tui_rec_matches(s->view, r, filter)) {
+			e->idx = UINT32_MAX;
 			continue;
 		}
-		e = &l->ent[n++];
-		sort_keys(s->view, c, desc, r, e->k);
+		sort_keys(c, desc, r, e->k);
 		e->idx = i;
 	}
-	sorted = n > 1 ? radix(l->ent, l->tmp, n) : l->ent;
+	/* ... then taken in identity order */
+	for (u32 j = 0; j < l->byid_n; j++) {
+		const struct tui_sort_ent *e = &l->tmp[l->byid[j]];
 
-	x.v = s->view;
-	x.c = c;
-	x.desc = desc;
-	x.recs = s->recs;
-	for (u32 i = 0; i < n;) {
-		u32 j = i + 1;
-
-		while (j < n && same_keys(&sorted[j], &sorted[i]))
-			j++;
-		if (j - i > 1)
-			sort_ties(&x, sorted + i, j - i);
-		i = j;
+		if (e->idx != UINT32_MAX)
+			l->ent[n++] = *e;
 	}
+	sorted = n > 1 ? radix(l->ent, l->tmp, n) : l->ent;
 	for (u32 i = 0; i < n; i++)
 		l->idx[i] = sorted[i].idx;
-	if (other != UINT32_MAX)
-		l->idx[n++] = other;
+	if (other && tui_rec_matches(s->view, &s->recs[s->nr - 1], filter))
+		l->idx[n++] = s->nr - 1;
 	l->n = n;
 	return 0;
 }
@@ -675,5 +698,8 @@ void tui_list_free(struct tui_list *l)
 	free(l->idx);
 	free(l->ent);
 	free(l->tmp);
+	free(l->byid);
+	free(l->byid_tmp);
 	memset(l, 0, sizeof(*l));
+	l->byid_view = -1;
 }

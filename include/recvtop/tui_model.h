@@ -82,6 +82,12 @@ struct tui_key {
 struct tui_snap {
 	u64 seq;		/* the screen's request this answers */
 	enum tui_view view;
+	/*
+	 * recs[i] is row i of the table (the (other) row last): rows keep
+	 * their place from one snapshot to the next until the tables are
+	 * reset, which changes epoch
+	 */
+	u32 epoch;
 	const char *backend;
 	bool peers_visible;
 	bool has_interval;	/* an interval was completed */

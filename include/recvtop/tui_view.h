@@ -74,6 +74,16 @@ struct tui_list {
 	u32 n;
 	u32 cap;
 	struct tui_sort_ent *ent, *tmp;
+	/*
+	 * The table's rows in identity order (pid; pid and fd; ...), kept
+	 * from one snapshot to the next (rows keep their place; new rows are
+	 * merged in).  A stable sort on the column alone then leaves ties in
+	 * identity order.
+	 */
+	u32 *byid, *byid_tmp;
+	u32 byid_n, byid_cap;
+	u32 byid_epoch;
+	int byid_view;			/* -1: none yet */
 };
 
 /*

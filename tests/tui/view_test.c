@@ -105,12 +105,13 @@ static void test_sort(void)
 	s->seconds = 1;
 	add_rec(s, 30, "c30", 5, 100);
 	add_rec(s, 10, "a10", 5, 300);
-	o = add_rec(s, -1, "", 50, 1);
-	o->flags |= TUI_REC_OTHER;
 	add_rec(s, 20, "b20", 9, 200);
 	add_rec(s, 5, "kworker/10:1", 1, 0);
 	add_rec(s, 6, "kworker/0:1", 1, 0);
 	add_rec(s, 7, "kworker/0:0", 1, 0);
+	/* a snapshot has the (other) row last */
+	o = add_rec(s, -1, "", 50, 1);
+	o->flags |= TUI_REC_OTHER;
 
 	tui_list_build(&l, s, calls, false, NULL);
 	is_str(order(&l, s), "b20 a10 c30 kworker/10:1 kworker/0:1 kworker/0:0 other",
@@ -134,6 +135,23 @@ static void test_sort(void)
 	tui_list_build(&l, s, p99, false, NULL);
 	is_str(order(&l, s), "a10 c30 kworker/10:1 kworker/0:1 kworker/0:0 b20 other",
 	       "p99: a latency of 0 ns above rows without one");
+
+	/* a later snapshot of the same table: one more row (before (other)) */
+	*o = (struct tui_rec){ 0 };
+	s->nr--;
+	add_rec(s, 8, "d8", 5, 1);
+	o = add_rec(s, -1, "", 50, 1);
+	o->flags |= TUI_REC_OTHER;
+	tui_list_build(&l, s, calls, false, NULL);
+	is_str(order(&l, s), "b20 d8 a10 c30 kworker/10:1 kworker/0:1 kworker/0:0 other",
+	       "a new row takes its place among the ties by pid");
+	s->epoch++;
+	s->recs[0].id = 3;
+	tui_list_build(&l, s, calls, false, NULL);
+	is_str(order(&l, s), "b20 c30 d8 a10 kworker/10:1 kworker/0:1 kworker/0:0 other",
+	       "after a reset (new epoch) the rows are ordered afresh");
+	s->recs[0].id = 30;
+	s->epoch++;
 
 	tui_list_build(&l, s, calls, false, "KWORKER/0");
 	is_str(order(&l, s), "kworker/0:1 kworker/0:0",
