@@ -484,7 +484,6 @@ static bool ui_take(struct tui *t)
 	pthread_mutex_unlock(&t->lock);
 
 	if (took) {
-		tui_snap_addrs(t->snap_front);
 		sc->snap = t->snap_front;
 		sc->list_dirty = true;
 	}

@@ -644,7 +644,7 @@ static void drill_title(char *buf, size_t len, const struct tui_drill *d)
 	case TUI_PEERS:
 		snprintf(buf, len, "Peer %s %s port %u", rt_family_name(
 				 (enum rt_family)k->peer.family),
-			 d->found ? r->peer.addr : "?", k->peer.port);
+			 d->found ? tui_rec_addr(r) : "?", k->peer.port);
 		break;
 	case TUI_SOCKS:
 		snprintf(buf, len, "Socket: process %d (%s) fd %d", k->id,

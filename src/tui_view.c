@@ -249,7 +249,7 @@ void tui_cell(char *buf, size_t len, const struct tui_col *c,
 			snprintf(buf, len, "%d %s", r->id, r->name);
 		break;
 	case TF_ADDR:
-		snprintf(buf, len, "%s", r->peer.addr);
+		snprintf(buf, len, "%s", tui_rec_addr(r));
 		break;
 	case TF_PORT:
 		if (other || r->kind == RT_FAM_UNIX)
@@ -327,7 +327,7 @@ bool tui_rec_matches(enum tui_view v, const struct tui_rec *r,
 		return has("(other)", filter);
 	switch (v) {
 	case TUI_PEERS:
-		if (has(r->peer.addr, filter))
+		if (has(tui_rec_addr(r), filter))
 			return true;
 		if (r->kind != RT_FAM_UNIX &&
 		    has(utoa_rev(num + sizeof(num), r->port), filter))

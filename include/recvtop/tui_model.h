@@ -49,6 +49,7 @@ enum tui_val {
 #define TUI_REC_OTHER	0x1	/* the cardinality cap's "(other)" row */
 #define TUI_REC_ACTIVE	0x2	/* had events in the last interval */
 #define TUI_REC_NOLAT	0x4	/* no latency known in the last interval */
+#define TUI_REC_ADDR	0x8	/* peer.addr holds the address text */
 
 #define TUI_ADDR_LEN 48
 
@@ -135,11 +136,11 @@ int tui_snap_fill(struct tui_snap *s, enum tui_view view,
 		  const struct stats *st);
 
 /*
- * Peers: the address text of records (kept out of the copy on the run
- * thread; the terminal thread calls this for a snapshot it takes)
+ * Peers: the address text of a record, made on first use (not in the
+ * copy on the run thread; only for the rows drawn, or all of them once
+ * when a filter looks at addresses).  The caller owns the snapshot.
  */
-void tui_snap_addrs(struct tui_snap *s);
-void tui_rec_addr(struct tui_rec *r);
+const char *tui_rec_addr(const struct tui_rec *r);
 
 /* the key of a record, and whether a record has it */
 void tui_rec_key(enum tui_view view, const struct tui_rec *r,

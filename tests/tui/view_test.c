@@ -294,6 +294,34 @@ static void test_snapshot(void)
 	tui_snap_free(s);
 }
 
+static void test_addr(void)
+{
+	static const u8 ips[][4] = {
+		{ 0, 0, 0, 0 }, { 127, 0, 0, 1 }, { 10, 9, 99, 100 },
+		{ 255, 255, 255, 255 }, { 1, 20, 3, 240 },
+	};
+	bool same = true;
+
+	for (size_t i = 0; i < sizeof(ips) / sizeof(ips[0]); i++) {
+		struct tui_rec r;
+		struct rt_addr a;
+		char want[64];
+
+		memset(&r, 0, sizeof(r));
+		memset(&a, 0, sizeof(a));
+		a.family = r.peer.key.family = RT_FAM_INET;
+		a.len = r.peer.key.len = 4;
+		memcpy(a.addr, ips[i], 4);
+		memcpy(r.peer.key.addr, ips[i], 4);
+		rt_addr_format(&a, want, sizeof(want));
+		if (strcmp(tui_rec_addr(&r), want)) {
+			ok(false, "address %s: got %s", want, r.peer.addr);
+			same = false;
+		}
+	}
+	ok(same, "IPv4 text as rt_addr_format makes it");
+}
+
 /* ---- layout, formats, fitting ---- */
 
 static const char *layout(enum tui_view v, int width)
@@ -498,6 +526,7 @@ int main(void)
 	test_sort();
 	test_sort_many();
 	test_snapshot();
+	test_addr();
 	test_layout();
 	test_formats();
 	test_watch();
