@@ -124,6 +124,9 @@ def check_gen():
           % bogus)
     check(summ.get("lost") == 0, "rtgen: nothing lost (%s)"
           % summ.get("lost"))
+    check(summ.get("probe_missed") == 0,
+          "rtgen: summary carries probe_missed, 0 (%s)"
+          % summ.get("probe_missed"))
 
 
 def check_auto():
