@@ -136,6 +136,7 @@ static void term_emerg_add(const char *cap)
 
 static volatile sig_atomic_t tstp_pending;
 static volatile int tstp_fd = -1;
+static struct sigaction tstp_old;
 
 static void on_tstp(int sig)
 {
@@ -653,14 +654,14 @@ int tui_start(struct tui *t)
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_tstp;
 	sigemptyset(&sa.sa_mask);
-	sigaction(SIGTSTP, &sa, NULL);
+	sigaction(SIGTSTP, &sa, &tstp_old);
 	tstp_fd = t->notify[1];
 
 	t->scr = newterm(NULL, stdout, t->in_f);
 	if (!t->scr) {
 		rt_err("cannot start the terminal view (TERM=%s); try --batch",
 		       term ? term : "");
-		signal(SIGTSTP, SIG_DFL);
+		sigaction(SIGTSTP, &tstp_old, NULL);
 		tstp_fd = -1;
 		return -1;
 	}
@@ -673,9 +674,13 @@ int tui_start(struct tui *t)
 	nodelay(stdscr, TRUE);
 	set_escdelay(25);
 	curs_set(0);
-	/* Ctrl-S must not stop our output: flow control off */
+	/*
+	 * Ctrl-S must not stop our output (flow control off), and Ctrl-\
+	 * must not kill us without a cleanup (SIGQUIT is not handled)
+	 */
 	if (tcgetattr(STDOUT_FILENO, &tio) == 0) {
 		tio.c_iflag &= ~(tcflag_t)(IXON | IXOFF);
+		tio.c_cc[VQUIT] = _POSIX_VDISABLE;
 		tcsetattr(STDOUT_FILENO, TCSANOW, &tio);
 	}
 	def_prog_mode();
@@ -757,7 +762,7 @@ void tui_stop(struct tui *t)
 	t->scr = NULL;
 	signals_set_emergency_hook(NULL);
 	tstp_fd = -1;
-	signal(SIGTSTP, SIG_DFL);
+	sigaction(SIGTSTP, &tstp_old, NULL);
 	if (t->own_in && t->in_f)
 		fclose(t->in_f);
 	t->in_f = NULL;

@@ -87,11 +87,17 @@ void tui_screen_refilter(struct tui_screen *sc)
 	if (tui_list_build(&sc->list, s, sc->sort[s->view],
 			   sc->invert[s->view], sc->filter))
 		tui_screen_message(sc, true, "out of memory");
-	/* the selection follows its row */
+	/* the selection follows its row (most often it stays in place) */
 	if (sc->have_sel && sc->sel_key.view == s->view) {
-		for (u32 i = 0; i < sc->list.n; i++) {
-			struct tui_key k;
+		struct tui_key k;
 
+		if (sc->sel < sc->list.n) {
+			tui_rec_key(s->view, &s->recs[sc->list.idx[sc->sel]],
+				    &k);
+			if (tui_key_eq(&k, &sc->sel_key))
+				goto found;
+		}
+		for (u32 i = 0; i < sc->list.n; i++) {
 			tui_rec_key(s->view, &s->recs[sc->list.idx[i]], &k);
 			if (tui_key_eq(&k, &sc->sel_key)) {
 				sc->sel = i;
@@ -99,6 +105,7 @@ void tui_screen_refilter(struct tui_screen *sc)
 			}
 		}
 	}
+found:
 	keep_sel_visible(sc);
 	remember_sel(sc);
 }
