@@ -1856,17 +1856,24 @@ static int section_reader(struct rd *f, struct dat_meta *m, u64 off,
 		*buf = malloc(usize ? usize : 1);
 		if (!in || !*buf) {
 			free(in);
+			free(*buf);
+			*buf = NULL;
 			return rd_fail(f, "out of memory");
 		}
 		if (rd_bytes(out, in, csize)) {
 			free(in);
+			free(*buf);
+			*buf = NULL;
 			return -1;
 		}
 		got = ZSTD_decompress(*buf, usize, in, csize);
 		free(in);
-		if (ZSTD_isError(got) || got != usize)
+		if (ZSTD_isError(got) || got != usize) {
+			free(*buf);
+			*buf = NULL;
 			return rd_fail(f, "corrupt: section %u does not "
 				       "decompress", id);
+		}
 		out->fd = -1;
 		out->mem = *buf;
 		out->pos = 0;
@@ -2127,7 +2134,29 @@ static int read_v7(struct rd *f, struct dat_meta *m)
 	return check_cpu_data(f, m);
 }
 
+/* messages quote bytes from the file: keep them one printable line */
+void dat_err_clean(char *err)
+{
+	for (unsigned char *p = (unsigned char *)err; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			*p = '?';
+}
+
+static int meta_read(int fd, struct dat_meta *m, char *err, size_t errlen);
+
 int dat_meta_read(int fd, struct dat_meta *m, char *err, size_t errlen)
+{
+	int ret = meta_read(fd, m, err, errlen);
+
+	if (ret) {
+		if (!err[0])
+			snprintf(err, errlen, "corrupt");
+		dat_err_clean(err);
+	}
+	return ret;
+}
+
+static int meta_read(int fd, struct dat_meta *m, char *err, size_t errlen)
 {
 	struct rd f = { .fd = fd, .err = err, .errlen = errlen };
 	struct stat st;

@@ -69,6 +69,10 @@ struct file_source {
 	u64 events, first_ts, last_ts;
 	u64 read_count;
 	bool swap;
+	u64 span_limit;			/* ns the handed-out events may span */
+	u64 first_out;			/* time of the first one handed out */
+	bool have_first_out;
+	char error[160];		/* why reading stopped early */
 };
 
 const char *file_source_name(const struct file_source *fs)
@@ -120,6 +124,11 @@ u64 file_source_last_ts(const struct file_source *fs)
 u64 file_source_read_count(const struct file_source *fs)
 {
 	return fs->read_count;
+}
+
+const char *file_source_error(const struct file_source *fs)
+{
+	return fs->error[0] ? fs->error : NULL;
 }
 
 /* ---- the check of every page, and the index ---- */
@@ -301,6 +310,34 @@ static void load_kstats(struct file_source *fs)
 	}
 }
 
+#define MAX_SPAN_NS (366ULL * 24 * 3600 * NSEC_PER_SEC)
+#define MAX_INTERVALS 10000000ULL
+
+int file_source_check_span(struct file_source *fs, u64 interval_ns,
+			   char *err, size_t errlen)
+{
+	u64 span = fs->last_ts - fs->first_ts;
+
+	fs->span_limit = MAX_SPAN_NS;
+	if (interval_ns && interval_ns < MAX_SPAN_NS / MAX_INTERVALS)
+		fs->span_limit = interval_ns * MAX_INTERVALS;
+	if (!fs->events)
+		return 0;
+	if (span > MAX_SPAN_NS) {
+		snprintf(err, errlen, "corrupt: its events span %.0f days",
+			 (double)span / 1e9 / 86400);
+		return -1;
+	}
+	if (span > fs->span_limit) {
+		snprintf(err, errlen, "its events span %.0f s: more than %llu "
+			 "intervals of %.3f s (use a longer -d)",
+			 (double)span / 1e9, MAX_INTERVALS,
+			 (double)interval_ns / 1e9);
+		return -1;
+	}
+	return 0;
+}
+
 bool file_source_kernel_lost(const struct file_source *fs, u64 *lost)
 {
 	bool any = false;
@@ -371,6 +408,7 @@ struct file_source *file_source_open_fd(int fd, const char *name, char *err,
 	}
 	for (int i = 0; i < fs->nr_cpus; i++)
 		fs->stats[i].cpu = i;
+	fs->span_limit = MAX_SPAN_NS;
 	for (int i = 0; i < fs->meta.nr_cpu_data; i++) {
 		const struct dat_cpu_data *d = &fs->meta.cpu[i];
 		const struct file_cpu_stats *st = &fs->stats[d->cpu];
@@ -414,6 +452,9 @@ struct file_source *file_source_open_fd(int fd, const char *name, char *err,
 	}
 	return fs;
 fail:
+	if (!err[0])
+		snprintf(err, errlen, "cannot be read");
+	dat_err_clean(err);
 	file_source_close(fs);
 	return NULL;
 }
@@ -604,8 +645,21 @@ int file_source_next(struct file_source *fs, u64 until, struct rt_raw *raw)
 		fs->cur = NULL;
 	}
 	cpu = oldest(fs, &ts, &lost);
-	if (cpu < 0 || ts > until)
+	if (cpu < 0 || ts > until || fs->error[0])
 		return 0;
+	/*
+	 * A crafted time stamp (or a lost-events page's) far from the rest
+	 * would have the pipeline cut intervals for ages: stop there.
+	 */
+	if (!fs->have_first_out) {
+		fs->have_first_out = true;
+		fs->first_out = ts;
+	} else if (ts > fs->first_out && ts - fs->first_out > fs->span_limit) {
+		snprintf(fs->error, sizeof(fs->error), "corrupt: an event "
+			 "%.0f s after the first lies outside the recording",
+			 (double)(ts - fs->first_out) / 1e9);
+		return 0;
+	}
 	c = &fs->cpu[cpu];
 	raw->cpu = cpu;
 	raw->ts = ts;
@@ -644,6 +698,8 @@ int file_source_seek(struct file_source *fs, u64 ts)
 		fs->cur = NULL;
 	}
 	fs->read_count = 0;
+	fs->error[0] = 0;
+	fs->have_first_out = false;
 	for (int i = 0; i < fs->nr_cpus; i++) {
 		struct fs_cpu *c = &fs->cpu[i];
 		u32 lo = 0, hi = c->nr_pages;

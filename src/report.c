@@ -119,6 +119,8 @@ static int setup(struct report *r, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return RT_EXIT_RUNTIME;
 	}
+	if (file_source_check_span(r->fs, r->o->delay_ns, err, errlen))
+		return RT_EXIT_USAGE;
 	if (!decoder_has_recv(r->dec) && !decoder_has_mem(r->dec)) {
 		snprintf(err, errlen, "holds no receive or memory-reader events "
 			 "(record sys_enter/sys_exit_recvfrom, or use recvtop "
@@ -181,6 +183,11 @@ int report_run(const struct rt_options *o)
 	}
 	file_source_feed(r.fs, &r.pipe, UINT64_MAX);
 	pipeline_finish(&r.pipe);
+	if (file_source_error(r.fs)) {
+		rt_err("%s: %s", r.path, file_source_error(r.fs));
+		status = RT_EXIT_USAGE;
+		goto out;
+	}
 	if (file_source_read_count(r.fs) != file_source_events(r.fs)) {
 		rt_err("%s: libtracecmd read %" PRIu64 " of the %" PRIu64
 		       " events in the file", r.path,

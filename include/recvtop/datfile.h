@@ -257,6 +257,9 @@ int dat_chunks_read(int fd, const struct dat_meta *m,
 int dat_chunk_decompress(int fd, const struct dat_chunk *c, void *scratch,
 			 void *out);
 
+/* make a message that quotes file bytes one printable line */
+void dat_err_clean(char *err);
+
 /* full pread or -1 (short read: errno EIO) */
 int dat_pread_full(int fd, void *buf, size_t len, u64 off);
 

@@ -58,6 +58,14 @@ const struct file_cpu_stats *file_source_cpu_stats(const struct file_source *fs,
 u64 file_source_events(const struct file_source *fs);
 u64 file_source_first_ts(const struct file_source *fs);
 u64 file_source_last_ts(const struct file_source *fs);
+/*
+ * Is the file's time span one a pipeline can cut into intervals of
+ * interval_ns?  A crafted time stamp can put events centuries apart;
+ * refused (-1, err) beyond a year or ten million intervals.  The same
+ * limit then holds for every event handed out (file_source_error).
+ */
+int file_source_check_span(struct file_source *fs, u64 interval_ns,
+			   char *err, size_t errlen);
 /* lost events per the kernel's stats kept in the file (CPUSTAT) */
 bool file_source_kernel_lost(const struct file_source *fs, u64 *lost);
 
@@ -89,6 +97,11 @@ u64 file_source_peek_ts(struct file_source *fs);
 u64 file_source_feed(struct file_source *fs, struct pipeline *p, u64 until);
 /* events handed out since the start (or the last seek) */
 u64 file_source_read_count(const struct file_source *fs);
+/*
+ * Why reading stopped before the end (an event far outside the span
+ * allowed by file_source_check_span), or NULL.
+ */
+const char *file_source_error(const struct file_source *fs);
 /* position every CPU at its first event with time >= ts; 0 or -1 */
 int file_source_seek(struct file_source *fs, u64 ts);
 
