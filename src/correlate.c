@@ -264,10 +264,10 @@ static void mm_exit(struct correlator *c, struct thread_slot *s,
 static void sc_exit(struct correlator *c, struct thread_slot *s,
 		    const struct rt_event *ev)
 {
-	if (!s || !(s->state & ST_SC) || s->sc != ev->exit.sc) {
-		c->stats->ival.unpaired++;
+	/* an exit whose entry the kernel filter dropped (a ptrace request
+	 * recvtop does not count, PTRACE_TRACEME...) is expected */
+	if (!s || !(s->state & ST_SC) || s->sc != ev->exit.sc)
 		return;
-	}
 	s->state &= ~ST_SC;
 	if (rt_is_restart_code(ev->exit.ret)) {
 		c->stats->ival.restarts++;

@@ -99,17 +99,36 @@ static const struct known_event known_events[] = {
 	{ "ftrace", "print", RT_EV_MARKER, 0, B(S_BUF), 0 },
 };
 
+/*
+ * recvtop's own probes are "KIND_PID" in group "recvtop_PID" (older
+ * recordings: plain "KIND"): the name without that suffix
+ */
+static void probe_kind(const struct tep_event *ev, char *kind, size_t len)
+{
+	const char *pid = ev->system + 8;
+	size_t n = strlen(ev->name), plen = strlen(pid);
+
+	snprintf(kind, len, "%s", ev->name);
+	if (plen && n > plen + 1 && ev->name[n - plen - 1] == '_' &&
+	    !strcmp(ev->name + n - plen, pid) && n - plen - 1 < len)
+		kind[n - plen - 1] = 0;
+}
+
 static const struct known_event *classify(const struct tep_event *ev)
 {
+	bool ours = !strncmp(ev->system, "recvtop_", 8);
+	char kind[RT_COMM_LEN * 4];
+
+	if (ours)
+		probe_kind(ev, kind, sizeof(kind));
 	for (size_t i = 0; i < ARRAY_SIZE(known_events); i++) {
 		const struct known_event *k = &known_events[i];
 
-		if (strcmp(ev->name, k->name))
-			continue;
 		if (!strcmp(k->system, "recvtop_")) {
-			if (!strncmp(ev->system, "recvtop_", 8))
+			if (ours && !strcmp(kind, k->name))
 				return k;
-		} else if (!strcmp(ev->system, k->system)) {
+		} else if (!strcmp(ev->system, k->system) &&
+			   !strcmp(ev->name, k->name)) {
 			return k;
 		}
 	}

@@ -203,6 +203,24 @@ static void build_tracepoint_set(struct rt_catalog *cat)
 	add_memory_tracepoints(cat->tp_set, nr, false);
 }
 
+/*
+ * Event names carry the run's pid ("recvfrom_1234"): kprobe_profile lists
+ * probes by event name only, so two runs' misses would otherwise mix.
+ */
+static struct rt_probe *add_kprobe(struct rt_catalog *cat,
+				   enum rt_probe_type type, const char *role,
+				   const char *kind, const char *symbol)
+{
+	char event[RT_NAME_LEN];
+	struct rt_probe *p;
+
+	snprintf(event, sizeof(event), "%s_%s", kind, cat->group + 8);
+	p = add_probe(cat->kprobe_set, &cat->nr_kprobe_set, type, role,
+		      cat->group, event);
+	snprintf(p->symbol, sizeof(p->symbol), "%s", symbol);
+	return p;
+}
+
 static void build_kprobe_set(struct rt_catalog *cat)
 {
 	struct rt_probe *set = cat->kprobe_set;
@@ -210,26 +228,22 @@ static void build_kprobe_set(struct rt_catalog *cat)
 	const struct rt_task_offsets *o = &cat->task;
 	struct rt_probe *p;
 
-	p = add_probe(set, nr, RT_PROBE_KPROBE, "recvfrom entry", cat->group,
-		      "recvfrom");
-	strcpy(p->symbol, "__sys_recvfrom");
+	p = add_kprobe(cat, RT_PROBE_KPROBE, "recvfrom entry", "recvfrom",
+		       "__sys_recvfrom");
 	strcpy(p->fetchargs, "fd=$arg1:s32 size=$arg3:u64 flags=$arg4:x32 "
 	       "addr=$arg5:x64");
-	p = add_probe(set, nr, RT_PROBE_KRETPROBE, "recvfrom return",
-		      cat->group, "recvfrom_ret");
-	strcpy(p->symbol, "__sys_recvfrom");
+	p = add_kprobe(cat, RT_PROBE_KRETPROBE, "recvfrom return",
+		       "recvfrom_ret", "__sys_recvfrom");
 	strcpy(p->fetchargs, "ret=$retval:s32");
 	p->maxactive = 4096;
-	p = add_probe(set, nr, RT_PROBE_KPROBE, "sender address", cat->group,
-		      "recv_addr");
-	strcpy(p->symbol, "move_addr_to_user");
+	p = add_kprobe(cat, RT_PROBE_KPROBE, "sender address", "recv_addr",
+		       "move_addr_to_user");
 	strcpy(p->fetchargs, "klen=$arg2:s32 fam=+0($arg1):u16 "
 	       "port=+2($arg1):u16 ip4=+4($arg1):u32 ip6=+8($arg1):x8[16]");
 	strcpy(p->filter, "klen > 1");
 
-	p = add_probe(set, nr, RT_PROBE_KPROBE, "memory reader entry",
-		      cat->group, "mm_access");
-	strcpy(p->symbol, "mm_access");
+	p = add_kprobe(cat, RT_PROBE_KPROBE, "memory reader entry",
+		       "mm_access", "mm_access");
 	if (o->ok)
 		snprintf(p->fetchargs, sizeof(p->fetchargs),
 			 "tpid=+%d($arg1):s32 ttgid=+%d($arg1):s32 "
@@ -240,9 +254,8 @@ static void build_kprobe_set(struct rt_catalog *cat)
 		       "ttgid=+TGID($arg1):s32 tcomm=+COMM($arg1):string "
 		       "mode=$arg2:x32");
 	p->optional = true;
-	p = add_probe(set, nr, RT_PROBE_KRETPROBE, "memory reader return",
-		      cat->group, "mm_access_ret");
-	strcpy(p->symbol, "mm_access");
+	p = add_kprobe(cat, RT_PROBE_KRETPROBE, "memory reader return",
+		       "mm_access_ret", "mm_access");
 	strcpy(p->fetchargs, "ret=$retval:s64");
 	p->maxactive = 4096;
 	p->optional = true;
@@ -296,7 +309,8 @@ static void check_set(struct rt_probe *set, int nr, bool have_kprobes,
 					 p->symbol);
 			}
 		}
-		if (p->available && !strcmp(p->event, "mm_access") && !o->ok) {
+		if (p->available && p->type == RT_PROBE_KPROBE &&
+		    !strcmp(p->symbol, "mm_access") && !o->ok) {
 			p->available = false;
 			snprintf(p->why, sizeof(p->why), "%s", o->why);
 		}
@@ -390,14 +404,14 @@ int probe_catalog_build(struct rt_catalog *cat, enum rt_backend want,
 		src = cat->kprobe_set;
 		mm_ok = true;
 		for (int i = 0; i < cat->nr_kprobe_set; i++)
-			if (!strncmp(src[i].event, "mm_access", 9) &&
+			if (!strcmp(src[i].symbol, "mm_access") &&
 			    !src[i].available)
 				mm_ok = false;
 		cat->mm_access = mm_ok;
 		for (int i = 0; i < cat->nr_kprobe_set; i++) {
 			if (!src[i].available)
 				continue;
-			if (!mm_ok && !strncmp(src[i].event, "mm_access", 9))
+			if (!mm_ok && !strcmp(src[i].symbol, "mm_access"))
 				continue;
 			cat->probes[cat->nr_probes++] = src[i];
 		}

@@ -544,6 +544,16 @@ int session_open(struct rt_session *s, const struct rt_catalog *cat,
 	snprintf(val, sizeof(val), "%u", kb);
 	if (write_instance(s, "buffer_size_kb", val, err, errlen))
 		goto fail;
+	/*
+	 * Remember each traced task's process id in the kernel's
+	 * saved_tgids, so a thread that exits before recvtop reads its
+	 * events is still counted under its process (see taskinfo.c).
+	 */
+	if (tracefs_option_enable(s->inst, TRACEFS_OPTION_RECORD_TGID) < 0) {
+		snprintf(err, errlen, "cannot set option record-tgid in %s",
+			 s->name);
+		goto fail;
+	}
 	/* wake the reader when a quarter of a CPU buffer is full */
 	if (tracefs_file_exists(s->inst, "buffer_percent") &&
 	    write_instance(s, "buffer_percent", BUFFER_PERCENT, err, errlen))
@@ -754,7 +764,6 @@ int session_probe_misses(struct rt_session *s, u64 *missed)
 {
 	char path[PATH_MAX];
 	char *text, *line, *save = NULL;
-	size_t glen = strlen(s->cat->group);
 
 	*missed = 0;
 	if (s->cat->backend != RT_BACKEND_KPROBE)
@@ -763,22 +772,28 @@ int session_probe_misses(struct rt_session *s, u64 *missed)
 	text = rt_read_file(path, NULL);
 	if (!text)
 		return -1;
-	/* "  EVENT   NHIT   NMISSED"; EVENT is "group/event" on newer
-	 * kernels and just "event" on older ones */
+	/*
+	 * "  EVENT   NHIT   NMISSED"; EVENT is the bare event name on the
+	 * kernels seen (6.1, 6.12), "group/event" on some: recvtop's event
+	 * names carry its pid, so both identify this run's probes.
+	 */
 	for (line = strtok_r(text, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
-		char name[128];
+		char name[160];
+		const char *ev;
 		unsigned long long hit, miss;
 
-		if (sscanf(line, "%127s %llu %llu", name, &hit, &miss) != 3)
+		if (sscanf(line, "%159s %llu %llu", name, &hit, &miss) != 3)
 			continue;
-		if (!strncmp(name, s->cat->group, glen) && name[glen] == '/') {
-			*missed += miss;
-			continue;
-		}
-		for (int i = 0; i < s->nr_dyn; i++)
-			if (!strcmp(name, s->cat->probes[i].event))
+		ev = strchr(name, '/');
+		ev = ev ? ev + 1 : name;
+		for (int i = 0; i < s->cat->nr_probes; i++) {
+			const struct rt_probe *p = &s->cat->probes[i];
+
+			if (p->type != RT_PROBE_TRACEPOINT &&
+			    !strcmp(ev, p->event))
 				*missed += miss;
+		}
 	}
 	free(text);
 	return 0;

@@ -11,7 +11,8 @@
 #include "recvtop/taskinfo.h"
 
 #define TASK_CAP (1u << 22)	/* pid_max limit */
-#define CMDLINES_RELOAD_NS (200 * NSEC_PER_MSEC)
+/* a miss rereads the kernel's tables, at most this often */
+#define RELOAD_NS (10 * NSEC_PER_MSEC)
 
 struct task_row {
 	struct rt_row hdr;
@@ -23,10 +24,14 @@ struct taskinfo {
 	enum rt_task_resolver resolver;
 	struct rt_table tasks;
 	char cmdlines_path[4096];
+	char tgids_path[4096];
 	/* saved_cmdlines snapshot: sorted pid/comm pairs */
 	struct cmdline { int pid; char comm[RT_COMM_LEN]; } *cmdlines;
 	size_t nr_cmdlines;
-	u64 cmdlines_loaded;
+	/* saved_tgids snapshot: sorted pid/tgid pairs */
+	struct tgid_pair { int pid, tgid; } *tgids;
+	size_t nr_tgids;
+	u64 loaded;
 	u64 resolved, guessed;
 };
 
@@ -52,16 +57,21 @@ void taskinfo_free(struct taskinfo *ti)
 		return;
 	table_free(&ti->tasks);
 	free(ti->cmdlines);
+	free(ti->tgids);
 	free(ti);
 }
 
 void taskinfo_set_tracing_dir(struct taskinfo *ti, const char *dir)
 {
-	if (dir)
+	if (dir) {
 		snprintf(ti->cmdlines_path, sizeof(ti->cmdlines_path),
 			 "%s/saved_cmdlines", dir);
-	else
+		snprintf(ti->tgids_path, sizeof(ti->tgids_path),
+			 "%s/saved_tgids", dir);
+	} else {
 		ti->cmdlines_path[0] = 0;
+		ti->tgids_path[0] = 0;
+	}
 }
 
 /* small file read into buf, NUL-terminated; -1 if it cannot be read */
@@ -96,18 +106,22 @@ static int cmp_cmdline(const void *a, const void *b)
 	return (x->pid > y->pid) - (x->pid < y->pid);
 }
 
-static void load_cmdlines(struct taskinfo *ti)
+static int cmp_tgid(const void *a, const void *b)
 {
-	u64 now = rt_now_mono_ns();
+	const struct tgid_pair *x = a, *y = b;
+
+	return (x->pid > y->pid) - (x->pid < y->pid);
+}
+
+/* "pid rest" lines of a kernel table; rest is a comm or a tgid */
+static void load_table(const char *path, bool tgids, struct taskinfo *ti)
+{
 	char *text, *line, *save = NULL;
 	size_t n = 0, cap = 0;
+	void *arr = NULL;
+	size_t elem = tgids ? sizeof(struct tgid_pair) : sizeof(struct cmdline);
 
-	if (!ti->cmdlines_path[0])
-		return;
-	if (ti->cmdlines_loaded && now - ti->cmdlines_loaded < CMDLINES_RELOAD_NS)
-		return;
-	ti->cmdlines_loaded = now;
-	text = rt_read_file(ti->cmdlines_path, NULL);
+	text = rt_read_file(path, NULL);
 	if (!text)
 		return;
 	for (line = strtok_r(text, "\n", &save); line;
@@ -115,26 +129,69 @@ static void load_cmdlines(struct taskinfo *ti)
 		char *end;
 		long pid = strtol(line, &end, 10);
 
-		if (end == line || *end != ' ')
+		if (end == line || *end != ' ' || pid <= 0)
 			continue;
 		if (n == cap) {
 			size_t ncap = cap ? cap * 2 : 1024;
-			struct cmdline *nc = realloc(ti->cmdlines,
-						     ncap * sizeof(*nc));
+			void *na = realloc(arr, ncap * elem);
 
-			if (!nc)
+			if (!na)
 				break;
-			ti->cmdlines = nc;
+			arr = na;
 			cap = ncap;
 		}
-		ti->cmdlines[n].pid = (int)pid;
-		copy_comm(ti->cmdlines[n].comm, end + 1);
+		if (tgids) {
+			struct tgid_pair *t = (struct tgid_pair *)arr + n;
+
+			t->pid = (int)pid;
+			t->tgid = atoi(end + 1);
+			if (t->tgid <= 0)
+				continue;
+		} else {
+			struct cmdline *c = (struct cmdline *)arr + n;
+
+			c->pid = (int)pid;
+			copy_comm(c->comm, end + 1);
+		}
 		n++;
 	}
 	free(text);
-	ti->nr_cmdlines = n;
 	if (n)
-		qsort(ti->cmdlines, n, sizeof(*ti->cmdlines), cmp_cmdline);
+		qsort(arr, n, elem, tgids ? cmp_tgid : cmp_cmdline);
+	if (tgids) {
+		free(ti->tgids);
+		ti->tgids = arr;
+		ti->nr_tgids = n;
+	} else {
+		free(ti->cmdlines);
+		ti->cmdlines = arr;
+		ti->nr_cmdlines = n;
+	}
+}
+
+/* the kernel's saved_tgids and saved_cmdlines, reread after a miss */
+static void load_kernel_tables(struct taskinfo *ti)
+{
+	u64 now = rt_now_mono_ns();
+
+	if (!ti->cmdlines_path[0])
+		return;
+	if (ti->loaded && now - ti->loaded < RELOAD_NS)
+		return;
+	ti->loaded = now;
+	load_table(ti->cmdlines_path, false, ti);
+	load_table(ti->tgids_path, true, ti);
+}
+
+static int kernel_tgid(struct taskinfo *ti, int pid)
+{
+	struct tgid_pair key = { .pid = pid }, *hit;
+
+	if (!ti->tgids)
+		return 0;
+	hit = bsearch(&key, ti->tgids, ti->nr_tgids, sizeof(*ti->tgids),
+		      cmp_tgid);
+	return hit ? hit->tgid : 0;
 }
 
 static const char *cmdline_comm(struct taskinfo *ti, int pid)
@@ -178,22 +235,42 @@ static int resolve_proc(struct rt_task *t)
 static void resolve(struct taskinfo *ti, struct rt_task *t,
 		    const char *hint_comm)
 {
-	const char *comm;
+	const char *comm = NULL;
+	int tgid;
 
 	if (ti->resolver == RT_TASKS_PROC && resolve_proc(t) == 0) {
 		ti->resolved++;
 		return;
 	}
-	ti->guessed++;
 	t->tgid = t->tid;
-	t->flags |= RT_TASK_GUESSED;
 	if (ti->resolver == RT_TASKS_PROC) {
-		load_cmdlines(ti);
-		comm = cmdline_comm(ti, t->tid);
+		/* gone already: the kernel remembered it (record-tgid) */
+		load_kernel_tables(ti);
+		tgid = kernel_tgid(ti, t->tid);
+		if (tgid > 0) {
+			char path[64], buf[64];
+
+			ti->resolved++;
+			t->tgid = tgid;
+			snprintf(path, sizeof(path), "/proc/%d/comm", tgid);
+			if (read_small(path, buf, sizeof(buf)) > 0) {
+				copy_comm(t->comm, buf);
+				return;
+			}
+			comm = cmdline_comm(ti, tgid);
+		} else {
+			ti->guessed++;
+			t->flags |= RT_TASK_GUESSED;
+		}
+		if (!comm)
+			comm = cmdline_comm(ti, t->tid);
 		if (comm && strcmp(comm, "<...>")) {
 			copy_comm(t->comm, comm);
 			return;
 		}
+	} else {
+		ti->guessed++;
+		t->flags |= RT_TASK_GUESSED;
 	}
 	if (hint_comm && hint_comm[0]) {
 		copy_comm(t->comm, hint_comm);

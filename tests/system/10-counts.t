@@ -31,6 +31,17 @@ n=$(grep -c '"type":"interval"' "$O/gen2.out")
 [ "$n" -ge 3 ]
 ok $? "several 50 ms intervals were printed ($n)"
 
+# 2b. receives made by threads that have exited before recvtop looks at
+# them still count under their process (the kernel's saved_tgids)
+"$RECVTOP" --json -d 0.5 -- "$RT_TOOLS/rtgen" --scenarios thread,udp4 \
+	--count 2000 --hold-ms 600 --expect "$O/thr.json" >"$O/thr.out" 2>"$O/thr.err"
+is "$?" 0 "short-lived threads: exit status"
+$RTCHECK compare "$O/thr.json" "$O/thr.out" --backend "$backend" \
+	--label "short-lived threads"
+ok $? "short-lived threads: counted under their process, exactly"
+is "$(tail -n 1 "$O/thr.out" | python3 -c 'import json,sys; print(len(json.loads(sys.stdin.read())["processes"]))')" 2 \
+	"short-lived threads: no row per thread"
+
 # 3. memory readers
 "$RECVTOP" --json -- "$RT_TOOLS/rtmem" --reads 300 --writes 40 --peeks 25 \
 	--proc --denied 7 --expect "$O/mem.json" >"$O/mem.out" 2>"$O/mem.err"

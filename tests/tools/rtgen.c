@@ -13,7 +13,9 @@
  * Process layout (default mode):
  *
  *   rtgen (parent, makes no receive calls, waits for all children)
- *    +- rtg-<scenario>   one receiver per scenario, single-threaded; all
+ *    +- rtg-<scenario>   one receiver per scenario, single-threaded (but
+ *        |               "thread", whose calls are made by short-lived
+ *        |               threads one after another); all
  *        |               receive calls of the scenario happen here
  *        +- rtg-send     helper sender (udp4, udp6, tcp, recv, unix only);
  *                        only sendto()/write() on the socket, plus read()
@@ -31,6 +33,7 @@
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <math.h>
 #include <netinet/in.h>
@@ -67,6 +70,7 @@ enum scen {
 	SC_EAGAIN,
 	SC_EBADF,
 	SC_UNIX,
+	SC_THREAD,
 	SC_FLOOD,
 	SC_STEADY,
 	SC_NR
@@ -80,6 +84,7 @@ static const char *const scen_names[SC_NR] = {
 	[SC_EAGAIN]	= "eagain",
 	[SC_EBADF]	= "ebadf",
 	[SC_UNIX]	= "unix",
+	[SC_THREAD]	= "thread",
 	[SC_FLOOD]	= "flood",
 	[SC_STEADY]	= "steady",
 };
@@ -347,13 +352,13 @@ static int parse_scenarios(const char *list, enum scen *out)
 	     tok = strtok_r(NULL, ",", &save)) {
 		int k, found = -1;
 
-		for (k = 0; k <= SC_UNIX; k++) {
+		for (k = 0; k <= SC_THREAD; k++) {
 			if (!strcmp(tok, scen_names[k]))
 				found = k;
 		}
 		if (found < 0) {
-			fprintf(stderr, "rtgen: unknown scenario '%s' (valid: %s)\n",
-				tok, DEFAULT_SCENARIOS);
+			fprintf(stderr, "rtgen: unknown scenario '%s' (valid: %s,"
+				"thread)\n", tok, DEFAULT_SCENARIOS);
 			free(copy);
 			exit(2);
 		}
@@ -684,15 +689,78 @@ static void send_ack(int ackfd)
 	xwrite_all(ackfd, &c, 1, "ack pipe");
 }
 
+/* the receive loop of a datagram scenario, over calls [from, to) */
+struct dgram_rx {
+	enum scen sc;
+	struct result *res;
+	int rfd, ackfd;
+	unsigned long batch;
+	unsigned char *buf;
+	struct sockaddr_storage *saddr;
+	unsigned long long from, to;
+};
+
+static void dgram_receive(struct dgram_rx *rx)
+{
+	struct sockaddr_storage from;
+	socklen_t flen;
+	unsigned long long i;
+
+	for (i = rx->from; i < rx->to; i++) {
+		ssize_t r;
+
+		if (rx->sc == SC_RECV) {
+			r = recv(rx->rfd, rx->buf, RECV_BUF_LEN, 0);
+		} else {
+			memset(&from, 0, sizeof(from));
+			flen = sizeof(from);
+			r = recvfrom(rx->rfd, rx->buf, RECV_BUF_LEN, 0,
+				     (struct sockaddr *)&from, &flen);
+		}
+		rx->res->calls++;
+		if (r < 0) {
+			rx->res->errors++;
+			die("%s #%llu: %s", rx->sc == SC_RECV ? "recv" : "recvfrom",
+			    i, strerror(errno));
+		}
+		if ((unsigned long)r != opt.size)
+			die("recvfrom #%llu: got %zd bytes, expected %lu", i, r,
+			    opt.size);
+		if (rx->sc != SC_RECV && !same_inet(&from, flen, rx->saddr))
+			die("recvfrom #%llu: datagram from an unexpected address", i);
+		check_payload(rx->buf, opt.size, (uint32_t)i);
+		rx->res->bytes += (unsigned long long)r;
+		if (rx->sc != SC_RECV) {
+			rx->res->peer_calls++;
+			rx->res->peer_bytes += (unsigned long long)r;
+		}
+		if ((i + 1) % rx->batch == 0 && i + 1 < opt.count)
+			send_ack(rx->ackfd);
+	}
+}
+
+static void *dgram_thread(void *arg)
+{
+	dgram_receive(arg);
+	return NULL;
+}
+
+/*
+ * SC_THREAD: the calls are made by THREAD_WORKERS threads one after
+ * another, each exiting as soon as its share is done, while the process
+ * lives on: a tracer must still count them under the process.
+ */
+#define THREAD_WORKERS 4
+
 static void run_dgram_inet(enum scen sc, struct result *res, int family)
 {
-	struct sockaddr_storage raddr, saddr, from;
-	socklen_t rlen, slen, flen;
+	struct sockaddr_storage raddr, saddr;
+	socklen_t rlen, slen;
 	unsigned char *buf = malloc(RECV_BUF_LEN);
 	int rfd, sfd, pfd[2], rcvbuf;
 	unsigned long batch;
-	unsigned long long i;
 	char addr[INET6_ADDRSTRLEN];
+	struct dgram_rx rx;
 
 	if (!buf)
 		die_errno("malloc");
@@ -719,36 +787,23 @@ static void run_dgram_inet(enum scen sc, struct result *res, int family)
 	}
 
 	sleep_ms(opt.hold_ms);
-	for (i = 0; i < opt.count; i++) {
-		ssize_t r;
+	rx = (struct dgram_rx){ sc, res, rfd, pfd[1], batch, buf, &saddr,
+				0, opt.count };
+	if (sc == SC_THREAD) {
+		for (int t = 0; t < THREAD_WORKERS; t++) {
+			struct dgram_rx part = rx;
+			pthread_t th;
 
-		if (sc == SC_RECV) {
-			r = recv(rfd, buf, RECV_BUF_LEN, 0);
-		} else {
-			memset(&from, 0, sizeof(from));
-			flen = sizeof(from);
-			r = recvfrom(rfd, buf, RECV_BUF_LEN, 0,
-				     (struct sockaddr *)&from, &flen);
+			part.from = opt.count * (unsigned long long)t /
+				    THREAD_WORKERS;
+			part.to = opt.count * (unsigned long long)(t + 1) /
+				  THREAD_WORKERS;
+			if (pthread_create(&th, NULL, dgram_thread, &part) ||
+			    pthread_join(th, NULL))
+				die("cannot run a receiving thread");
 		}
-		res->calls++;
-		if (r < 0) {
-			res->errors++;
-			die("%s #%llu: %s", sc == SC_RECV ? "recv" : "recvfrom",
-			    i, strerror(errno));
-		}
-		if ((unsigned long)r != opt.size)
-			die("recvfrom #%llu: got %zd bytes, expected %lu", i, r,
-			    opt.size);
-		if (sc != SC_RECV && !same_inet(&from, flen, &saddr))
-			die("recvfrom #%llu: datagram from an unexpected address", i);
-		check_payload(buf, opt.size, (uint32_t)i);
-		res->bytes += (unsigned long long)r;
-		if (sc != SC_RECV) {
-			res->peer_calls++;
-			res->peer_bytes += (unsigned long long)r;
-		}
-		if ((i + 1) % batch == 0 && i + 1 < opt.count)
-			send_ack(pfd[1]);
+	} else {
+		dgram_receive(&rx);
 	}
 	close(pfd[1]);
 	close(rfd);
@@ -983,6 +1038,7 @@ scenario_child(enum scen sc, struct result *res, pid_t parent)
 		run_dgram_inet(sc, res, AF_INET6);
 		break;
 	case SC_RECV:
+	case SC_THREAD:
 		run_dgram_inet(sc, res, AF_INET);
 		break;
 	case SC_TCP:

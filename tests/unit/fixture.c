@@ -72,12 +72,12 @@ static const struct fmt formats[] = {
 	{ "syscalls", "name: sys_exit_process_vm_writev\nID: 1502\n" COMMON
 	  F("int __syscall_nr", 8, 4, 1) F("long ret", 16, 8, 1)
 	  "\nprint fmt: \"0x%lx\", REC->ret\n" },
-	{ "recvtop_1", "name: recvfrom\nID: 3000\n" COMMON
+	{ "recvtop_1", "name: recvfrom_1\nID: 3000\n" COMMON
 	  F("unsigned long __probe_ip", 8, 8, 0) F("s32 fd", 16, 4, 1)
 	  F("u64 size", 20, 8, 0) F("x32 flags", 28, 4, 0)
 	  F("x64 addr", 32, 8, 0)
 	  "\nprint fmt: \"(%lx) fd=%d\", REC->__probe_ip, REC->fd\n" },
-	{ "recvtop_1", "name: recvfrom_ret\nID: 3001\n" COMMON
+	{ "recvtop_1", "name: recvfrom_ret_1\nID: 3001\n" COMMON
 	  F("unsigned long __probe_func", 8, 8, 0)
 	  F("unsigned long __probe_ret_ip", 16, 8, 0) F("s32 ret", 24, 4, 1)
 	  "\nprint fmt: \"(%lx <- %lx) ret=%d\", REC->__probe_func, "

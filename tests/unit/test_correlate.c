@@ -287,15 +287,17 @@ TEST(correlate_syscall_readers_and_ptrace_requests)
 	sc(&w, 70, RT_SC_PTRACE, 0, 0, true, 0);
 	sc(&w, 70, RT_SC_PTRACE, 81, PTRACE_CONT, false, 0);
 	sc(&w, 70, RT_SC_PTRACE, 0, 0, true, 0);
-	/* a mismatched exit is not paired */
+	/* a mismatched exit is not paired, nor an exit without entry
+	 * (its entry was filtered out): neither counts as unpaired */
 	sc(&w, 70, RT_SC_PTRACE, 81, PTRACE_PEEKDATA, false, 0);
 	sc(&w, 70, RT_SC_PROCESS_VM_READV, 0, 0, true, 1);
+	sc(&w, 71, RT_SC_PTRACE, 0, 0, true, 0);
 	stats_end_interval(&w.stats, w.now);
 	r = reader(&w, 70, 80, RT_VIA_PROCESS_VM_READV);
 	CHECK(r && r->total.count == 2 && r->total.denied == 1);
 	r = reader(&w, 70, 80, RT_VIA_PTRACE);
 	CHECK(r && r->total.count == 1);
-	CHECK_EQ(w.stats.total.unpaired, 1);
+	CHECK_EQ(w.stats.total.unpaired, 0);
 	CHECK(rt_ptrace_request_counted(PTRACE_ATTACH));
 	CHECK(rt_ptrace_request_counted(PTRACE_SEIZE));
 	CHECK(!rt_ptrace_request_counted(PTRACE_GETREGS));
@@ -434,4 +436,44 @@ TEST(taskinfo_resolves_live_threads_from_proc)
 	CHECK(!(t->flags & RT_TASK_GUESSED));
 	CHECK(t->comm[0] != 0);
 	taskinfo_free(ti);
+}
+
+TEST(taskinfo_falls_back_to_the_kernels_tables)
+{
+	char dir[] = "/tmp/rt-ti-XXXXXX";
+	char path[64];
+	struct taskinfo *ti;
+	const struct rt_task *t;
+	FILE *f;
+
+	if (!mkdtemp(dir)) {
+		CHECK(0);
+		return;
+	}
+	/* threads far above any pid_max: never in /proc */
+	snprintf(path, sizeof(path), "%s/saved_tgids", dir);
+	f = fopen(path, "w");
+	fprintf(f, "9999901 9999900\n9999900 9999900\n");
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/saved_cmdlines", dir);
+	f = fopen(path, "w");
+	fprintf(f, "9999901 worker\n9999900 server\n9999902 lonely\n");
+	fclose(f);
+	ti = taskinfo_new(RT_TASKS_PROC);
+	taskinfo_set_tracing_dir(ti, dir);
+	/* an exited thread: its process and the process's name */
+	t = taskinfo_get(ti, 9999901, NULL);
+	CHECK_EQ(t->tgid, 9999900);
+	CHECK(!(t->flags & RT_TASK_GUESSED));
+	CHECK_STR(t->comm, "server");
+	/* unknown process: the thread stands for it, named from cmdlines */
+	t = taskinfo_get(ti, 9999902, NULL);
+	CHECK_EQ(t->tgid, 9999902);
+	CHECK(t->flags & RT_TASK_GUESSED);
+	CHECK_STR(t->comm, "lonely");
+	taskinfo_free(ti);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/saved_tgids", dir);
+	unlink(path);
+	rmdir(dir);
 }

@@ -199,8 +199,9 @@ def profile(name):
     for line in (text(name) or "").splitlines():
         f = line.split()
         if len(f) == 3:
-            prof[f[0].split("/")[-1]] = (int(f[1]), int(f[2]),
-                                         f[0].split("/")[0])
+            # recvtop's event names end in _PID (unique per run)
+            ev = re.sub(r"_[0-9]+$", "", f[0].split("/")[-1])
+            prof[ev] = (int(f[1]), int(f[2]), f[0].split("/")[0])
     return prof
 
 
@@ -289,7 +290,7 @@ def check_killed():
     check(len(group) == len(EVENTS),
           "after kill -9: group recvtop_%s is left (%d events)"
           % (pid, len(group)))
-    check(any(d.startswith("r4096:recvtop_%s/recvfrom_ret " % pid)
+    check(any(re.match(r"r4096:recvtop_%s/recvfrom_ret(_%s)? " % (pid, pid), d)
               for d in group), "the kernel lists the kretprobe as r4096")
     out = text("reset.out") or ""
     check(rc("reset.out") == "0", "recvtop reset exit status 0")
