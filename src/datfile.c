@@ -1379,38 +1379,78 @@ static void text_free(struct dat_text *t)
 	t->len = 0;
 }
 
-/* "field: TYPE NAME;\toffset:N;\tsize:N;" -> offset and size of NAME */
-static bool header_field(const char *text, const char *name, u32 *off,
-			 u32 *size)
+/*
+ * One header_page line: "\tfield: TYPE NAME;\toffset:N;\tsize:N;[\tsigned:N;]".
+ * libtraceevent reads the four fields in a fixed order (timestamp, commit,
+ * overwrite, data) and silently leaves zeros when a name differs, after
+ * which libtracecmd crashes; so the text must be exactly that.
+ */
+static bool header_line(const char **pp, const char *name, u32 *off,
+			u32 *size)
 {
+	const char *l = *pp, *nl = strchr(l, '\n'), *semi, *p;
 	size_t nlen = strlen(name);
+	char *end;
+	unsigned long v;
 
-	for (const char *l = text; l && *l; l = strchr(l, '\n'), l = l ? l + 1 : NULL) {
-		const char *semi = strchr(l, ';');
-		const char *nl = strchr(l, '\n');
-		const char *o, *s;
-
-		if (!semi || (nl && semi > nl) || (size_t)(semi - l) < nlen)
-			continue;
-		if (strncmp(semi - nlen, name, nlen) ||
-		    (semi - nlen > l && semi[-(long)nlen - 1] != ' '))
-			continue;
-		o = strstr(semi, "offset:");
-		s = strstr(semi, "size:");
-		if (!o || !s || (nl && (o > nl || s > nl)))
+	if (!nl || strncmp(l, "\tfield: ", 8))
+		return false;
+	semi = memchr(l, ';', (size_t)(nl - l));
+	if (!semi || (size_t)(semi - l) < 8 + nlen + 1 ||
+	    strncmp(semi - nlen, name, nlen) || semi[-(long)nlen - 1] != ' ')
+		return false;
+	p = semi + 1;
+	if (strncmp(p, "\toffset:", 8))
+		return false;
+	v = strtoul(p + 8, &end, 10);
+	if (end == p + 8 || *end != ';' || v > 1u << 20)
+		return false;
+	*off = (u32)v;
+	p = end + 1;
+	if (strncmp(p, "\tsize:", 6))
+		return false;
+	v = strtoul(p + 6, &end, 10);
+	if (end == p + 6 || *end != ';' || v > 1u << 20)
+		return false;
+	*size = (u32)v;
+	p = end + 1;
+	if (!strncmp(p, "\tsigned:", 8)) {
+		v = strtoul(p + 8, &end, 10);
+		if (end == p + 8 || *end != ';' || v > 1)
 			return false;
-		*off = (u32)strtoul(o + 7, NULL, 10);
-		*size = (u32)strtoul(s + 5, NULL, 10);
-		return true;
+		p = end + 1;
 	}
-	return false;
+	if (p != nl)
+		return false;
+	*pp = nl + 1;
+	return true;
+}
+
+static bool header_page_ok(const char *text, u32 page_size, u32 *commit,
+			   u32 *data)
+{
+	const char *p = text;
+	u32 toff, tsize, coff, csize, ooff, osize, doff, dsize;
+
+	if (!header_line(&p, "timestamp", &toff, &tsize) ||
+	    !header_line(&p, "commit", &coff, &csize) ||
+	    !header_line(&p, "overwrite", &ooff, &osize) ||
+	    !header_line(&p, "data", &doff, &dsize))
+		return false;
+	if (*p || toff || tsize != 8 || coff != 8 ||
+	    (csize != 4 && csize != 8) || doff != 8 + csize || !dsize ||
+	    doff >= page_size)
+		return false;
+	*commit = csize;
+	*data = doff;
+	return true;
 }
 
 static int parse_header_info(struct rd *r, struct dat_meta *m)
 {
 	char tag[13];
 	struct dat_text hp = { 0 };
-	u32 coff, csize, doff, dsize;
+	u32 csize, doff;
 	u64 n;
 
 	r->what = "header_page block";
@@ -1421,10 +1461,8 @@ static int parse_header_info(struct rd *r, struct dat_meta *m)
 			       "format puts it");
 	if (rd_u64(r, &n) || rd_text(r, n, MAX_SMALL, &hp))
 		return -1;
-	if (!header_field(hp.data, "commit", &coff, &csize) ||
-	    !header_field(hp.data, "data", &doff, &dsize) ||
-	    (csize != 4 && csize != 8) || coff != 8 || doff != 8 + csize ||
-	    doff >= m->page_size) {
+	if (strlen(hp.data) != hp.len ||
+	    !header_page_ok(hp.data, m->page_size, &csize, &doff)) {
 		text_free(&hp);
 		return rd_fail(r, "the header_page block is not the kernel's "
 			       "ring-buffer page header (readers would show "
@@ -1496,15 +1534,93 @@ static int parse_events(struct rd *r, struct dat_meta *m)
 	return 0;
 }
 
-static int parse_text32(struct rd *r, const char *what, u64 *len)
+static bool is_hex(int c)
 {
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+	       (c >= 'A' && c <= 'F');
+}
+
+/*
+ * libtraceevent 1.7.1 parses kallsyms and printk formats without bounds
+ * checks (a printk format of fewer than three characters, or a line that
+ * ends at its colon, is read out of bounds).  Only the exact shapes the
+ * kernel writes are let through:
+ *   kallsyms: "HEX T NAME" or "HEX T NAME\t[MODULE]"
+ *   printk:   "0xHEX : \"FORMAT\"", FORMAT at least two characters
+ */
+static bool kallsyms_line_ok(const char *l, size_t n)
+{
+	size_t i = 0, name;
+
+	while (i < n && is_hex(l[i]))
+		i++;
+	if (!i || i + 3 >= n || l[i] != ' ' || l[i + 2] != ' ' ||
+	    !((l[i + 1] >= 'a' && l[i + 1] <= 'z') ||
+	      (l[i + 1] >= 'A' && l[i + 1] <= 'Z')))
+		return false;
+	i += 3;
+	name = i;
+	while (i < n && l[i] != ' ' && l[i] != '\t')
+		i++;
+	if (i == name)
+		return false;
+	if (i == n)
+		return true;
+	if (l[i] != '\t' || i + 3 > n || l[i + 1] != '[' || l[n - 1] != ']')
+		return false;
+	for (size_t j = i + 2; j < n - 1; j++)
+		if (l[j] == ']' || l[j] == '\t')
+			return false;
+	return n - 1 > i + 2;
+}
+
+static bool printk_line_ok(const char *l, size_t n)
+{
+	size_t i = 0;
+
+	if (n > 2 && l[0] == '0' && l[1] == 'x')
+		i = 2;
+	if (i >= n || !is_hex(l[i]))
+		return false;
+	while (i < n && is_hex(l[i]))
+		i++;
+	/* ' : "' + at least two characters + '"' */
+	return n - i >= 7 && !memcmp(l + i, " : \"", 4) && l[n - 1] == '"';
+}
+
+static int check_lines(struct rd *r, const char *text, size_t len,
+		       bool (*line_ok)(const char *, size_t))
+{
+	const char *p = text, *end = text + len;
+
+	if (memchr(text, 0, len))
+		return rd_fail(r, "corrupt: the %s hold a NUL byte", r->what);
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+
+		if (n && !line_ok(p, n))
+			return rd_fail(r, "corrupt: the %s are not in the "
+				       "kernel's format", r->what);
+		p += n + 1;
+	}
+	return 0;
+}
+
+static int parse_text32(struct rd *r, const char *what, u64 *len,
+			bool (*line_ok)(const char *, size_t))
+{
+	struct dat_text t = { 0 };
+	int ret;
 	u32 n;
 
 	r->what = what;
-	if (rd_u32(r, &n) || rd_skip(r, n))
+	if (rd_u32(r, &n) || rd_text(r, n, MAX_TEXT, &t))
 		return -1;
 	*len = n;
-	return 0;
+	ret = check_lines(r, t.data, t.len, line_ok);
+	text_free(&t);
+	return ret;
 }
 
 static int parse_cmdlines(struct rd *r, struct dat_meta *m)
@@ -1964,8 +2080,10 @@ static int read_v6(struct rd *f, struct dat_meta *m)
 
 	if (parse_header_info(f, m) || parse_ftrace(f, m) ||
 	    parse_events(f, m) ||
-	    parse_text32(f, "kallsyms block", &m->kallsyms_len) ||
-	    parse_text32(f, "printk formats", &m->printk_len) ||
+	    parse_text32(f, "kernel symbols", &m->kallsyms_len,
+			 kallsyms_line_ok) ||
+	    parse_text32(f, "printk formats", &m->printk_len,
+			 printk_line_ok) ||
 	    parse_cmdlines(f, m))
 		return -1;
 	f->what = "CPU count";
@@ -2093,12 +2211,12 @@ static int read_v7(struct rd *f, struct dat_meta *m)
 			ret = parse_events(&s, m);
 			break;
 		case DAT_OPT_KALLSYMS:
-			ret = parse_text32(&s, "kallsyms block",
-					   &m->kallsyms_len);
+			ret = parse_text32(&s, "kernel symbols",
+					   &m->kallsyms_len, kallsyms_line_ok);
 			break;
 		case DAT_OPT_PRINTK:
 			ret = parse_text32(&s, "printk formats",
-					   &m->printk_len);
+					   &m->printk_len, printk_line_ok);
 			break;
 		default:
 			ret = parse_cmdlines(&s, m);

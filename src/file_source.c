@@ -2,9 +2,11 @@
 /* The file source: a checked .dat file read through libtracecmd. */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <trace-cmd/trace-cmd.h>
@@ -378,6 +380,54 @@ void file_source_close(struct file_source *fs)
 	free(fs);
 }
 
+/*
+ * libtraceevent 1.7.1 and libtracecmd 1.3.1 crash on some malformed
+ * metadata that passes every structural check (event formats above all:
+ * tep_parse_event dereferences NULL on mangled field or print-format
+ * text).  So libtracecmd reads the metadata once in a child first; a
+ * file that kills the child (or takes more than 30 s) is refused, and
+ * recvtop itself never runs into the crash.
+ */
+static int open_in_child(int fd, char *err, size_t errlen)
+{
+	pid_t pid = fork();
+	int st = 0;
+
+	if (pid < 0)
+		return 0;	/* cannot check: the checks above must do */
+	if (pid == 0) {
+		int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+		struct tracecmd_input *h;
+		int hfd;
+
+		if (null >= 0) {
+			dup2(null, STDOUT_FILENO);
+			dup2(null, STDERR_FILENO);
+		}
+		alarm(30);
+		hfd = dup(fd);
+		if (hfd < 0 || lseek(hfd, 0, SEEK_SET) < 0)
+			_exit(0);
+		h = tracecmd_open_fd(hfd, TRACECMD_FL_LOAD_NO_PLUGINS);
+		_exit(h ? 0 : 3);
+	}
+	while (waitpid(pid, &st, 0) < 0) {
+		if (errno != EINTR)
+			return 0;
+	}
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+		return 0;
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 3)
+		snprintf(err, errlen, "libtracecmd cannot open it");
+	else if (WIFSIGNALED(st) && WTERMSIG(st) == SIGALRM)
+		snprintf(err, errlen, "corrupt: libtracecmd takes too long "
+			 "over its metadata");
+	else
+		snprintf(err, errlen, "corrupt: its event formats or other "
+			 "metadata crash libtracecmd/libtraceevent");
+	return -1;
+}
+
 struct file_source *file_source_open_fd(int fd, const char *name, char *err,
 					size_t errlen)
 {
@@ -428,6 +478,8 @@ struct file_source *file_source_open_fd(int fd, const char *name, char *err,
 	/* the file is sound: let libtracecmd at it, quietly */
 	tracecmd_set_loglevel(TEP_LOG_NONE);
 	tep_set_loglevel(TEP_LOG_NONE);
+	if (open_in_child(fs->fd, err, errlen))
+		goto fail;
 	hfd = fcntl(fs->fd, F_DUPFD_CLOEXEC, 0);
 	if (hfd < 0) {
 		snprintf(err, errlen, "%s", strerror(errno));

@@ -15,7 +15,8 @@ int main(int argc, char **argv)
 		struct tdat_opts o;
 	} seeds[] = {
 		{ "v6-small", { .version = 6, .cpus = 1, .calls = { 20 },
-				.markers = true, .tasks = true } },
+				.markers = true, .tasks = true,
+				.kallsyms = true } },
 		{ "v6-two-cpus-missed", { .version = 6, .cpus = 2,
 					  .calls = { 150, 40 },
 					  .missed_page = 1 } },
@@ -23,7 +24,7 @@ int main(int argc, char **argv)
 				.markers = true, .tasks = true } },
 		{ "v7-zstd", { .version = 7, .zstd = true, .cpus = 2,
 			       .calls = { 60, 25 }, .markers = true,
-			       .tasks = true } },
+			       .tasks = true, .kallsyms = true } },
 		{ "v7-zstd-plain", { .version = 7, .zstd = true, .cpus = 1,
 				     .calls = { 5 } } },
 	};

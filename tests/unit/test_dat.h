@@ -39,6 +39,7 @@ struct tdat_opts {
 	bool markers;		/* "recvtop: start"/"stop" on CPU 0 */
 	bool tasks;		/* recvtop's thread table */
 	int missed_page;	/* CPU 0 page with lost events (0: none) */
+	bool kallsyms;		/* a few kernel symbols */
 };
 
 /* the head every synthetic file uses */

@@ -245,6 +245,12 @@ int tdat_write(const char *path, const struct tdat_opts *o, char *err,
 	if (!w)
 		return -1;
 	tdat_head(&h);
+	if (o->kallsyms) {
+		h.kallsyms = "ffffffff81000000 T _text\n"
+			     "ffffffff81001000 t do_one_initcall\n"
+			     "ffffffffc0000000 t rt_mod_func\t[rt_mod]\n";
+		h.kallsyms_len = strlen(h.kallsyms);
+	}
 	if (dat_writer_write_head(w, &h, err, errlen))
 		goto fail;
 	for (int cpu = 0; cpu < o->cpus && cpu < 4; cpu++) {
