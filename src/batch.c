@@ -423,8 +423,10 @@ u64 rt_summary_end_ts(const struct pipeline *p)
 {
 	if (p->stopped)
 		return p->stop_ts;
+	/* -n reached: the end of the last interval (the delay may have
+	 * changed on the way, so not t0 + n * delay) */
 	if (p->done && p->max_intervals)
-		return p->t0 + (u64)p->nr_intervals * p->interval_ns;
+		return p->cut_ts;
 	return p->last_ts;
 }
 
