@@ -808,8 +808,15 @@ u64 dat_writer_bytes(const struct dat_writer *w)
 {
 	u64 n = w->off;
 
-	for (int i = 0; i < w->o.nr_cpus; i++)
-		n += w->cpu_size[i];
+	/* pages also arrive by splice: ask the files */
+	for (int i = 0; i < w->o.nr_cpus; i++) {
+		struct stat st;
+
+		if (w->cpu_fd[i] >= 0 && !fstat(w->cpu_fd[i], &st))
+			n += (u64)st.st_size;
+		else
+			n += w->cpu_size[i];
+	}
 	return n;
 }
 

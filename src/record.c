@@ -18,6 +18,7 @@
 #include "recvtop/run.h"
 #include "recvtop/signals.h"
 #include "recvtop/top.h"
+#include "recvtop/tui.h"
 #include "recvtop/version.h"
 
 #define DEFAULT_OUTPUT "trace.dat"
@@ -505,9 +506,16 @@ static int live_hook(void *ctx, int cpu, const void *page, unsigned int size)
 	return 0;
 }
 
+/*
+ * The live view of record --live: the TUI on a terminal, batch lines
+ * otherwise, as `recvtop top`; wrapped so that a write error stops the
+ * run as a first Ctrl-C does.
+ */
 struct live_view {
 	struct recorder *rec;
 	struct batch_out out;
+	struct tui *tui;
+	struct run_view inner;		/* the TUI's hooks */
 };
 
 static void view_interval(void *ctx, struct run *r,
@@ -515,23 +523,53 @@ static void view_interval(void *ctx, struct run *r,
 {
 	struct live_view *v = ctx;
 
-	batch_print_interval(&v->out, &r->pipe, iv);
+	if (v->tui)
+		v->inner.on_interval(v->inner.ctx, r, iv);
+	else
+		batch_print_interval(&v->out, &r->pipe, iv);
 }
 
 static int view_wake(void *ctx, struct run *r, bool ready)
 {
 	struct live_view *v = ctx;
 
-	(void)r;
-	(void)ready;
-	return v->rec->write_errno ? -1 : 0;
+	if (v->rec->write_errno)
+		return -1;
+	if (v->tui && v->inner.on_wake)
+		return v->inner.on_wake(v->inner.ctx, r, ready);
+	return 0;
 }
 
 static void view_summary(void *ctx, struct run *r)
 {
 	struct live_view *v = ctx;
 
-	batch_print_summary(&v->out, &r->pipe);
+	if (v->tui) {
+		if (v->inner.on_summary)
+			v->inner.on_summary(v->inner.ctx, r);
+	} else {
+		batch_print_summary(&v->out, &r->pipe);
+	}
+}
+
+static int live_view_setup(struct live_view *v, struct run *r)
+{
+	if (tui_wanted(v->rec->o)) {
+		v->tui = tui_new(v->rec->o);
+		if (!v->tui) {
+			rt_err("out of memory");
+			return RT_EXIT_RUNTIME;
+		}
+		tui_attach_run(v->tui, r);
+		v->inner = r->view;
+		r->view.wake_fd = v->inner.wake_fd;
+		r->view.max_wait_ms = v->inner.max_wait_ms;
+	}
+	r->view.on_interval = view_interval;
+	r->view.on_wake = view_wake;
+	r->view.on_summary = view_summary;
+	r->view.ctx = v;
+	return 0;
 }
 
 /* ---- the file's tail: command lines, recvtop's data, facts ---- */
@@ -755,20 +793,23 @@ int record_run(const struct rt_options *o)
 		view.out.f = stdout;
 		view.out.json = o->json;
 		view.out.info = &rec.r->info;
-		rec.r->view.on_interval = view_interval;
-		rec.r->view.on_wake = view_wake;
-		rec.r->view.on_summary = view_summary;
-		rec.r->view.ctx = &view;
 		status = run_setup(rec.r, o->sched);
+		if (!status)
+			status = live_view_setup(&view, rec.r);
 	} else {
 		status = run_setup_source(rec.r, o->sched);
 	}
 	if (!status)
 		status = recorder_setup(&rec);
+	if (!status && view.tui && tui_start(view.tui))
+		status = RT_EXIT_RUNTIME;
 	if (!status)
 		status = run_start(rec.r);
 	if (!status)
 		status = o->live ? run_loop(rec.r) : plain_loop(&rec);
+	/* the terminal back before anything more is printed */
+	if (view.tui)
+		tui_stop(view.tui);
 	if (rec.w && (!status || rec.write_errno)) {
 		if (rec.tty)
 			fputs("\r\033[K", stderr);
@@ -799,6 +840,7 @@ int record_run(const struct rt_options *o)
 	free(rec.moved);
 	free(rec.buf);
 	status = run_finish(rec.r, status);
+	tui_free(view.tui);
 	batch_free(&view.out);
 	return status;
 }
