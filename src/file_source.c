@@ -409,7 +409,11 @@ static int open_in_child(int fd, char *err, size_t errlen)
 		if (hfd < 0 || lseek(hfd, 0, SEEK_SET) < 0)
 			_exit(0);
 		h = tracecmd_open_fd(hfd, TRACECMD_FL_LOAD_NO_PLUGINS);
-		_exit(h ? 0 : 3);
+		if (!h)
+			_exit(3);
+		/* leak checkers (valgrind, LSan) look at the child too */
+		tracecmd_close(h);
+		_exit(0);
 	}
 	while (waitpid(pid, &st, 0) < 0) {
 		if (errno != EINTR)
