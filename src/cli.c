@@ -156,14 +156,18 @@ void cli_usage(FILE *f, enum rt_cmd cmd)
 	if (cmd == RT_CMD_RECORD)
 		fprintf(f, "\nRecords until Ctrl-C (or until COMMAND exits) a "
 			"file that trace-cmd report\nand KernelShark open; "
-			"recvtop report and recvtop top -i read it back.\n"
-			"Exit status: 0 ok (with -- COMMAND: the command's), "
-			"1 runtime error, 2 bad usage.\n");
+			"recvtop report summarises it.  -d, -n, -b and --json\n"
+			"shape the --live view.  Exit status: 0 ok (with -- "
+			"COMMAND: the command's),\n1 runtime error (the file "
+			"is then complete up to the error, or absent),\n2 bad "
+			"usage.\n");
 	if (cmd == RT_CMD_REPORT)
 		fprintf(f, "\nReads recordings of recvtop record and of "
 			"trace-cmd record (file version 6\nor 7, "
-			"uncompressed or zstd).  Exit status: 0 ok, 1 runtime "
-			"error, 2 bad\nusage or a file recvtop cannot read.\n");
+			"uncompressed or zstd).  -d sets the interval length "
+			"the summary counts\nintervals of, as in the live "
+			"view.  Exit status: 0 ok, 1 runtime error, 2 bad\n"
+			"usage or a file recvtop cannot read.\n");
 }
 
 int cli_parse_delay(const char *s, u64 *ns)
