@@ -62,4 +62,18 @@ if [ $rc != 0 ]; then
 fi
 [ "${execs:-0}" -ge 100 ]
 ok $? "fuzzing ran a meaningful number of inputs (${execs:-0})"
+
+# 4. inputs that crash the trace libraries: the file source checks the
+# metadata in a forked child, which inherits libFuzzer's crash handler and
+# leaves crash-* artifacts; recvtop must refuse each with one line
+bad=""
+nart=0
+for f in "$out"/crash-* "$out"/timeout-*; do
+	[ -e "$f" ] || continue
+	nart=$((nart + 1))
+	"$RECVTOP" report -i "$f" >/dev/null 2>"$out/art.err"
+	rc=$?
+	[ $rc = 2 ] && [ "$(wc -l <"$out/art.err")" = 1 ] || bad="$bad $(basename "$f"):rc=$rc"
+done
+is "$bad" "" "inputs that crash the trace libraries ($nart): recvtop refuses each with one line"
 done_testing
