@@ -155,7 +155,7 @@ for kind in "" "--file-version 6" "--compression none"; do
 	name=tc7z
 	[ "$kind" = "--file-version 6" ] && name=tc6
 	[ "$kind" = "--compression none" ] && name=tc7n
-	$TCREC $kind -o "$O/$name.dat" $tcev "$RTGEN" --count 1000 --expect "$O/$name.exp" \
+	$TCREC $kind -b 8192 -o "$O/$name.dat" $tcev "$RTGEN" --count 1000 --expect "$O/$name.exp" \
 		>"$O/$name.tc.out" 2>"$O/$name.tc.err"
 	is "$?" 0 "trace-cmd record ${kind:-(default)}: exit status"
 	"$RECVTOP" report --json -i "$O/$name.dat" >"$O/$name.json" 2>"$O/$name.json.err"
@@ -168,7 +168,7 @@ done
 tcmem="-e syscalls:sys_enter_process_vm_readv -e syscalls:sys_exit_process_vm_readv
 	-e syscalls:sys_enter_process_vm_writev -e syscalls:sys_exit_process_vm_writev
 	-e syscalls:sys_enter_ptrace -e syscalls:sys_exit_ptrace"
-$TCREC -o "$O/tcmem.dat" $tcmem "$RT_TOOLS/rtmem" --reads 120 --writes 30 --peeks 15 \
+$TCREC -b 8192 -o "$O/tcmem.dat" $tcmem "$RT_TOOLS/rtmem" --reads 120 --writes 30 --peeks 15 \
 	--denied 4 --expect "$O/tcmem.exp" >/dev/null 2>"$O/tcmem.tc.err"
 is "$?" 0 "trace-cmd record of rtmem: exit status"
 "$RECVTOP" report --json -i "$O/tcmem.dat" >"$O/tcmem.json" 2>"$O/tcmem.json.err"
