@@ -57,6 +57,8 @@ check_file() {	# check_file LABEL FILE EXPECT.json
 		"$label: no unknown options"
 	like "$(trace-cmd report --stat -i "$f" 2>&1)" "CPU: 0" \
 		"$label: report --stat shows the kernel's per-CPU stats"
+	like "$(trace-cmd report --stat -i "$f" 2>&1 | grep -c 'data recorded at offset=0x')" "^[1-9]" \
+		"$label: report --stat shows where each CPU's data is"
 	like "$(trace-cmd dump --cmd-lines -i "$f" 2>&1)" " rtg-udp4" \
 		"$label: saved command lines name the generator"
 	"$RTDAT" "$f" >"$f.rtdat" 2>&1
@@ -68,6 +70,9 @@ check_file() {	# check_file LABEL FILE EXPECT.json
 		"$label: KernelShark-style reader sees every event trace-cmd prints ($n)"
 	is "$(sed -n 's/^unknown //p;s/^order //p' "$f.rtdat" | tr '\n' ' ')" "0 ok " \
 		"$label: no unknown events, time in order on every CPU"
+	is "$(trace-cmd report --cpus -i "$f" 2>/dev/null | sed -n 's/^ *\([0-9][0-9]*\)$/\1/p' | tr '\n' ' ')" \
+		"$(awk '$1 == "cpu" && $3 > 0 { printf "%s ", $2 }' "$f.rtdat")" \
+		"$label: report --cpus lists exactly the CPUs with events"
 	if [ "$backend" = tracepoint ]; then
 		want=$(python3 -c 'import json,sys; print(sum(p["calls"] for p in json.load(open(sys.argv[1]))["processes"]))' "$exp")
 		is "$(sed -n 's/^event syscalls:sys_enter_recvfrom //p' "$f.rtdat")" "$want" \
