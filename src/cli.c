@@ -38,12 +38,14 @@ enum {
 	OPT_LIVE,
 	OPT_SCHED,
 	OPT_NO_KALLSYMS,
+	OPT_SPEED,
 };
 
 #define CMD(x) (1u << (x))
 #define LIVE_CMDS (CMD(RT_CMD_TOP) | CMD(RT_CMD_RECORD))
 #define REC CMD(RT_CMD_RECORD)
 #define REP CMD(RT_CMD_REPORT)
+#define TOP CMD(RT_CMD_TOP)
 #define ALL_CMDS ((1u << RT_CMD_NR) - 1)
 
 struct opt_desc {
@@ -57,8 +59,11 @@ struct opt_desc {
 static const struct opt_desc opts[] = {
 	{ { "output", required_argument, NULL, 'o' }, 'o', REC,
 	  "FILE.dat", "where to record (default trace.dat)" },
-	{ { "input", required_argument, NULL, 'i' }, 'i', REP,
-	  "FILE.dat", "the recording to read (default trace.dat)" },
+	{ { "input", required_argument, NULL, 'i' }, 'i', REP | TOP,
+	  "FILE.dat", "the recording to read (top: replay it)" },
+	{ { "speed", required_argument, NULL, OPT_SPEED }, 0, TOP,
+	  "X|max", "replay speed: 1, 2, 10, 100... or max (default: 1 "
+	  "in the TUI, max in batch)" },
 	{ { "delay", required_argument, NULL, 'd' }, 'd', LIVE_CMDS | REP,
 	  "SECONDS", "refresh interval, fractions allowed (default 1)" },
 	{ { "iterations", required_argument, NULL, 'n' }, 'n', LIVE_CMDS,
@@ -95,7 +100,8 @@ static const struct opt_desc opts[] = {
 };
 
 static const char *const cmd_synopsis[RT_CMD_NR] = {
-	[RT_CMD_TOP] = "recvtop [top] [OPTIONS] [-- COMMAND [ARGS]]",
+	[RT_CMD_TOP] = "recvtop [top] [OPTIONS] [-- COMMAND [ARGS]]\n"
+		       "       recvtop top -i FILE.dat [OPTIONS]",
 	[RT_CMD_RECORD] = "recvtop record [-o FILE.dat] [OPTIONS] "
 			  "[-- COMMAND [ARGS]]",
 	[RT_CMD_REPORT] = "recvtop report [-i FILE.dat] [--json]",
@@ -105,7 +111,7 @@ static const char *const cmd_synopsis[RT_CMD_NR] = {
 
 static const char *const cmd_about[RT_CMD_NR] = {
 	[RT_CMD_TOP] = "Watch network receives and cross-process memory "
-		       "reads live.",
+		       "reads live, or replay a recording (-i).",
 	[RT_CMD_RECORD] = "Record to a trace-cmd compatible .dat file.",
 	[RT_CMD_REPORT] = "Summarise a recording.",
 	[RT_CMD_RESET] = "Remove tracefs instances and probes left by "
@@ -235,10 +241,6 @@ int cli_parse_pids(const char *s, int *pids, unsigned int *nr,
 				 "id", s, buf);
 			return -1;
 		}
-		if (!pid_exists((int)v)) {
-			snprintf(err, errlen, "-p %lu: no such process", v);
-			return -1;
-		}
 		if (*nr >= max) {
 			snprintf(err, errlen, "-p: more than %u processes",
 				 max);
@@ -253,6 +255,41 @@ int cli_parse_pids(const char *s, int *pids, unsigned int *nr,
 			return -1;
 		}
 	}
+	return 0;
+}
+
+int cli_check_pids_exist(const int *pids, unsigned int nr, char *err,
+			 size_t errlen)
+{
+	for (unsigned int i = 0; i < nr; i++) {
+		if (!pid_exists(pids[i])) {
+			snprintf(err, errlen, "-p %d: no such process", pids[i]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int cli_parse_speed(const char *s, double *speed)
+{
+	char *end;
+	double v;
+
+	if (!strcmp(s, "max")) {
+		*speed = 0;
+		return 0;
+	}
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s)
+		return -1;
+	if (*end == 'x')	/* "10x" */
+		end++;
+	if (*end)
+		return -1;
+	if (!isfinite(v) || v < 0.01 || v > 10000)
+		return -1;
+	*speed = v;
 	return 0;
 }
 
@@ -389,6 +426,14 @@ int cli_parse(int argc, char **argv, struct rt_options *o, FILE *out,
 		case OPT_NO_KALLSYMS:
 			o->no_kallsyms = true;
 			break;
+		case OPT_SPEED:
+			if (cli_parse_speed(optarg, &o->speed)) {
+				snprintf(err, errlen, "--speed '%s': must be a "
+					 "factor (0.01 to 10000) or max", optarg);
+				return RT_CLI_USAGE;
+			}
+			o->speed_set = true;
+			break;
 		case 'd':
 			if (o->cmd == RT_CMD_RECORD)
 				view_opt = "-d";
@@ -434,6 +479,7 @@ int cli_parse(int argc, char **argv, struct rt_options *o, FILE *out,
 					 "auto, kprobe or tracepoint", optarg);
 				return RT_CLI_USAGE;
 			}
+			o->backend_set = true;
 			break;
 		case OPT_BUFFER_KB:
 			if (parse_uint(optarg, 16u << 20, &v)) {
@@ -442,6 +488,7 @@ int cli_parse(int argc, char **argv, struct rt_options *o, FILE *out,
 				return RT_CLI_USAGE;
 			}
 			o->buffer_kb = (unsigned int)v;
+			o->buffer_set = true;
 			break;
 		case 'h':
 			cli_usage(out, o->cmd);
@@ -485,6 +532,25 @@ int cli_parse(int argc, char **argv, struct rt_options *o, FILE *out,
 			 "--live", view_opt);
 		return RT_CLI_USAGE;
 	}
+	if (o->cmd == RT_CMD_TOP && o->input) {
+		const char *live_only = o->command ? "a COMMAND" :
+			o->backend_set ? "--backend" :
+			o->buffer_set ? "--buffer-kb" : NULL;
+
+		if (live_only) {
+			snprintf(err, errlen, "%s does not apply to replaying "
+				 "a recording (-i)", live_only);
+			return RT_CLI_USAGE;
+		}
+	} else if (o->speed_set) {
+		snprintf(err, errlen, "--speed applies to replaying a "
+			 "recording: add -i FILE.dat");
+		return RT_CLI_USAGE;
+	}
+	/* a live run watches processes that exist now */
+	if (!(o->cmd == RT_CMD_TOP && o->input) &&
+	    cli_check_pids_exist(o->pids, o->nr_pids, err, errlen))
+		return RT_CLI_USAGE;
 	if (o->compress && o->file_version == 6) {
 		snprintf(err, errlen, "--compress writes file version 7, not "
 			 "6");

@@ -39,8 +39,11 @@ struct rt_options {
 	bool live;			/* --live */
 	bool sched;			/* --sched */
 	bool no_kallsyms;		/* --no-kallsyms */
-	/* report */
+	/* report; top -i: replay */
 	const char *input;		/* -i, NULL = trace.dat */
+	double speed;			/* --speed (replay), 0 = as fast as possible */
+	bool speed_set;
+	bool backend_set, buffer_set;	/* given on the command line */
 };
 
 enum {
@@ -59,6 +62,11 @@ const char *cli_cmd_name(enum rt_cmd cmd);
 int cli_parse_delay(const char *s, u64 *ns);
 int cli_parse_pids(const char *s, int *pids, unsigned int *nr,
 		   unsigned int max, char *err, size_t errlen);
+/* live runs: every -p process must exist */
+int cli_check_pids_exist(const int *pids, unsigned int nr, char *err,
+			 size_t errlen);
+/* --speed: "max" or a factor 0.01 .. 10000 (max gives 0) */
+int cli_parse_speed(const char *s, double *speed);
 int cli_check_comm(const char *s, char *err, size_t errlen);
 
 #endif

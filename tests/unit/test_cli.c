@@ -73,6 +73,13 @@ TEST(cli_options_and_command)
 	CHECK_EQ(o.cmd, RT_CMD_RESET);
 	CHECK_EQ(parse("probes", "--backend", "kprobe", NULL), RT_CLI_OK);
 	CHECK_EQ(o.cmd, RT_CMD_PROBES);
+	/* replay: -p names recorded processes, which need not exist now */
+	CHECK_EQ(parse("top", "-i", "x.dat", "-p", "2147483646", "--speed",
+		       "10x", "--json", NULL), RT_CLI_OK);
+	CHECK_STR(o.input, "x.dat");
+	CHECK(o.speed == 10 && o.speed_set);
+	CHECK_EQ(parse("-i", "x.dat", "--speed", "max", NULL), RT_CLI_OK);
+	CHECK(o.speed == 0 && o.speed_set);
 	CHECK_EQ(parse("--help", NULL), RT_CLI_EXIT);
 	CHECK_EQ(parse("--version", NULL), RT_CLI_EXIT);
 	CHECK_EQ(parse("probes", "-h", NULL), RT_CLI_EXIT);
@@ -119,6 +126,13 @@ TEST(cli_bad_input_messages)
 		{ { "reset", "-b" }, "unknown option '-b' for 'recvtop reset'" },
 		{ { "-p", "1", "--", "true" }, "-p and a COMMAND cannot be "
 		  "combined" },
+		{ { "--speed", "2" }, "--speed applies to replaying a recording" },
+		{ { "-i", "x.dat", "--speed", "fast" }, "--speed 'fast': must be" },
+		{ { "-i", "x.dat", "--speed", "0" }, "--speed '0': must be" },
+		{ { "-i", "x.dat", "--backend", "kprobe" },
+		  "--backend does not apply to replaying" },
+		{ { "-i", "x.dat", "--", "true" },
+		  "a COMMAND does not apply to replaying" },
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
