@@ -6,9 +6,15 @@
  * tracer's output with it.
  *
  *   rtgen [--count N] [--size S] [--expect FILE] [--scenarios LIST]
- *         [--hold-ms MS]
+ *         [--hold-ms MS] [--gate FILE]
  *   rtgen flood --seconds T [--size S] [--procs P] [--expect FILE]
+ *         [--gate FILE]
  *   rtgen steady --seconds T --rate R [--size S] [--expect FILE]
+ *         [--gate FILE]
+ *
+ * --gate FILE: every receiver names itself (rtg-<scenario>) and then
+ * waits, without any receive call, until FILE exists; a test can find
+ * the receivers' pids (for recvtop -p) before the traffic starts.
  *
  * Process layout (default mode):
  *
@@ -120,6 +126,7 @@ struct opts {
 	double seconds;
 	double rate;
 	unsigned long procs;
+	const char *gate;
 	int seen_count, seen_scen, seen_hold, seen_seconds, seen_rate,
 	    seen_procs, seen_size;
 };
@@ -185,6 +192,7 @@ static void usage(void)
 	       "  rtgen [--count N] [--size S] [--expect FILE] [--scenarios LIST] [--hold-ms MS]\n"
 	       "  rtgen flood --seconds T [--size S] [--procs P] [--expect FILE]\n"
 	       "  rtgen steady --seconds T --rate R [--size S] [--expect FILE]\n"
+	       "  every mode: [--gate FILE] (receivers wait for FILE to exist)\n"
 	       "scenarios: %s (default: all)\n", DEFAULT_SCENARIOS);
 }
 
@@ -314,6 +322,10 @@ static void parse_args(int argc, char **argv)
 		} else if ((v = opt_value(argc, argv, &i, "--rate"))) {
 			opt.rate = parse_double("--rate", v, 1, 10000000);
 			opt.seen_rate = 1;
+		} else if ((v = opt_value(argc, argv, &i, "--gate"))) {
+			if (!*v)
+				usage_error("--gate: empty file name");
+			opt.gate = v;
 		} else if ((v = opt_value(argc, argv, &i, "--procs"))) {
 			opt.procs = parse_ull("--procs", v, 1, MAX_PROCS);
 			opt.seen_procs = 1;
@@ -435,6 +447,9 @@ static void child_init(enum scen sc, pid_t parent, const char *comm)
 	if (getppid() != parent)
 		die("parent exited early");
 	block_sigchld();
+	/* the gate: no receive call before the test opens it */
+	while (opt.gate && access(opt.gate, F_OK))
+		sleep_ms(10);
 }
 
 static void xwrite_all(int fd, const void *buf, size_t len, const char *what)
