@@ -16,7 +16,6 @@
 #include "recvtop/pipeline.h"
 #include "recvtop/taskinfo.h"
 
-#define SCAN_BLOCK (1u << 20)
 
 #if defined(__SANITIZE_ADDRESS__)
 /*
@@ -43,19 +42,25 @@ const char *__lsan_default_options(void)
 }
 #endif
 
-struct lost_page {
-	u64 ts;
-	s64 missed;
-};
+/* pages read from the file at a time, per CPU */
+#define READ_AHEAD_PAGES 64
+/* pages with content kept queued in the merge, per CPU */
+#define QUEUED_PAGES 2
 
 struct fs_cpu {
-	struct tep_record *rec;		/* this CPU's next event */
-	bool started, done;
-	struct lost_page *lost;		/* pages with lost events only */
-	u32 nr_lost, lost_cap, lost_pos;
-	u64 *page_off;			/* uncompressed: every page */
-	u64 *page_last;			/* its last event time (0: none) */
-	u32 nr_pages, pages_cap;
+	const struct dat_cpu_data *d;	/* NULL: no data for this CPU */
+	u64 nr_pages;			/* pages in the file */
+	u64 next;			/* next page to hand to the merge */
+	/* uncompressed: a read-ahead window of pages */
+	u8 *win;
+	u64 win_first;			/* page number of win's first page */
+	u32 win_pages;
+	/* compressed: the chunk table and one decompressed chunk */
+	struct dat_chunk *chunks;
+	u64 *chunk_first;		/* first page number of each chunk */
+	u32 nr_chunks;
+	u32 cur_chunk;			/* decompressed in win (-1: none) */
+	u8 *scratch;
 };
 
 struct file_source {
@@ -67,8 +72,10 @@ struct file_source {
 	int nr_cpus;
 	struct fs_cpu *cpu;
 	struct file_cpu_stats *stats;
-	struct tep_record *cur;		/* handed out by the last next() */
-	u64 events, first_ts, last_ts;
+	struct cpu_merge *merge;
+	int last_cpu;			/* CPU of the last event handed out */
+	bool primed;			/* every CPU has its pages queued */
+	u64 events, first_ts, last_ts;	/* events: read so far */
 	u64 read_count;
 	bool swap;
 	u64 span_limit;			/* ns the handed-out events may span */
@@ -133,156 +140,235 @@ const char *file_source_error(const struct file_source *fs)
 	return fs->error[0] ? fs->error : NULL;
 }
 
-/* ---- the check of every page, and the index ---- */
+/* ---- pages ---- */
 
-static int add_lost(struct fs_cpu *c, u64 ts, s64 missed)
+/* page number p of CPU c into dst (page_size bytes); 0 or -1 (error set) */
+static int read_page(struct file_source *fs, int cpu, u64 p, void *dst)
 {
-	if (c->nr_lost == c->lost_cap) {
-		u32 cap = c->lost_cap ? c->lost_cap * 2 : 8;
-		struct lost_page *n = realloc(c->lost, cap * sizeof(*n));
-
-		if (!n)
-			return -1;
-		c->lost = n;
-		c->lost_cap = cap;
-	}
-	c->lost[c->nr_lost].ts = ts;
-	c->lost[c->nr_lost].missed = missed;
-	c->nr_lost++;
-	return 0;
-}
-
-static int add_page(struct fs_cpu *c, u64 off, u64 last)
-{
-	if (c->nr_pages == c->pages_cap) {
-		u32 cap = c->pages_cap ? c->pages_cap * 2 : 64;
-		u64 *o = realloc(c->page_off, cap * sizeof(*o));
-		u64 *l;
-
-		if (!o)
-			return -1;
-		c->page_off = o;
-		l = realloc(c->page_last, cap * sizeof(*l));
-		if (!l)
-			return -1;
-		c->page_last = l;
-		c->pages_cap = cap;
-	}
-	c->page_off[c->nr_pages] = off;
-	c->page_last[c->nr_pages] = last;
-	c->nr_pages++;
-	return 0;
-}
-
-/* one page of CPU cpu; off is its file offset (0: compressed) */
-static int scan_page(struct file_source *fs, int cpu, const void *page,
-		     u64 off, bool index, char *err, size_t errlen)
-{
-	struct file_cpu_stats *st = &fs->stats[cpu];
 	struct fs_cpu *c = &fs->cpu[cpu];
-	struct dat_page_info info;
+	u32 ps = fs->meta.page_size;
+
+	if (!fs->meta.data_compressed) {
+		if (p < c->win_first || p >= c->win_first + c->win_pages) {
+			u64 n = c->nr_pages - p;
+
+			if (n > READ_AHEAD_PAGES)
+				n = READ_AHEAD_PAGES;
+			if (dat_pread_full(fs->fd, c->win, (size_t)(n * ps),
+					   c->d->offset + p * ps)) {
+				snprintf(fs->error, sizeof(fs->error),
+					 "cannot read CPU %d's data: %s", cpu,
+					 strerror(errno));
+				return -1;
+			}
+			c->win_first = p;
+			c->win_pages = (u32)n;
+		}
+		memcpy(dst, c->win + (p - c->win_first) * ps, ps);
+		return 0;
+	}
+	/* the chunk holding page p: chunks are read in order, so the
+	 * current or the next one, else a search */
+	if (c->cur_chunk == UINT32_MAX || p < c->chunk_first[c->cur_chunk] ||
+	    p >= c->chunk_first[c->cur_chunk] +
+		 c->chunks[c->cur_chunk].usize / ps) {
+		u32 lo = 0, hi = c->nr_chunks;
+
+		while (hi - lo > 1) {
+			u32 mid = lo + (hi - lo) / 2;
+
+			if (c->chunk_first[mid] <= p)
+				lo = mid;
+			else
+				hi = mid;
+		}
+		if (dat_chunk_decompress(fs->fd, &c->chunks[lo], c->scratch,
+					 c->win)) {
+			snprintf(fs->error, sizeof(fs->error), "corrupt: CPU "
+				 "%d's compressed chunk %u does not decompress",
+				 cpu, lo);
+			return -1;
+		}
+		c->cur_chunk = lo;
+	}
+	memcpy(dst, c->win + (p - c->chunk_first[c->cur_chunk]) * ps, ps);
+	return 0;
+}
+
+/*
+ * Check page p of CPU cpu and count it.  Returns 1 if it holds events or
+ * reports lost ones, 0 if it is empty, -1 when corrupt (error set).
+ */
+static int check_page(struct file_source *fs, int cpu, u64 p, const void *page,
+		      struct dat_page_info *info)
+{
 	const char *why = NULL;
 	int n;
 
 	n = dat_page_parse(page, fs->meta.page_size, fs->meta.commit_size,
-			   fs->swap, &info, NULL, NULL, &why);
+			   fs->swap, info, NULL, NULL, &why);
 	if (n < 0) {
-		snprintf(err, errlen, "corrupt: CPU %d, page %llu: %s", cpu,
-			 (unsigned long long)st->pages, why);
+		snprintf(fs->error, sizeof(fs->error), "corrupt: CPU %d, page "
+			 "%llu: %s", cpu, (unsigned long long)p, why);
 		return -1;
 	}
-	st->pages++;
-	if (info.missed) {
-		st->missed_pages++;
-		st->missed += info.missed_count > 0 ? (u64)info.missed_count :
-			      1;
-		if (!n && add_lost(c, info.ts, info.missed_count))
-			goto oom;
+	return n > 0 || info->missed;
+}
+
+/* keep QUEUED_PAGES pages with content queued for cpu */
+static int refill(struct file_source *fs, int cpu)
+{
+	struct fs_cpu *c = &fs->cpu[cpu];
+	struct file_cpu_stats *st = &fs->stats[cpu];
+
+	while (c->next < c->nr_pages &&
+	       merge_cpu_queued(fs->merge, cpu) < QUEUED_PAGES) {
+		struct dat_page_info info;
+		void *page = merge_page_buf(fs->merge);
+		int r;
+
+		if (!page) {
+			snprintf(fs->error, sizeof(fs->error), "out of memory");
+			return -1;
+		}
+		if (read_page(fs, cpu, c->next, page) ||
+		    (r = check_page(fs, cpu, c->next, page, &info)) < 0) {
+			merge_drop_page(fs->merge, page);
+			return -1;
+		}
+		c->next++;
+		st->pages++;
+		if (info.missed) {
+			st->missed_pages++;
+			st->missed += info.missed_count > 0 ?
+				      (u64)info.missed_count : 1;
+		}
+		if (info.events) {
+			if (!st->events || info.first_ts < st->first_ts)
+				st->first_ts = info.first_ts;
+			if (info.last_ts > st->last_ts)
+				st->last_ts = info.last_ts;
+			st->events += info.events;
+			fs->events += info.events;
+		}
+		if (!r) {
+			merge_drop_page(fs->merge, page);
+			continue;
+		}
+		merge_commit_page(fs->merge, cpu, page);
 	}
-	if (n) {
-		if (!st->events)
-			st->first_ts = info.first_ts;
-		st->last_ts = info.last_ts;
-		st->events += (u64)n;
+	return 0;
+}
+
+static int prime(struct file_source *fs)
+{
+	for (int i = 0; i < fs->nr_cpus; i++)
+		if (fs->cpu[i].d && refill(fs, i))
+			return -1;
+	fs->primed = true;
+	return 0;
+}
+
+/* time of the first or last event of a CPU's data, reading few pages */
+static int edge_ts(struct file_source *fs, int cpu, bool last, u64 *ts)
+{
+	struct fs_cpu *c = &fs->cpu[cpu];
+	u8 *page = malloc(fs->meta.page_size);
+	u64 tries = 0;
+	int ret = 0;
+
+	*ts = 0;
+	if (!page)
+		return -1;
+	for (u64 i = 0; i < c->nr_pages && tries < 4096; i++, tries++) {
+		u64 p = last ? c->nr_pages - 1 - i : i;
+		struct dat_page_info info;
+		int r;
+
+		if (read_page(fs, cpu, p, page) ||
+		    (r = check_page(fs, cpu, p, page, &info)) < 0) {
+			ret = -1;
+			break;
+		}
+		if (info.events) {
+			*ts = last ? info.last_ts : info.first_ts;
+			break;
+		}
 	}
-	if (index && add_page(c, off, n ? info.last_ts : 0))
-		goto oom;
+	free(page);
+	return ret;
+}
+
+/* per CPU: where its pages are, and the time span of the whole file */
+static int index_cpus(struct file_source *fs, char *err, size_t errlen)
+{
+	u32 ps = fs->meta.page_size;
+
+	for (int i = 0; i < fs->meta.nr_cpu_data; i++) {
+		const struct dat_cpu_data *d = &fs->meta.cpu[i];
+		struct fs_cpu *c;
+		u64 first, last;
+
+		if (!d->size || d->cpu < 0 || d->cpu >= fs->nr_cpus)
+			continue;
+		c = &fs->cpu[d->cpu];
+		c->d = d;
+		c->cur_chunk = UINT32_MAX;
+		if (!fs->meta.data_compressed) {
+			c->nr_pages = d->size / ps;
+			c->win = malloc((size_t)READ_AHEAD_PAGES * ps);
+			if (!c->win)
+				goto oom;
+		} else {
+			u64 pages = 0;
+			u32 max_usize = 0;
+			u32 max_csize = 1;
+
+			if (dat_chunks_read(fs->fd, &fs->meta, d, &c->chunks,
+					    &c->nr_chunks, err, errlen))
+				return -1;
+			c->chunk_first = calloc(c->nr_chunks ? c->nr_chunks : 1,
+						sizeof(*c->chunk_first));
+			if (!c->chunk_first)
+				goto oom;
+			for (u32 k = 0; k < c->nr_chunks; k++) {
+				c->chunk_first[k] = pages;
+				pages += c->chunks[k].usize / ps;
+				if (c->chunks[k].usize > max_usize)
+					max_usize = c->chunks[k].usize;
+				if (c->chunks[k].csize > max_csize)
+					max_csize = c->chunks[k].csize;
+			}
+			c->nr_pages = pages;
+			c->win = malloc(max_usize ? max_usize : ps);
+			c->scratch = malloc(max_csize);
+			if (!c->win || !c->scratch)
+				goto oom;
+		}
+		if (edge_ts(fs, d->cpu, false, &first) ||
+		    edge_ts(fs, d->cpu, true, &last)) {
+			snprintf(err, errlen, "%s", fs->error);
+			return -1;
+		}
+		if (!first)
+			continue;
+		if (!fs->first_ts || first < fs->first_ts)
+			fs->first_ts = first;
+		if (last > fs->last_ts)
+			fs->last_ts = last;
+	}
+	/* the edge reads counted nothing */
+	fs->events = 0;
+	for (int i = 0; i < fs->nr_cpus; i++) {
+		int cpu = fs->stats[i].cpu;
+
+		memset(&fs->stats[i], 0, sizeof(fs->stats[i]));
+		fs->stats[i].cpu = cpu;
+	}
 	return 0;
 oom:
 	snprintf(err, errlen, "out of memory");
 	return -1;
-}
-
-static int scan_cpu(struct file_source *fs, const struct dat_cpu_data *d,
-		    char *err, size_t errlen)
-{
-	u32 ps = fs->meta.page_size;
-	u8 *buf = NULL, *scratch = NULL;
-	int ret = -1;
-
-	if (!fs->meta.data_compressed) {
-		buf = malloc(SCAN_BLOCK);
-		if (!buf)
-			goto oom;
-		for (u64 done = 0; done < d->size;) {
-			size_t n = d->size - done > SCAN_BLOCK ? SCAN_BLOCK :
-				   (size_t)(d->size - done);
-
-			if (dat_pread_full(fs->fd, buf, n, d->offset + done)) {
-				snprintf(err, errlen, "cannot read CPU %d's "
-					 "data: %s", d->cpu, strerror(errno));
-				goto out;
-			}
-			for (size_t p = 0; p < n; p += ps)
-				if (scan_page(fs, d->cpu, buf + p,
-					      d->offset + done + p, true, err,
-					      errlen))
-					goto out;
-			done += n;
-		}
-	} else {
-		struct dat_chunk *ch;
-		u32 nr;
-
-		if (dat_chunks_read(fs->fd, &fs->meta, d, &ch, &nr, err,
-				    errlen))
-			goto out;
-		for (u32 i = 0; i < nr; i++) {
-			u8 *nb = realloc(buf, ch[i].usize);
-			u8 *ns = realloc(scratch, ch[i].csize ? ch[i].csize : 1);
-
-			if (nb)
-				buf = nb;
-			if (ns)
-				scratch = ns;
-			if (!nb || !ns) {
-				free(ch);
-				goto oom;
-			}
-			if (dat_chunk_decompress(fs->fd, &ch[i], scratch, buf)) {
-				snprintf(err, errlen, "corrupt: CPU %d's "
-					 "compressed chunk %u does not "
-					 "decompress", d->cpu, i);
-				free(ch);
-				goto out;
-			}
-			for (u32 p = 0; p < ch[i].usize; p += ps)
-				if (scan_page(fs, d->cpu, buf + p, 0, false,
-					      err, errlen)) {
-					free(ch);
-					goto out;
-				}
-		}
-		free(ch);
-	}
-	ret = 0;
-	goto out;
-oom:
-	snprintf(err, errlen, "out of memory");
-out:
-	free(buf);
-	free(scratch);
-	return ret;
 }
 
 static u64 stat_value(const char *text, const char *key)
@@ -360,14 +446,12 @@ void file_source_close(struct file_source *fs)
 {
 	if (!fs)
 		return;
-	if (fs->cur)
-		tracecmd_free_record(fs->cur);
+	merge_free(fs->merge);
 	for (int i = 0; fs->cpu && i < fs->nr_cpus; i++) {
-		if (fs->cpu[i].rec)
-			tracecmd_free_record(fs->cpu[i].rec);
-		free(fs->cpu[i].lost);
-		free(fs->cpu[i].page_off);
-		free(fs->cpu[i].page_last);
+		free(fs->cpu[i].win);
+		free(fs->cpu[i].chunks);
+		free(fs->cpu[i].chunk_first);
+		free(fs->cpu[i].scratch);
 	}
 	if (fs->h)
 		tracecmd_close(fs->h);
@@ -463,20 +547,10 @@ struct file_source *file_source_open_fd(int fd, const char *name, char *err,
 	for (int i = 0; i < fs->nr_cpus; i++)
 		fs->stats[i].cpu = i;
 	fs->span_limit = MAX_SPAN_NS;
-	for (int i = 0; i < fs->meta.nr_cpu_data; i++) {
-		const struct dat_cpu_data *d = &fs->meta.cpu[i];
-		const struct file_cpu_stats *st = &fs->stats[d->cpu];
-
-		if (d->size && scan_cpu(fs, d, err, errlen))
-			goto fail;
-		if (!st->events)
-			continue;
-		if (!fs->events || st->first_ts < fs->first_ts)
-			fs->first_ts = st->first_ts;
-		if (st->last_ts > fs->last_ts)
-			fs->last_ts = st->last_ts;
-		fs->events += st->events;
-	}
+	/* pages are checked as they are read: opening stays quick on
+	 * files of any size */
+	if (index_cpus(fs, err, errlen))
+		goto fail;
 	load_kstats(fs);
 
 	/* the file is sound: let libtracecmd at it, quietly */
@@ -506,6 +580,13 @@ struct file_source *file_source_open_fd(int fd, const char *name, char *err,
 			 "ring-buffer page header as the file says");
 		goto fail;
 	}
+	fs->merge = merge_new(fs->tep, fs->nr_cpus ? fs->nr_cpus : 1,
+			      fs->meta.page_size);
+	if (!fs->merge) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	fs->last_cpu = -1;
 	return fs;
 fail:
 	if (!err[0])
@@ -642,66 +723,28 @@ corrupt:
 
 /* ---- reading in time order ---- */
 
-static void cpu_start(struct file_source *fs, int cpu)
-{
-	struct fs_cpu *c = &fs->cpu[cpu];
-
-	if (c->started)
-		return;
-	c->started = true;
-	c->rec = tracecmd_read_cpu_first(fs->h, cpu);
-}
-
-/* the CPU whose next item is oldest; *lost: it is a lost-only page */
-static int oldest(struct file_source *fs, u64 *ts, bool *lost)
-{
-	int best = -1;
-	u64 bts = UINT64_MAX;
-
-	for (int i = 0; i < fs->nr_cpus; i++) {
-		struct fs_cpu *c = &fs->cpu[i];
-
-		cpu_start(fs, i);
-		if (c->lost_pos < c->nr_lost &&
-		    (!c->rec || c->lost[c->lost_pos].ts <= c->rec->ts)) {
-			if (best < 0 || c->lost[c->lost_pos].ts < bts) {
-				best = i;
-				bts = c->lost[c->lost_pos].ts;
-				*lost = true;
-			}
-			continue;
-		}
-		if (c->rec && (best < 0 || c->rec->ts < bts)) {
-			best = i;
-			bts = c->rec->ts;
-			*lost = false;
-		}
-	}
-	*ts = bts;
-	return best;
-}
+/*
+ * The pages go through the same merge as the live source's: whatever
+ * CPU an event was written on, it comes out in time order, and the same
+ * events in the same order give the same numbers.
+ */
 
 u64 file_source_peek_ts(struct file_source *fs)
 {
-	bool lost;
-	u64 ts;
-
-	return oldest(fs, &ts, &lost) < 0 ? UINT64_MAX : ts;
+	if (fs->error[0])
+		return UINT64_MAX;
+	if (!fs->primed && prime(fs))
+		return UINT64_MAX;
+	if (fs->last_cpu >= 0 && refill(fs, fs->last_cpu))
+		return UINT64_MAX;
+	return merge_peek_ts(fs->merge);
 }
 
 int file_source_next(struct file_source *fs, u64 until, struct rt_raw *raw)
 {
-	bool lost = false;
-	u64 ts;
-	int cpu;
-	struct fs_cpu *c;
+	u64 ts = file_source_peek_ts(fs);
 
-	if (fs->cur) {
-		tracecmd_free_record(fs->cur);
-		fs->cur = NULL;
-	}
-	cpu = oldest(fs, &ts, &lost);
-	if (cpu < 0 || ts > until || fs->error[0])
+	if (ts == UINT64_MAX || ts > until || fs->error[0])
 		return 0;
 	/*
 	 * A crafted time stamp (or a lost-events page's) far from the rest
@@ -716,22 +759,11 @@ int file_source_next(struct file_source *fs, u64 until, struct rt_raw *raw)
 			 (double)(ts - fs->first_out) / 1e9);
 		return 0;
 	}
-	c = &fs->cpu[cpu];
-	raw->cpu = cpu;
-	raw->ts = ts;
-	if (lost) {
-		raw->data = NULL;
-		raw->size = 0;
-		raw->missed = c->lost[c->lost_pos].missed;
-		c->lost_pos++;
-		return 1;
-	}
-	fs->cur = c->rec;
-	raw->data = fs->cur->data;
-	raw->size = (unsigned int)fs->cur->size;
-	raw->missed = fs->cur->missed_events;
-	c->rec = tracecmd_read_data(fs->h, cpu);
-	fs->read_count++;
+	if (!merge_next(fs->merge, until, raw))
+		return 0;
+	fs->last_cpu = raw->cpu;
+	if (raw->data)
+		fs->read_count++;
 	return 1;
 }
 
@@ -747,53 +779,57 @@ u64 file_source_feed(struct file_source *fs, struct pipeline *p, u64 until)
 	return n;
 }
 
+/* the first page of cpu whose events may reach ts (page times only grow) */
+static int seek_cpu(struct file_source *fs, int cpu, u64 ts)
+{
+	struct fs_cpu *c = &fs->cpu[cpu];
+	u8 *page = malloc(fs->meta.page_size);
+	u64 lo = 0, hi = c->nr_pages;
+
+	if (!page) {
+		snprintf(fs->error, sizeof(fs->error), "out of memory");
+		return -1;
+	}
+	/* the last page whose own time stamp is <= ts */
+	while (hi - lo > 1) {
+		u64 mid = lo + (hi - lo) / 2;
+		struct dat_page_info info;
+
+		if (read_page(fs, cpu, mid, page) ||
+		    check_page(fs, cpu, mid, page, &info) < 0) {
+			free(page);
+			return -1;
+		}
+		if (info.ts <= ts)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	free(page);
+	c->next = lo;
+	return 0;
+}
+
 int file_source_seek(struct file_source *fs, u64 ts)
 {
-	if (fs->cur) {
-		tracecmd_free_record(fs->cur);
-		fs->cur = NULL;
-	}
+	struct rt_raw raw;
+
+	merge_clear(fs->merge);
 	fs->read_count = 0;
 	fs->error[0] = 0;
 	fs->have_first_out = false;
+	fs->last_cpu = -1;
+	fs->primed = false;
 	for (int i = 0; i < fs->nr_cpus; i++) {
-		struct fs_cpu *c = &fs->cpu[i];
-		u32 lo = 0, hi = c->nr_pages;
-
-		if (c->rec)
-			tracecmd_free_record(c->rec);
-		c->rec = NULL;
-		c->started = true;
-		/* lost-only pages from the target time on */
-		c->lost_pos = 0;
-		while (c->lost_pos < c->nr_lost && c->lost[c->lost_pos].ts < ts)
-			c->lost_pos++;
-		/* the first page whose last event is at or after ts */
-		while (lo < hi) {
-			u32 mid = lo + (hi - lo) / 2;
-
-			if (c->page_last[mid] && c->page_last[mid] >= ts)
-				hi = mid;
-			else
-				lo = mid + 1;
-		}
-		if (c->nr_pages && lo == c->nr_pages)
-			continue;	/* nothing that late on this CPU */
-		if (lo > 0) {
-			int rcpu = -1;
-
-			c->rec = tracecmd_read_at(fs->h, c->page_off[lo], &rcpu);
-			if (c->rec && rcpu != i) {
-				tracecmd_free_record(c->rec);
-				c->rec = NULL;
-			}
-		}
-		if (!c->rec)
-			c->rec = tracecmd_read_cpu_first(fs->h, i);
-		while (c->rec && c->rec->ts < ts) {
-			tracecmd_free_record(c->rec);
-			c->rec = tracecmd_read_data(fs->h, i);
-		}
+		if (!fs->cpu[i].d)
+			continue;
+		if (seek_cpu(fs, i, ts))
+			return -1;
 	}
-	return 0;
+	/* what precedes ts on the chosen pages */
+	while (ts && file_source_peek_ts(fs) < ts &&
+	       merge_next(fs->merge, ts - 1, &raw))
+		fs->last_cpu = raw.cpu;
+	fs->read_count = 0;
+	return fs->error[0] ? -1 : 0;
 }

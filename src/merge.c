@@ -239,6 +239,11 @@ unsigned int merge_queued_pages(const struct cpu_merge *m)
 	return m->queued;
 }
 
+unsigned int merge_cpu_queued(const struct cpu_merge *m, int cpu)
+{
+	return cpu >= 0 && cpu < m->nr_cpus ? m->q[cpu].count : 0;
+}
+
 void merge_clear(struct cpu_merge *m)
 {
 	for (int i = 0; m->q && i < m->nr_cpus; i++) {

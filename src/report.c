@@ -188,13 +188,6 @@ int report_run(const struct rt_options *o)
 		status = RT_EXIT_USAGE;
 		goto out;
 	}
-	if (file_source_read_count(r.fs) != file_source_events(r.fs)) {
-		rt_err("%s: libtracecmd read %" PRIu64 " of the %" PRIu64
-		       " events in the file", r.path,
-		       file_source_read_count(r.fs), file_source_events(r.fs));
-		status = RT_EXIT_USAGE;
-		goto out;
-	}
 	out.info = &r.info;
 	if (o->json)
 		print_file_json(&r, stdout);

@@ -13,19 +13,19 @@ struct taskinfo;
 
 /*
  * The file source: a .dat file (recvtop's or trace-cmd's, v6 or v7,
- * uncompressed or zstd) read through libtracecmd, events handed out in
- * timestamp order as the live source's merge does, so the same pipeline
- * counts the same numbers.
+ * uncompressed or zstd).  libtracecmd opens it and gives the event
+ * formats (in a child first: a file whose metadata crashes the libraries
+ * is refused); the pages are then read here, a few at a time, each checked
+ * (dat_page_parse) before it is decoded, and go through the same merge as
+ * the live source's, so the same pipeline counts the same numbers.
  *
- * Opening checks the whole file first: the metadata (dat_meta_read) and
- * every page of every CPU (dat_page_parse), streaming, so that corrupt,
- * truncated or foreign input is refused with one line naming the problem
- * before libtracecmd or the decoder touch it.  That pass also builds a
- * per-CPU page index (file offset and time of every page), so a replay
- * can read interval by interval (file_source_next with a time limit) and
- * seek (file_source_seek) without loading the file.
+ * Opening reads the metadata and a few pages at each end of every CPU's
+ * data: it is quick whatever the size of the file.  A corrupt page further
+ * in stops the reading with file_source_error().  Seeking is a binary
+ * search over each CPU's pages by their time stamps.
  */
 
+/* per CPU, counted over the pages read so far */
 struct file_cpu_stats {
 	int cpu;
 	u64 pages;
@@ -54,7 +54,7 @@ struct tracecmd_input *file_source_handle(const struct file_source *fs);
 int file_source_nr_cpus(const struct file_source *fs);
 const struct file_cpu_stats *file_source_cpu_stats(const struct file_source *fs,
 						   int cpu);
-/* all CPUs: events, and first/last event time (0 when no events) */
+/* events in the pages read so far; the first/last event time of the file */
 u64 file_source_events(const struct file_source *fs);
 u64 file_source_first_ts(const struct file_source *fs);
 u64 file_source_last_ts(const struct file_source *fs);

@@ -44,6 +44,8 @@ bool merge_next(struct cpu_merge *m, u64 watermark, struct rt_raw *out);
 u64 merge_peek_ts(struct cpu_merge *m);
 /* pages queued, all CPUs */
 unsigned int merge_queued_pages(const struct cpu_merge *m);
+/* pages queued for one CPU (the one being read counts until it is done) */
+unsigned int merge_cpu_queued(const struct cpu_merge *m, int cpu);
 /* drop everything queued */
 void merge_clear(struct cpu_merge *m);
 

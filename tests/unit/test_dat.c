@@ -228,18 +228,21 @@ static void roundtrip(int version, bool zstd)
 		 zstd ? DAT_COMPRESS_ZSTD : DAT_COMPRESS_NONE);
 	CHECK_STR(file_source_meta(fs)->clock, "mono");
 	CHECK_EQ(file_source_nr_cpus(fs), 3);
-	CHECK_EQ(file_source_events(fs), 2 + 2 * 700 + 2 * 650);
-	CHECK_EQ(file_source_cpu_stats(fs, 0)->events, 2 + 2 * 700);
-	CHECK_EQ(file_source_cpu_stats(fs, 1)->events, 2 * 650);
-	CHECK_EQ(file_source_cpu_stats(fs, 2)->events, 0);
-	CHECK_EQ(file_source_cpu_stats(fs, 0)->missed_pages, 1);
-	CHECK_EQ(file_source_cpu_stats(fs, 0)->missed, 5);
+	/* opening reads almost nothing of the data */
+	CHECK(file_source_events(fs) < 2 + 2 * 700 + 2 * 650);
 	CHECK(file_source_kernel_lost(fs, &lost));
 	CHECK_EQ(lost, 4);
 	CHECK_STR(file_source_recvtop_value(fs, "backend"), "tracepoint");
 	CHECK_STR(file_source_meta(fs)->cmdlines.data, "4242 rtg-thread\n1 init\n");
 	CHECK(file_source_has_tasks(fs));
 	CHECK_EQ(run_file(fs, &t, &events), 0);
+	/* counted as the pages were read */
+	CHECK_EQ(file_source_events(fs), 2 + 2 * 700 + 2 * 650);
+	CHECK_EQ(file_source_cpu_stats(fs, 0)->events, 2 + 2 * 700);
+	CHECK_EQ(file_source_cpu_stats(fs, 1)->events, 2 * 650);
+	CHECK_EQ(file_source_cpu_stats(fs, 2)->events, 0);
+	CHECK_EQ(file_source_cpu_stats(fs, 0)->missed_pages, 1);
+	CHECK_EQ(file_source_cpu_stats(fs, 0)->missed, 5);
 	CHECK_EQ(events, file_source_events(fs));
 	CHECK_EQ(file_source_read_count(fs), file_source_events(fs));
 	/* both threads belong to one process, per recvtop's table */
