@@ -60,10 +60,9 @@ static const struct opt_desc opts[] = {
 	{ { "output", required_argument, NULL, 'o' }, 'o', REC,
 	  "FILE.dat", "where to record (default trace.dat)" },
 	{ { "input", required_argument, NULL, 'i' }, 'i', REP | TOP,
-	  "FILE.dat", "the recording to read (top: replay it)" },
+	  "FILE.dat", "the recording to replay or summarise" },
 	{ { "speed", required_argument, NULL, OPT_SPEED }, 0, TOP,
-	  "X|max", "replay speed: 1, 2, 10, 100... or max (default: 1 "
-	  "in the TUI, max in batch)" },
+	  "X|max", "replay speed: factor or max (default 1; batch max)" },
 	{ { "delay", required_argument, NULL, 'd' }, 'd', LIVE_CMDS | REP,
 	  "SECONDS", "refresh interval, fractions allowed (default 1)" },
 	{ { "iterations", required_argument, NULL, 'n' }, 'n', LIVE_CMDS,
@@ -71,7 +70,7 @@ static const struct opt_desc opts[] = {
 	{ { "batch", no_argument, NULL, 'b' }, 'b', LIVE_CMDS,
 	  NULL, "text snapshots instead of the live view" },
 	{ { "json", no_argument, NULL, OPT_JSON }, 0, LIVE_CMDS | REP,
-	  NULL, "JSON lines (one object per interval, then a summary)" },
+	  NULL, "JSON lines instead of text" },
 	{ { "pid", required_argument, NULL, 'p' }, 'p', LIVE_CMDS,
 	  "PID[,PID...]", "only these processes" },
 	{ { "comm", required_argument, NULL, 'c' }, 'c', LIVE_CMDS,
@@ -84,7 +83,7 @@ static const struct opt_desc opts[] = {
 	{ { "file-version", required_argument, NULL, OPT_FILE_VERSION }, 0,
 	  REC, "6|7", "trace-cmd file version (default 6)" },
 	{ { "compress", no_argument, NULL, OPT_COMPRESS }, 0, REC,
-	  NULL, "version 7 compressed with zstd" },
+	  NULL, "file version 7, compressed with zstd" },
 	{ { "live", no_argument, NULL, OPT_LIVE }, 0, REC,
 	  NULL, "also show the live view (-d, -n, -b, --json apply)" },
 	{ { "sched", no_argument, NULL, OPT_SCHED }, 0, REC,
@@ -104,20 +103,20 @@ static const char *const cmd_synopsis[RT_CMD_NR] = {
 		       "       recvtop top -i FILE.dat [OPTIONS]",
 	[RT_CMD_RECORD] = "recvtop record [-o FILE.dat] [OPTIONS] "
 			  "[-- COMMAND [ARGS]]",
-	[RT_CMD_REPORT] = "recvtop report [-i FILE.dat] [--json]",
+	[RT_CMD_REPORT] = "recvtop report [-i FILE.dat] [-d SECONDS] [--json]",
 	[RT_CMD_RESET] = "recvtop reset",
 	[RT_CMD_PROBES] = "recvtop probes [--backend auto|kprobe|tracepoint]",
 };
 
 static const char *const cmd_about[RT_CMD_NR] = {
-	[RT_CMD_TOP] = "Watch network receives and cross-process memory "
-		       "reads live, or replay a recording (-i).",
+	[RT_CMD_TOP] = "Watch network receives and memory reads live, or "
+		       "replay a recording.",
 	[RT_CMD_RECORD] = "Record to a trace-cmd compatible .dat file.",
 	[RT_CMD_REPORT] = "Summarise a recording.",
 	[RT_CMD_RESET] = "Remove tracefs instances and probes left by "
 			 "crashed runs.",
-	[RT_CMD_PROBES] = "Show the backend and probes recvtop would use on "
-			  "this kernel, and why.",
+	[RT_CMD_PROBES] = "Show the backend and probes this kernel gets, and "
+			  "why.",
 };
 
 /* the subcommands this build implements */
@@ -127,6 +126,9 @@ static bool cmd_available(enum rt_cmd cmd)
 	       cmd == RT_CMD_PROBES || cmd == RT_CMD_RECORD ||
 	       cmd == RT_CMD_REPORT;
 }
+
+/* width of the option column in --help */
+#define HELP_COL 24
 
 void cli_usage(FILE *f, enum rt_cmd cmd)
 {
@@ -152,13 +154,21 @@ void cli_usage(FILE *f, enum rt_cmd cmd)
 		else
 			snprintf(left, sizeof(left), "    --%s%s%s", d->lo.name,
 				 d->arg ? " " : "", d->arg ? d->arg : "");
-		fprintf(f, "  %-36s %s\n", left, d->help);
+		/* a long option and argument get the help on a line of its own */
+		if (strlen(left) > HELP_COL)
+			fprintf(f, "  %s\n  %-*s %s\n", left, HELP_COL, "",
+				d->help);
+		else
+			fprintf(f, "  %-*s %s\n", HELP_COL, left, d->help);
 	}
 	if (cmd == RT_CMD_TOP)
 		fprintf(f, "\nWith -- COMMAND, recvtop runs the command, traces "
 			"it and its children until it\nexits, prints the "
-			"summary and exits with the command's status.\n"
-			"Exit status: 0 ok, 1 runtime error, 2 bad usage.\n");
+			"summary and exits with the command's status.  With -i "
+			"it\nreplays a recording; -p and -c then name recorded "
+			"processes.\nExit status: 0 ok, 1 runtime error, 2 bad "
+			"usage or input file.\n'recvtop COMMAND --help' shows "
+			"the options of a command.\n");
 	if (cmd == RT_CMD_RECORD)
 		fprintf(f, "\nRecords until Ctrl-C (or until COMMAND exits) a "
 			"file that trace-cmd report\nand KernelShark open; "
@@ -332,8 +342,47 @@ static int find_cmd(const char *s)
 	return -1;
 }
 
+/*
+ * The user's input is quoted in the messages: control characters in it
+ * (a newline, a terminal escape) are shown as \n or \xNN, so that the
+ * message stays one line and the terminal is not driven by it.
+ */
+static void escape_controls(char *s, size_t len)
+{
+	char tmp[1024];
+	size_t o = 0;
+
+	for (const unsigned char *p = (const unsigned char *)s;
+	     *p && o + 5 < sizeof(tmp); p++) {
+		if (*p == '\n') {
+			tmp[o++] = '\\';
+			tmp[o++] = 'n';
+		} else if (*p < 0x20 || *p == 0x7f) {
+			o += (size_t)snprintf(tmp + o, sizeof(tmp) - o,
+					      "\\x%02x", *p);
+		} else {
+			tmp[o++] = (char)*p;
+		}
+	}
+	tmp[o] = 0;
+	snprintf(s, len, "%s", tmp);
+}
+
+static int parse_args(int argc, char **argv, struct rt_options *o, FILE *out,
+		      char *err, size_t errlen);
+
 int cli_parse(int argc, char **argv, struct rt_options *o, FILE *out,
 	      char *err, size_t errlen)
+{
+	int ret = parse_args(argc, argv, o, out, err, errlen);
+
+	if (ret == RT_CLI_USAGE && errlen)
+		escape_controls(err, errlen);
+	return ret;
+}
+
+static int parse_args(int argc, char **argv, struct rt_options *o, FILE *out,
+		      char *err, size_t errlen)
 {
 	struct option lopts[ARRAY_SIZE(opts) + 1];
 	char shorts[64] = "+:";
