@@ -178,12 +178,12 @@ void cli_usage(FILE *f, enum rt_cmd cmd)
 			"is then complete up to the error, or absent),\n2 bad "
 			"usage.\n");
 	if (cmd == RT_CMD_REPORT)
-		fprintf(f, "\nReads recordings of recvtop record and of "
-			"trace-cmd record (file version 6\nor 7, "
-			"uncompressed or zstd).  -d sets the interval length "
-			"the summary counts\nintervals of, as in the live "
-			"view.  Exit status: 0 ok, 1 runtime error, 2 bad\n"
-			"usage or a file recvtop cannot read.\n");
+		fprintf(f, "\nReads a recording of recvtop record or trace-cmd "
+			"record (file version 6 or 7,\nuncompressed or zstd; "
+			"trace.dat without -i).  -d sets the length of the\n"
+			"intervals the summary counts, as in the live view.  "
+			"Exit status: 0 ok,\n1 runtime error, 2 bad usage or "
+			"a file recvtop cannot read.\n");
 }
 
 int cli_parse_delay(const char *s, u64 *ns)
