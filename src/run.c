@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -71,7 +72,8 @@ static int child_spawn(struct run_child *c, char **argv)
 {
 	int go[2], failed[2];
 
-	if (pipe2(go, O_CLOEXEC))
+	/* a socket pair, so that the go byte can be sent without SIGPIPE */
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, go))
 		return -1;
 	if (pipe2(failed, O_CLOEXEC)) {
 		close(go[0]);
@@ -93,8 +95,12 @@ static int child_spawn(struct run_child *c, char **argv)
 		close(go[1]);
 		close(failed[0]);
 		signal(SIGPIPE, SIG_DFL);
-		/* wait until tracing is on (or the parent is gone) */
-		if (read(go[0], &b, 1) != 0)
+		/*
+		 * wait until tracing is on: one byte.  End of file without
+		 * it means recvtop gave up or died (kill -9): the command
+		 * must not run untraced then.
+		 */
+		if (read(go[0], &b, 1) != 1)
 			_exit(127);
 		execvp(argv[0], argv);
 		e = errno;
@@ -115,6 +121,9 @@ static int child_go(struct run_child *c, const char *name)
 	int e = 0;
 	ssize_t n;
 
+	do {
+		n = send(c->go_fd, "g", 1, MSG_NOSIGNAL);
+	} while (n < 0 && errno == EINTR);
 	close(c->go_fd);
 	c->go_fd = -1;
 	do {
