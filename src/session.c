@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The session: a run's tracefs instance and probe group, always removed. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,6 +44,129 @@ static struct {
 #define EMERG_PATHS 4096
 static char *volatile emerg_paths[EMERG_PATHS];
 
+/*
+ * The same files, listed by absolute path in RUN_DIR/files-PID while they
+ * exist, for the one death that cannot clean up (kill -9): the next run
+ * and `recvtop reset` remove what a dead run's list names.  Best effort:
+ * without a usable RUN_DIR, the next recording to the same place still
+ * removes them (datfile.c).
+ */
+#define RUN_DIR "/run/recvtop"
+
+static struct {
+	int fd;
+	char path[64];		/* empty: no list */
+} reg = { .fd = -1 };
+
+/* a directory only root can write to, so that its lists can be trusted */
+static bool run_dir_ok(void)
+{
+	struct stat st;
+
+	return lstat(RUN_DIR, &st) == 0 && S_ISDIR(st.st_mode) &&
+	       st.st_uid == geteuid() && !(st.st_mode & 022);
+}
+
+/* a temp file name of run pid: "/DIR/.BASE.rtPID.tmp" or ".cpuN" */
+static bool is_temp_of(const char *path, int pid)
+{
+	const char *base = strrchr(path, '/'), *p;
+	char tag[24];
+	int n;
+
+	if (path[0] != '/' || !base || base[1] != '.')
+		return false;
+	n = snprintf(tag, sizeof(tag), ".rt%d.", pid);
+	for (p = strstr(base, tag); p && strstr(p + 1, tag);
+	     p = strstr(p + 1, tag))
+		;
+	if (!p || p == base + 1)
+		return false;
+	p += n;
+	if (!strcmp(p, "tmp"))
+		return true;
+	if (strncmp(p, "cpu", 3) || !p[3])
+		return false;
+	return strspn(p + 3, "0123456789") == strlen(p + 3);
+}
+
+/* remove the files a list of run pid names, then the list */
+static int remove_listed(const char *list, int pid, FILE *f)
+{
+	char *text = rt_read_file(list, NULL), *line, *save = NULL;
+	int removed = 0;
+
+	for (line = text ? strtok_r(text, "\n", &save) : NULL; line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		struct stat st;
+
+		if (!is_temp_of(line, pid) || lstat(line, &st) ||
+		    !S_ISREG(st.st_mode) || unlink(line))
+			continue;
+		removed++;
+		if (f)
+			fprintf(f, "removed temp file %s (pid %d is gone)\n",
+				line, pid);
+	}
+	free(text);
+	unlink(list);
+	return removed;
+}
+
+static void registry_add(const char *path)
+{
+	char line[PATH_MAX + 2], cwd[PATH_MAX];
+	int n;
+
+	if (strchr(path, '\n'))
+		return;
+	while (path[0] == '.' && path[1] == '/')
+		path += 2;
+	if (path[0] == '/')
+		n = snprintf(line, sizeof(line), "%s\n", path);
+	else if (getcwd(cwd, sizeof(cwd)))
+		n = snprintf(line, sizeof(line), "%s/%s\n", cwd, path);
+	else
+		return;
+	if (n < 0 || (size_t)n >= sizeof(line))
+		return;
+	/* twice: another run may remove the empty directory in between */
+	for (int tries = 0; reg.fd < 0 && tries < 2; tries++) {
+		char name[64];
+
+		if ((mkdir(RUN_DIR, 0700) && errno != EEXIST) || !run_dir_ok())
+			return;
+		snprintf(name, sizeof(name), RUN_DIR "/files-%d", getpid());
+		/* an earlier run with this pid left its list */
+		remove_listed(name, getpid(), NULL);
+		reg.fd = open(name, O_WRONLY | O_CREAT | O_EXCL | O_APPEND |
+			      O_CLOEXEC | O_NOFOLLOW, 0600);
+		if (reg.fd >= 0)
+			memcpy(reg.path, name, sizeof(name));
+	}
+	if (reg.fd < 0)
+		return;
+	if (write(reg.fd, line, (size_t)n) != n) {
+		/* best effort: the in-process cleanup still knows the file */
+	}
+}
+
+static void registry_drop_if_empty(void)
+{
+	for (int i = 0; i < EMERG_PATHS; i++)
+		if (emerg_paths[i])
+			return;
+	if (reg.fd >= 0) {
+		close(reg.fd);
+		reg.fd = -1;
+	}
+	if (reg.path[0]) {
+		unlink(reg.path);
+		reg.path[0] = 0;
+		rmdir(RUN_DIR);		/* when no other run has a list */
+	}
+}
+
 int session_register_path(const char *path)
 {
 	char *copy = strdup(path);
@@ -51,6 +176,7 @@ int session_register_path(const char *path)
 	for (int i = 0; i < EMERG_PATHS; i++) {
 		if (!emerg_paths[i]) {
 			emerg_paths[i] = copy;
+			registry_add(path);
 			return 0;
 		}
 	}
@@ -70,6 +196,7 @@ void session_unregister_path(const char *path)
 			free(p);
 		}
 	}
+	registry_drop_if_empty();
 }
 
 void session_register_fd(int fd)
@@ -113,6 +240,8 @@ void session_emergency_cleanup(void)
 		if (p)
 			unlink(p);
 	}
+	if (reg.path[0])
+		unlink(reg.path);
 	if (!emerg.active)
 		return;
 	emerg.active = 0;
@@ -284,6 +413,34 @@ static int remove_group(const char *group, unsigned int *nr_events)
 	return ret;
 }
 
+/* temp files of dead recording runs, from their lists in RUN_DIR */
+static int reset_stale_files(FILE *f)
+{
+	DIR *d = run_dir_ok() ? opendir(RUN_DIR) : NULL;
+	struct dirent *de;
+	int removed = 0;
+
+	while (d && (de = readdir(d))) {
+		char list[300], *end;
+		long pid;
+
+		if (strncmp(de->d_name, "files-", 6))
+			continue;
+		pid = strtol(de->d_name + 6, &end, 10);
+		if (end == de->d_name + 6 || *end || pid <= 0 ||
+		    pid > 0x7fffffff || pid == getpid() ||
+		    session_pid_alive((int)pid))
+			continue;
+		snprintf(list, sizeof(list), RUN_DIR "/%s", de->d_name);
+		removed += remove_listed(list, (int)pid, f);
+	}
+	if (d) {
+		closedir(d);
+		rmdir(RUN_DIR);		/* when no other run has a list */
+	}
+	return removed;
+}
+
 int session_reset_stale(FILE *f)
 {
 	char **names = tracefs_instances(NULL);	/* pid_of_name() filters */
@@ -352,7 +509,7 @@ int session_reset_stale(FILE *f)
 		}
 		tracefs_list_free(groups);
 	}
-	return removed;
+	return removed + reset_stale_files(f);
 }
 
 /* ---- opening ---- */
