@@ -49,7 +49,7 @@ check_prefix() {	# check_prefix PREFIX ZSHDIR MAKE-ARGS...
 	rm -rf "$O/root"
 	mkdir -p "$O/root"
 	mk install DESTDIR="$O/root" "$@" >"$O/install.log" 2>&1
-	is "$?" 0 "make install DESTDIR=... ${*:-(configure's prefix)}: exit 0"
+	is "$?" 0 "make install DESTDIR=... ${*:-(default prefix)}: exit 0"
 	is "$(list_files)" "$rel/bin/recvtop 755
 $rel/share/bash-completion/completions/recvtop 644
 $rel/share/man/man1/recvtop-record.1 644
@@ -76,7 +76,7 @@ $rel/share/$zdir/_recvtop 644" "prefix $p: exactly the binary, 3 man pages, 2 co
 	mk install DESTDIR="$O/root" "$@" >>"$O/install.log" 2>&1
 	is "$?" 0 "prefix $p: make install a second time: exit 0"
 	mk uninstall DESTDIR="$O/root" "$@" >"$O/uninstall.log" 2>&1
-	is "$?" 0 "make uninstall DESTDIR=... ${*:-(configure's prefix)}: exit 0"
+	is "$?" 0 "make uninstall DESTDIR=... ${*:-(default prefix)}: exit 0"
 	is "$(list_files)" "" "prefix $p: uninstall leaves no file"
 	mk uninstall DESTDIR="$O/root" "$@" >>"$O/uninstall.log" 2>&1
 	is "$?" 0 "prefix $p: make uninstall of nothing: exit 0"
