@@ -471,17 +471,23 @@ enum rt_event_kind decode_event(const struct decoder *d, const void *data,
 		ev->sc_enter.request = (long)get(d, p, size, desc, S_REQUEST, 0);
 		break;
 	case RT_EV_MARKER: {
-		char buf[32];
+		char buf[64], *arg;
 
 		get_string(d, p, size, &desc->s[S_BUF], buf, sizeof(buf));
 		if (strncmp(buf, "recvtop: ", 9)) {
 			ev->kind = RT_EV_OTHER;
 			return RT_EV_OTHER;
 		}
+		ev->marker.value = 0;
+		arg = strpbrk(buf + 9, " =\n");
+		if (arg && (arg = strpbrk(arg, "0123456789")))
+			ev->marker.value = strtoull(arg, NULL, 10);
 		if (!strncmp(buf + 9, "start", 5))
 			ev->marker.what = RT_MARK_START;
 		else if (!strncmp(buf + 9, "stop", 4))
 			ev->marker.what = RT_MARK_STOP;
+		else if (!strncmp(buf + 9, "delay", 5) && ev->marker.value)
+			ev->marker.what = RT_MARK_DELAY;
 		else
 			ev->marker.what = RT_MARK_OTHER;
 		break;

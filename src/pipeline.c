@@ -15,6 +15,7 @@ void pipeline_init(struct pipeline *p, struct decoder *dec,
 	p->stats = stats;
 	p->interval_ns = interval_ns ? interval_ns : NSEC_PER_SEC;
 	p->max_intervals = max_intervals;
+	p->follow_marks = true;
 	p->on_interval = fn;
 	p->ctx = ctx;
 }
@@ -23,6 +24,11 @@ void pipeline_set_interval(struct pipeline *p, u64 interval_ns)
 {
 	if (interval_ns)
 		p->interval_ns = interval_ns;
+}
+
+void pipeline_follow_marks(struct pipeline *p, bool follow)
+{
+	p->follow_marks = follow;
 }
 
 void pipeline_set_event_hook(struct pipeline *p, pipeline_event_fn fn,
@@ -103,6 +109,8 @@ void pipeline_feed(struct pipeline *p, const struct rt_raw *raw)
 	    !p->t0_from_marker && !p->nr_intervals) {
 		/* the few events before the marker stay in interval 1 */
 		p->t0_from_marker = true;
+		if (p->follow_marks && ev.marker.value)
+			p->interval_ns = ev.marker.value;
 		set_t0(p, raw->ts);
 	}
 	close_until(p, raw->ts);
@@ -129,6 +137,8 @@ void pipeline_feed(struct pipeline *p, const struct rt_raw *raw)
 		if (ev.marker.what == RT_MARK_STOP) {
 			p->stopped = true;
 			p->stop_ts = raw->ts;
+		} else if (ev.marker.what == RT_MARK_DELAY && p->follow_marks) {
+			pipeline_set_interval(p, ev.marker.value);
 		}
 		return;
 	default:

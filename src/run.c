@@ -262,6 +262,7 @@ int run_setup_source(struct run *r, bool sched)
 	}
 	so->buffer_kb = o->buffer_kb;
 	so->comm = o->comm;
+	so->delay_ns = o->delay_ns;
 	so->sched = sched;
 	if (o->nr_pids) {
 		ret = collect_tids(o, &tids, &nr_tids);

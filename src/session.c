@@ -655,6 +655,7 @@ int session_open(struct rt_session *s, const struct rt_catalog *cat,
 	memset(s, 0, sizeof(*s));
 	s->cat = cat;
 	s->marker_fd = -1;
+	s->delay_ns = o->delay_ns;
 	snprintf(s->name, sizeof(s->name), "recvtop-%d", owner);
 	snprintf(s->tracing_dir, sizeof(s->tracing_dir), "%s",
 		 tracefs_tracing_dir());
@@ -774,12 +775,26 @@ int session_mark(struct rt_session *s, const char *text)
 	return write(s->marker_fd, buf, (size_t)n) == n ? 0 : -1;
 }
 
+int session_mark_delay(struct rt_session *s, u64 delay_ns)
+{
+	char text[48];
+
+	snprintf(text, sizeof(text), "delay %llu", (unsigned long long)delay_ns);
+	return session_mark(s, text);
+}
+
 int session_start(struct rt_session *s)
 {
+	char text[48];
+
 	if (tracefs_trace_on(s->inst) < 0)
 		return -1;
 	s->tracing = true;
-	return session_mark(s, "start");
+	if (!s->delay_ns)
+		return session_mark(s, "start");
+	snprintf(text, sizeof(text), "start delay=%llu",
+		 (unsigned long long)s->delay_ns);
+	return session_mark(s, text);
 }
 
 int session_stop(struct rt_session *s)

@@ -52,9 +52,16 @@ struct rt_addr {
 	u8 addr[RT_ADDR_BYTES];	/* network order for inet/inet6 */
 };
 
+/*
+ * recvtop's own trace_marker lines: "recvtop: start delay=NS" when
+ * tracing starts (NS: the refresh interval), "recvtop: delay NS" when the
+ * live view's delay changes, "recvtop: stop" at the end.  The pipeline
+ * cuts intervals by them, so a replay cuts the live run's intervals.
+ */
 enum rt_marker {
 	RT_MARK_START = 1,
 	RT_MARK_STOP,
+	RT_MARK_DELAY,
 	RT_MARK_OTHER,
 };
 
@@ -92,6 +99,7 @@ struct rt_event {
 		} sc_enter;
 		struct {
 			u16 what;		/* enum rt_marker */
+			u64 value;		/* delay in ns, 0: none */
 		} marker;
 	};
 };

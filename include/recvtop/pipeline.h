@@ -45,6 +45,7 @@ struct pipeline {
 	bool t0_from_marker;
 	u64 t0;
 	u64 cut_ts;			/* where the current interval began */
+	bool follow_marks;		/* take the delay from recvtop's markers */
 	u64 next_boundary;
 	unsigned int nr_intervals;
 	bool done;			/* -n reached: ignore the rest */
@@ -77,6 +78,12 @@ void pipeline_finish(struct pipeline *p);
  * call at the same point of the data cuts the same intervals.
  */
 void pipeline_set_interval(struct pipeline *p, u64 interval_ns);
+/*
+ * Take the delay from the data: "recvtop: start delay=NS" sets the first
+ * interval, "recvtop: delay NS" changes it from the next boundary on, as
+ * the live run did (the default; a replay with -d turns it off).
+ */
+void pipeline_follow_marks(struct pipeline *p, bool follow);
 /* see every typed event after correlate; the hook must not allocate */
 void pipeline_set_event_hook(struct pipeline *p, pipeline_event_fn fn,
 			     void *ctx);

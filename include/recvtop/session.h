@@ -27,6 +27,7 @@ struct rt_session_opts {
 	unsigned int nr_tids;
 	bool follow_fork;		/* options/event-fork */
 	bool sched;			/* also sched_switch + sched_waking */
+	u64 delay_ns;			/* the view's interval, in the start marker */
 };
 
 #define RT_DEFAULT_BUFFER_KB 8192
@@ -40,6 +41,7 @@ struct rt_session {
 	int nr_cpus;
 	bool sched;
 	int marker_fd;
+	u64 delay_ns;
 	bool tracing;
 	char tracing_dir[1024];
 };
@@ -64,6 +66,8 @@ void session_close(struct rt_session *s);
 struct tep_handle *session_tep(struct rt_session *s);
 /* Write "recvtop: TEXT" into the session's buffer */
 int session_mark(struct rt_session *s, const char *text);
+/* The live view's delay changes from the next interval on */
+int session_mark_delay(struct rt_session *s, u64 delay_ns);
 /* Lost events per the kernel (overrun + commit overrun + dropped), all CPUs */
 int session_kernel_lost(struct rt_session *s, u64 *lost);
 /* The kernel's per-CPU stats text (for recordings) */

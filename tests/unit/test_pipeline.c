@@ -252,3 +252,45 @@ TEST(pipeline_time_extend_and_big_pages)
 	CHECK_EQ(proc(&w, 9)->total.lat_max, 1);
 	world_free(&w);
 }
+
+/* "recvtop: start delay=NS" and "recvtop: delay NS" cut the intervals as
+ * the live run did; a replay with its own -d ignores them */
+static void run_marks(bool follow, struct world *w)
+{
+	struct fx_page c0;
+	u8 b[128];
+
+	world_init(w, 1000 * MS, 0);
+	pipeline_follow_marks(&w->pipe, follow);
+	fx_page_init(&c0, 0);
+	fx_page_add(&c0, 0, b, fx_print(b, 1,
+					"recvtop: start delay=100000000"));
+	/* the delay changes during interval 2: from boundary 200 ms on */
+	fx_page_add(&c0, 150 * MS, b, fx_print(b, 1, "recvtop: delay 50000000"));
+	fx_page_add(&c0, 390 * MS, b, fx_unrelated(b, 2));
+	fx_page_add(&c0, 395 * MS, b, fx_print(b, 1, "recvtop: stop"));
+	push(w, 0, &c0);
+	pipeline_feed_merge(&w->pipe, w->merge, UINT64_MAX);
+	pipeline_finish(&w->pipe);
+}
+
+TEST(pipeline_follows_delay_markers)
+{
+	struct world w;
+
+	run_marks(true, &w);
+	/* 100, 200, then 50 ms steps: 250 300 350, then the stop at 395 */
+	CHECK_EQ(w.intervals, 6);
+	CHECK_EQ(w.ends[0], 100 * MS);
+	CHECK_EQ(w.ends[1], 200 * MS);
+	CHECK_EQ(w.ends[2], 250 * MS);
+	CHECK_EQ(w.ends[4], 350 * MS);
+	CHECK_EQ(w.ends[5], 395 * MS);
+	world_free(&w);
+
+	run_marks(false, &w);
+	/* -d 1 s given to the replay: one partial interval */
+	CHECK_EQ(w.intervals, 1);
+	CHECK_EQ(w.ends[0], 395 * MS);
+	world_free(&w);
+}
