@@ -221,6 +221,20 @@ void table_next_interval(struct rt_table *t)
 	t->gen++;
 }
 
+u32 table_last_nr(const struct rt_table *t, u32 i)
+{
+	return i < t->nr_last_dirty ? t->last_dirty[i] : RT_ROW_NR_OTHER;
+}
+
+void *table_get_other(struct rt_table *t)
+{
+	void *row = get_other(t);
+
+	if (row)
+		t->other_hits--;	/* not a lookup that overflowed */
+	return row;
+}
+
 u32 table_last_count(const struct rt_table *t)
 {
 	return t->nr_last_dirty + (t->last_other_dirty ? 1 : 0);

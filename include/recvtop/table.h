@@ -76,6 +76,11 @@ void table_next_interval(struct rt_table *t);
 /* Rows touched in the interval completed by the last table_next_interval */
 u32 table_last_count(const struct rt_table *t);
 void *table_last_row(const struct rt_table *t, u32 i);
+/* the row number of table_last_row(t, i); RT_ROW_NR_OTHER: the other row */
+#define RT_ROW_NR_OTHER UINT32_MAX
+u32 table_last_nr(const struct rt_table *t, u32 i);
+/* the other row, created (and marked dirty) if needed; NULL: no memory */
+void *table_get_other(struct rt_table *t);
 /* All rows, other row last (if it exists) */
 u32 table_count(const struct rt_table *t);
 void *table_any_row(const struct rt_table *t, u32 i);
