@@ -491,6 +491,7 @@ static int parse_args(int argc, char **argv, struct rt_options *o, FILE *out,
 					 "seconds (0.01 to 86400)", optarg);
 				return RT_CLI_USAGE;
 			}
+			o->delay_set = true;
 			break;
 		case 'n':
 			if (parse_uint(optarg, UINT_MAX, &v)) {

@@ -7,6 +7,7 @@
 #include "recvtop/common.h"
 #include "recvtop/record.h"
 #include "recvtop/report.h"
+#include "recvtop/replay.h"
 #include "recvtop/top.h"
 
 int main(int argc, char **argv)
@@ -33,6 +34,8 @@ int main(int argc, char **argv)
 		return report_run(&o);
 	case RT_CMD_TOP:
 	default:
+		if (o.input)
+			return replay_run(&o);
 		return top_run(&o);
 	}
 }

@@ -7,25 +7,11 @@
 #include <string.h>
 
 #include "recvtop/batch.h"
-#include "recvtop/file_source.h"
+#include "recvtop/file_run.h"
 #include "recvtop/pipeline.h"
 #include "recvtop/report.h"
 #include "recvtop/signals.h"
 
-#define DEFAULT_INPUT "trace.dat"
-
-struct report {
-	const struct rt_options *o;
-	const char *path;
-	struct file_source *fs;
-	struct decoder *dec;
-	struct taskinfo *tasks;
-	struct stats stats;
-	bool stats_ok;
-	struct correlator *corr;
-	struct pipeline pipe;
-	struct rt_run_info info;
-};
 
 static const char *compression_name(const struct dat_meta *m)
 {
@@ -46,7 +32,7 @@ static u64 cpu_lost(const struct file_cpu_stats *s)
 	return s->have_kstats && k > s->missed ? k : s->missed;
 }
 
-static void print_file_text(struct report *r, FILE *f)
+static void print_file_text(struct file_run *r, FILE *f)
 {
 	const struct dat_meta *m = file_source_meta(r->fs);
 	u64 first = file_source_first_ts(r->fs), last = file_source_last_ts(r->fs);
@@ -73,7 +59,7 @@ static void print_file_text(struct report *r, FILE *f)
 	fputc('\n', f);
 }
 
-static void print_file_json(struct report *r, FILE *f)
+static void print_file_json(struct file_run *r, FILE *f)
 {
 	const struct dat_meta *m = file_source_meta(r->fs);
 	u64 first = file_source_first_ts(r->fs), last = file_source_last_ts(r->fs);
@@ -107,87 +93,22 @@ static void print_file_json(struct report *r, FILE *f)
 	fputs("]}\n", f);
 }
 
-static int setup(struct report *r, char *err, size_t errlen)
-{
-	const char *backend, *v;
-	bool mm_access;
-	int n;
-
-	r->dec = decoder_new(file_source_tep(r->fs));
-	r->tasks = taskinfo_new(RT_TASKS_STORED);
-	if (!r->dec || !r->tasks) {
-		snprintf(err, errlen, "out of memory");
-		return RT_EXIT_RUNTIME;
-	}
-	if (file_source_check_span(r->fs, r->o->delay_ns, err, errlen))
-		return RT_EXIT_USAGE;
-	if (!decoder_has_recv(r->dec) && !decoder_has_mem(r->dec)) {
-		snprintf(err, errlen, "holds no receive or memory-reader events "
-			 "(record sys_enter/sys_exit_recvfrom, or use recvtop "
-			 "record)");
-		return RT_EXIT_USAGE;
-	}
-	n = file_source_load_tasks(r->fs, r->tasks, err, errlen);
-	if (n < 0)
-		return RT_EXIT_USAGE;
-	if (stats_init(&r->stats, r->tasks, NULL)) {
-		snprintf(err, errlen, "out of memory");
-		return RT_EXIT_RUNTIME;
-	}
-	r->stats_ok = true;
-	backend = file_source_recvtop_value(r->fs, "backend");
-	if (!backend || (strcmp(backend, "kprobe") &&
-			 strcmp(backend, "tracepoint")))
-		backend = decoder_backend(r->dec);
-	if (!backend)
-		backend = "tracepoint";
-	r->info.backend = !strcmp(backend, "kprobe") ? "kprobe" : "tracepoint";
-	r->info.peers_visible = !strcmp(r->info.backend, "kprobe");
-	r->info.source = r->path;
-	v = file_source_recvtop_value(r->fs, "mm_access");
-	mm_access = v ? !strcmp(v, "1") : r->info.peers_visible;
-	r->corr = correlator_new(&r->stats, mm_access);
-	if (!r->corr) {
-		snprintf(err, errlen, "out of memory");
-		return RT_EXIT_RUNTIME;
-	}
-	r->info.have_kernel_lost = file_source_kernel_lost(r->fs,
-							   &r->info.kernel_lost);
-	v = file_source_recvtop_value(r->fs, "probe_missed");
-	if (v) {
-		r->info.have_probe_missed = true;
-		r->info.probe_missed = strtoull(v, NULL, 10);
-	}
-	pipeline_init(&r->pipe, r->dec, r->corr, &r->stats, r->o->delay_ns, 0,
-		      NULL, NULL);
-	return 0;
-}
-
 int report_run(const struct rt_options *o)
 {
-	struct report r = { .o = o };
+	struct file_run r;
 	struct batch_out out = { .f = stdout, .json = o->json };
-	char err[512] = "";
 	int status;
 
-	r.path = o->input ? o->input : DEFAULT_INPUT;
-	r.fs = file_source_open(r.path, err, sizeof(err));
-	if (!r.fs) {
-		rt_err("%s: %s", r.path, err);
-		return RT_EXIT_USAGE;
-	}
-	status = setup(&r, err, sizeof(err));
-	if (status) {
-		rt_err("%s: %s", r.path, err);
+	status = file_run_open(&r, o, 0, NULL, NULL);
+	if (status)
+		return status;
+	do {
+		status = file_run_feed(&r, UINT64_MAX, 0);
+	} while (status == 0 && !rt_stop_requested);
+	if (status == 1)
+		status = 0;
+	if (status)
 		goto out;
-	}
-	file_source_feed(r.fs, &r.pipe, UINT64_MAX);
-	pipeline_finish(&r.pipe);
-	if (file_source_error(r.fs)) {
-		rt_err("%s: %s", r.path, file_source_error(r.fs));
-		status = RT_EXIT_USAGE;
-		goto out;
-	}
 	out.info = &r.info;
 	if (o->json)
 		print_file_json(&r, stdout);
@@ -200,12 +121,7 @@ int report_run(const struct rt_options *o)
 	}
 out:
 	batch_free(&out);
-	correlator_free(r.corr);
-	if (r.stats_ok)
-		stats_free(&r.stats);
-	taskinfo_free(r.tasks);
-	decoder_free(r.dec);
-	file_source_close(r.fs);
+	file_run_close(&r);
 	if (rt_output_broken)
 		signals_die_of_sigpipe();
 	return status;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The stats stage: per-process, socket, peer and reader tables. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -89,11 +90,19 @@ int stats_set_pid_filter(struct stats *s, const int *pids, unsigned int n)
 	return 0;
 }
 
-static bool pid_wanted(const struct stats *s, int tgid)
+int stats_set_comm_filter(struct stats *s, const char *comm)
 {
+	snprintf(s->comm, sizeof(s->comm), "%s", comm ? comm : "");
+	return 0;
+}
+
+static bool task_wanted(const struct stats *s, const struct rt_task *t)
+{
+	if (s->comm[0] && strcmp(t->comm, s->comm))
+		return false;
 	if (!s->nr_pids)
 		return true;
-	return bsearch(&tgid, s->pids, s->nr_pids, sizeof(int), cmp_int);
+	return bsearch(&t->tgid, s->pids, s->nr_pids, sizeof(int), cmp_int);
 }
 
 static inline void count_call(struct rt_counters *c, const struct rt_recv_call *call)
@@ -128,7 +137,7 @@ void stats_add_recv(struct stats *s, const struct rt_recv_call *call)
 	const struct rt_task *task = taskinfo_get(s->tasks, call->tid, NULL);
 	struct rt_proc_row *p;
 
-	if (!pid_wanted(s, task->tgid)) {
+	if (!task_wanted(s, task)) {
 		s->ival.filtered++;
 		return;
 	}
@@ -189,7 +198,7 @@ void stats_add_mem(struct stats *s, const struct rt_mem_access *a)
 	int target_tgid = a->target_tgid;
 	const char *target_comm = NULL;
 
-	if (!pid_wanted(s, reader->tgid)) {
+	if (!task_wanted(s, reader)) {
 		s->ival.filtered++;
 		return;
 	}

@@ -21,6 +21,7 @@ enum rt_cmd {
 struct rt_options {
 	enum rt_cmd cmd;
 	u64 delay_ns;			/* -d */
+	bool delay_set;			/* -d was given */
 	unsigned int iterations;	/* -n, 0 = until stopped */
 	bool batch;			/* -b */
 	bool json;			/* --json */

@@ -168,6 +168,8 @@ struct stats {
 	/* -p filter: processes to keep (sorted), none = all */
 	int *pids;
 	unsigned int nr_pids;
+	/* -c of a replay: the process name recorded */
+	char comm[RT_COMM_LEN];
 };
 
 int stats_init(struct stats *s, struct taskinfo *tasks,
@@ -175,6 +177,9 @@ int stats_init(struct stats *s, struct taskinfo *tasks,
 void stats_free(struct stats *s);
 /* keep only these processes (copied) */
 int stats_set_pid_filter(struct stats *s, const int *pids, unsigned int n);
+/* keep only processes of this name (a replay's -c; live, the kernel
+ * filters on the thread's name) */
+int stats_set_comm_filter(struct stats *s, const char *comm);
 
 void stats_add_recv(struct stats *s, const struct rt_recv_call *c);
 void stats_add_mem(struct stats *s, const struct rt_mem_access *a);
