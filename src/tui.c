@@ -29,6 +29,7 @@
 #define STOP_WAIT_S 2
 #define NR_MSGS 32
 #define MSG_LEN 256
+#define NR_REPLAY_REQS 32
 
 /* what the terminal thread asks of the run thread */
 struct tui_req {
@@ -40,6 +41,9 @@ struct tui_req {
 	u64 delay_ns;			/* 0: no change */
 	bool paused;			/* no snapshots unless asked for */
 	bool quit;
+	/* replay's time controls, a queue */
+	struct tui_replay_req rp[NR_REPLAY_REQS];
+	unsigned int rp_head, rp_tail;
 };
 
 struct tui {
@@ -49,6 +53,10 @@ struct tui {
 	const struct rt_run_info *info;
 	tui_source_fn source_fn;
 	void *source_ctx;
+	tui_delay_fn delay_fn;
+	void *delay_ctx;
+	const struct stats *stats;	/* replay: the view's, else NULL */
+	u64 events_until;		/* replay: drill-down up to here */
 
 	/* run thread */
 	struct tui_events *events;
@@ -278,6 +286,36 @@ void tui_set_source(struct tui *t, tui_source_fn fn, void *ctx)
 	t->source_ctx = ctx;
 }
 
+void tui_set_delay_fn(struct tui *t, tui_delay_fn fn, void *ctx)
+{
+	t->delay_fn = fn;
+	t->delay_ctx = ctx;
+}
+
+void tui_set_stats(struct tui *t, const struct stats *st)
+{
+	t->stats = st;
+}
+
+void tui_set_events_until(struct tui *t, u64 ts)
+{
+	t->events_until = ts;
+}
+
+bool tui_replay_next(struct tui *t, struct tui_replay_req *req)
+{
+	bool got = false;
+
+	pthread_mutex_lock(&t->lock);
+	if (t->req.rp_tail != t->req.rp_head) {
+		*req = t->req.rp[t->req.rp_tail % NR_REPLAY_REQS];
+		t->req.rp_tail++;
+		got = true;
+	}
+	pthread_mutex_unlock(&t->lock);
+	return got;
+}
+
 int tui_wake_fd(const struct tui *t)
 {
 	return t->wake[0];
@@ -285,10 +323,15 @@ int tui_wake_fd(const struct tui *t)
 
 /* ---- run thread ---- */
 
+static const struct stats *shown_stats(const struct tui *t)
+{
+	return t->stats ? t->stats : t->pipe->stats;
+}
+
 static void publish_snap(struct tui *t)
 {
 	struct tui_snap *s = t->snap_back, *tmp;
-	const struct stats *st = t->pipe->stats;
+	const struct stats *st = shown_stats(t);
 
 	if (tui_snap_fill(s, t->view, st))
 		rt_err("out of memory for the %s table",
@@ -304,11 +347,14 @@ static void publish_snap(struct tui *t)
 	s->end_ts = t->iv.end_ts;
 	s->events_last = st->last.events;
 	s->lost_last = st->last.lost;
-	s->events_run = t->pipe->events;
-	s->lost_run = t->pipe->lost;
+	/* a replay's view shows the run up to the interval on screen */
+	s->events_run = t->stats ? st->total.events : t->pipe->events;
+	s->lost_run = t->stats ? st->total.lost : t->pipe->lost;
 	s->delay_ns = t->pipe->interval_ns;
+	s->position[0] = 0;
 	if (t->source_fn)
-		t->source_fn(t->source_ctx, s->source, sizeof(s->source));
+		t->source_fn(t->source_ctx, s->source, sizeof(s->source),
+			     s->position, sizeof(s->position));
 	else
 		snprintf(s->source, sizeof(s->source), "%s",
 			 t->info->source ? t->info->source : "live");
@@ -327,7 +373,8 @@ static void publish_drill(struct tui *t, u64 now)
 {
 	struct tui_drill *d = t->drill_back, *tmp;
 
-	tui_drill_fill(d, t->events, t->pipe->stats, t->pipe->t0);
+	tui_drill_fill(d, t->events, shown_stats(t), t->pipe->t0,
+		       t->events_until);
 	d->seq = t->seq_done;
 	pthread_mutex_lock(&t->lock);
 	tmp = t->drill_pending;
@@ -344,6 +391,11 @@ void tui_interval(struct tui *t, const struct rt_interval *iv)
 {
 	t->iv = *iv;
 	t->have_iv = true;
+	t->snap_dirty = true;
+}
+
+void tui_refresh(struct tui *t)
+{
 	t->snap_dirty = true;
 }
 
@@ -364,7 +416,7 @@ int tui_wake(struct tui *t, bool fd_ready)
 
 	if (req.quit)
 		return -1;
-	if (req.resets != t->resets_done) {
+	if (req.resets != t->resets_done && !t->stats) {
 		t->resets_done = req.resets;
 		stats_reset(t->pipe->stats, t->pipe->last_ts);
 		t->have_iv = false;
@@ -373,7 +425,10 @@ int tui_wake(struct tui *t, bool fd_ready)
 		snap = true;
 	}
 	if (req.delay_ns) {
-		pipeline_set_interval(t->pipe, req.delay_ns);
+		if (t->delay_fn)
+			t->delay_fn(t->delay_ctx, req.delay_ns);
+		else
+			pipeline_set_interval(t->pipe, req.delay_ns);
 		snap = true;
 	}
 	if (req.view != t->view || req.seq != t->seq_done) {
@@ -423,6 +478,19 @@ static void ui_request(struct tui *t, enum tui_action act)
 	case TUI_ACT_DELAY:
 		t->req.delay_ns = sc->delay_ns;
 		break;
+	case TUI_ACT_REPLAY:
+		if (t->req.rp_head - t->req.rp_tail < NR_REPLAY_REQS) {
+			struct tui_replay_req *r =
+				&t->req.rp[t->req.rp_head % NR_REPLAY_REQS];
+
+			r->cmd = sc->replay_cmd;
+			r->abs = sc->seek_abs;
+			r->secs = sc->seek_s;
+			t->req.rp_head++;
+		}
+		pthread_mutex_unlock(&t->lock);
+		poke(t->wake[1]);
+		return;
 	case TUI_ACT_QUIT:
 		t->req.quit = true;
 		break;
@@ -815,10 +883,21 @@ static void run_summary(void *ctx, struct run *r)
 	}
 }
 
+/* the delay changes where the marker lands in the data: a replay of a
+ * recording of this run cuts the same intervals */
+static void run_delay(void *ctx, u64 delay_ns)
+{
+	struct run *r = ctx;
+
+	if (session_mark_delay(&r->session, delay_ns))
+		pipeline_set_interval(&r->pipe, delay_ns);
+}
+
 void tui_attach_run(struct tui *t, struct run *r)
 {
 	t->run = r;
 	tui_bind(t, &r->pipe, &r->info, r->tasks, true, rt_now_mono_ns());
+	tui_set_delay_fn(t, run_delay, r);
 	r->view.on_interval = run_interval;
 	r->view.on_wake = run_wake;
 	r->view.on_summary = run_summary;

@@ -209,6 +209,11 @@ static void draw_header(struct tui_screen *sc, u64 now)
 
 	g = seg_add(segs, &n, 0, R_TITLE);
 	snprintf(g->text, sizeof(g->text), "recvtop");
+	if (s && s->position[0]) {
+		/* a replay: where it is stays on screen longest */
+		g = seg_add(segs, &n, 0, R_NOTE);
+		snprintf(g->text, sizeof(g->text), "%s", s->position);
+	}
 	g = seg_add(segs, &n, 2, R_NORMAL);
 	snprintf(g->text, sizeof(g->text), "%s",
 		 s && s->backend ? s->backend : "-");
@@ -492,16 +497,43 @@ static const char *const help_text[] = {
 	"dropped trace events (a bigger --buffer-kb helps).",
 };
 
+/* a replay's keys come first in its help */
+static const char *const replay_help[] = {
+	"recvtop: replaying a recording (recvtop top -i FILE.dat)",
+	"",
+	"Time",
+	"  p  space      play, pause",
+	"  + -           faster, slower: 1x 2x 10x 100x max",
+	"  ] [           one interval forward, back (pauses)",
+	"  { }           jump to the start, the end",
+	"  g             go to a time: 12.5 or 1:30 from the start,",
+	"                @EVENT_TIME as trace-cmd report prints it",
+	"  (g goes to a time instead of sorting by EAGAIN/s; r does not",
+	"  reset: totals follow the recording)",
+	"",
+};
+
+static const char *help_line(const struct tui_screen *sc, int i)
+{
+	int nr = sc->live ? 0 : (int)ARRAY_SIZE(replay_help);
+
+	if (i < nr)
+		return replay_help[i];
+	/* under the replay's keys, the rest without its title line */
+	return help_text[i - nr + (nr ? 1 : 0)];
+}
+
 static void draw_help(struct tui_screen *sc)
 {
-	int n = (int)ARRAY_SIZE(help_text);
+	int nr = sc->live ? 0 : (int)ARRAY_SIZE(replay_help);
+	int n = (int)ARRAY_SIZE(help_text) + nr - (nr ? 1 : 0);
 	int rows = sc->rows - 1;
 
 	if (sc->help_top > n - rows)
 		sc->help_top = n - rows > 0 ? n - rows : 0;
 	for (int i = 0; i < rows && sc->help_top + i < n; i++)
 		put(i, 0, sc->cols, i + sc->help_top == 0 ? R_TITLE : R_NORMAL,
-		    help_text[sc->help_top + i], sc);
+		    help_line(sc, sc->help_top + i), sc);
 	put_line(sc->rows - 1, R_COLHDR, n > rows ?
 		 "Help: arrows scroll, any other key closes" :
 		 "Help: any key closes", sc);
@@ -826,6 +858,15 @@ static void draw_status(struct tui_screen *sc, u64 now)
 		     sc->cols - 1);
 		return;
 	}
+	if (sc->prompt == TUI_PROMPT_SEEK) {
+		snprintf(line, sizeof(line), "go to (seconds from the start, "
+			 "M:SS, or @event time): %s", sc->input);
+		put_line(y, R_NORMAL, line, sc);
+		curs_set(1);
+		move(y, (int)strlen(line) < sc->cols ? (int)strlen(line) :
+		     sc->cols - 1);
+		return;
+	}
 	if (sc->prompt == TUI_PROMPT_DELAY) {
 		snprintf(line, sizeof(line), "delay in seconds (now %g): %s",
 			 sc->snap ? (double)sc->snap->delay_ns / 1e9 : 0.0,
@@ -840,6 +881,15 @@ static void draw_status(struct tui_screen *sc, u64 now)
 	if (sc->status[0] && now < sc->status_until) {
 		put_line(y, sc->status_error ? R_ALERT : R_NOTE, sc->status,
 			 sc);
+		return;
+	}
+	if (!sc->live) {
+		put_line(y, R_COLHDR, sc->cols >= 88 ?
+			 "q quit  ? help  space play/pause  +- speed  [] step"
+			 "  {} start/end  g go to  1-4 views" :
+			 sc->cols >= 64 ?
+			 "q quit ?help space play +- speed [] step g go to" :
+			 "q quit ?help space play [] step", sc);
 		return;
 	}
 	put_line(y, R_COLHDR, sc->cols >= 88 ?

@@ -222,6 +222,22 @@ static void rec_of_row(struct tui_rec *r, enum tui_view view,
 	}
 }
 
+/* rows exist from their first call on; a replay's view keeps them
+ * (zeroed) when it steps back before it */
+static bool row_counted(enum tui_view view, const void *row)
+{
+	switch (view) {
+	case TUI_PROCS:
+		return ((const struct rt_proc_row *)row)->total.calls;
+	case TUI_PEERS:
+		return ((const struct rt_peer_row *)row)->total.calls;
+	case TUI_SOCKS:
+		return ((const struct rt_sock_row *)row)->total.calls;
+	default:
+		return ((const struct rt_reader_row *)row)->total.count;
+	}
+}
+
 int tui_snap_fill(struct tui_snap *s, enum tui_view view,
 		  const struct stats *st)
 {
@@ -241,9 +257,14 @@ int tui_snap_fill(struct tui_snap *s, enum tui_view view,
 		s->recs = nr;
 		s->cap = n;
 	}
-	for (u32 i = 0; i < n; i++)
-		rec_of_row(&s->recs[i], view, st, &cc, table_any_row(t, i));
-	s->nr = n;
+	for (u32 i = 0; i < n; i++) {
+		const void *row = table_any_row(t, i);
+
+		/* a replay stepped back before the row's first call */
+		if (!row_counted(view, row))
+			continue;
+		rec_of_row(&s->recs[s->nr++], view, st, &cc, row);
+	}
 	return 0;
 }
 
@@ -528,7 +549,7 @@ void tui_watch_start(struct tui_events *e, const struct tui_key *k)
 }
 
 void tui_drill_fill(struct tui_drill *d, struct tui_events *e,
-		    const struct stats *st, u64 t0)
+		    const struct stats *st, u64 t0, u64 until)
 {
 	struct tui_watch *w = &e->watch;
 	u64 n, i;
@@ -565,13 +586,17 @@ void tui_drill_fill(struct tui_drill *d, struct tui_events *e,
 	}
 	d->seen = w->head;
 	n = w->head < TUI_DRILL_EVENTS ? w->head : TUI_DRILL_EVENTS;
-	d->nr = (u32)n;
+	d->nr = 0;
 	for (i = 0; i < n; i++) {
 		const struct rt_event *ev =
 			&w->ev[(w->head - n + i) & (TUI_WATCH_EVENTS - 1)];
 		const struct rt_task *t = taskinfo_peek(e->tasks, ev->tid);
-		struct tui_event *out = &d->ev[i];
+		struct tui_event *out;
 
+		/* a replay shown before events it has already read */
+		if (until && ev->ts > until)
+			continue;
+		out = &d->ev[d->nr++];
 		out->ev = *ev;
 		out->tgid = t ? t->tgid : ev->tid;
 		out->time = ev->ts >= t0 ? (double)(ev->ts - t0) / 1e9 : 0;

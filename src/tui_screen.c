@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The TUI's screen state and keys (terminal thread). */
 #include <curses.h>
+#include <stdlib.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -197,6 +198,19 @@ static enum tui_action prompt_key(struct tui_screen *sc, int ch)
 					   "interval on", (double)ns / 1e9);
 			return TUI_ACT_DELAY;
 		}
+		if (p == TUI_PROMPT_SEEK) {
+			if (!sc->input[0])
+				return TUI_ACT_REDRAW;
+			if (tui_parse_seek(sc->input, &sc->seek_abs,
+					   &sc->seek_s)) {
+				tui_screen_message(sc, true, "'%s': not a time "
+						   "(12.5, 1:30, or @EVENT_TIME)",
+						   sc->input);
+				return TUI_ACT_REDRAW;
+			}
+			sc->replay_cmd = TUI_RP_SEEK;
+			return TUI_ACT_REPLAY;
+		}
 		return TUI_ACT_REDRAW;
 	}
 	if (is_backspace(ch)) {
@@ -207,6 +221,9 @@ static enum tui_action prompt_key(struct tui_screen *sc, int ch)
 	} else if (ch >= 0x20 && ch < 0x7f && len + 1 < TUI_FILTER_LEN) {
 		if (sc->prompt == TUI_PROMPT_DELAY &&
 		    !((ch >= '0' && ch <= '9') || ch == '.'))
+			return TUI_ACT_NONE;
+		if (sc->prompt == TUI_PROMPT_SEEK &&
+		    !((ch >= '0' && ch <= '9') || strchr(".:@+", ch)))
 			return TUI_ACT_NONE;
 		buf[len] = (char)ch;
 		buf[len + 1] = 0;
@@ -261,9 +278,88 @@ static enum tui_action toggle_pause(struct tui_screen *sc)
 	return TUI_ACT_REDRAW;
 }
 
+int tui_parse_seek(const char *s, bool *abs, double *secs)
+{
+	double v = 0, part;
+	char *end;
+	int colons = 0;
+
+	*abs = false;
+	if (*s == '@') {
+		*abs = true;
+		s++;
+	} else if (*s == '+') {
+		s++;
+	}
+	if (!*s)
+		return -1;
+	/* [[H:]M:]S(.frac) */
+	for (;;) {
+		part = strtod(s, &end);
+		if (end == s || part < 0)
+			return -1;
+		v = v * 60 + part;
+		if (*end != ':')
+			break;
+		if (++colons > 2 || *abs)
+			return -1;
+		s = end + 1;
+	}
+	if (*end || !(v < 1e12))
+		return -1;
+	*secs = v;
+	return 0;
+}
+
+/* replay's time controls; ACT_NONE if ch is not one of them */
+static enum tui_action replay_key(struct tui_screen *sc, int ch)
+{
+	if (sc->live)
+		return TUI_ACT_NONE;
+	switch (ch) {
+	case 'p':
+	case ' ':
+		sc->replay_cmd = TUI_RP_PLAY;
+		return TUI_ACT_REPLAY;
+	case '+':
+	case '=':
+		sc->replay_cmd = TUI_RP_FASTER;
+		return TUI_ACT_REPLAY;
+	case '-':
+		sc->replay_cmd = TUI_RP_SLOWER;
+		return TUI_ACT_REPLAY;
+	case ']':
+		sc->replay_cmd = TUI_RP_FORWARD;
+		return TUI_ACT_REPLAY;
+	case '[':
+		sc->replay_cmd = TUI_RP_BACK;
+		return TUI_ACT_REPLAY;
+	case '{':
+		sc->replay_cmd = TUI_RP_START;
+		return TUI_ACT_REPLAY;
+	case '}':
+		sc->replay_cmd = TUI_RP_END;
+		return TUI_ACT_REPLAY;
+	case 'g':
+		sc->input[0] = 0;
+		sc->prompt = TUI_PROMPT_SEEK;
+		return TUI_ACT_REDRAW;
+	case 'r':
+		tui_screen_message(sc, true, "a replay's totals follow the "
+				   "recording: { goes back to its start");
+		return TUI_ACT_REDRAW;
+	default:
+		return TUI_ACT_NONE;
+	}
+}
+
 static enum tui_action drill_key(struct tui_screen *sc, int ch)
 {
 	long delta;
+	enum tui_action act = replay_key(sc, ch);
+
+	if (act != TUI_ACT_NONE && ch != 'g')
+		return act;
 
 	switch (ch) {
 	case 'q':
@@ -336,6 +432,12 @@ enum tui_action tui_screen_key(struct tui_screen *sc, int ch)
 		return help_key(sc, ch);
 	if (sc->mode == TUI_MODE_DRILL)
 		return drill_key(sc, ch);
+	{
+		enum tui_action act = replay_key(sc, ch);
+
+		if (act != TUI_ACT_NONE)
+			return act;
+	}
 
 	switch (ch) {
 	case 'q':

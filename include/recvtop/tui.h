@@ -23,8 +23,12 @@
 struct tui;
 struct run;
 
-/* The header's source, e.g. "file x.dat 12.3s/60.0s"; run thread */
-typedef void (*tui_source_fn)(void *ctx, char *buf, size_t len);
+/*
+ * The header's source (e.g. the file replayed) and, for a replay, the
+ * position ("12.3s/60.0s [=====-----] 10x playing"); run thread
+ */
+typedef void (*tui_source_fn)(void *ctx, char *src, size_t srclen,
+			      char *pos, size_t poslen);
 
 /* TUI when stdout is a terminal and neither --batch nor --json is given */
 bool tui_wanted(const struct rt_options *o);
@@ -41,16 +45,41 @@ void tui_bind(struct tui *t, struct pipeline *p,
 	      const struct rt_run_info *info, struct taskinfo *tasks,
 	      bool live, u64 started_ns);
 void tui_set_source(struct tui *t, tui_source_fn fn, void *ctx);
+/*
+ * How a new delay (key d) takes effect, on the run thread; default: the
+ * pipeline's, from the next boundary on.  A live run writes a marker
+ * instead, so a recording replays with the same intervals.
+ */
+typedef void (*tui_delay_fn)(void *ctx, u64 delay_ns);
+void tui_set_delay_fn(struct tui *t, tui_delay_fn fn, void *ctx);
 
 /* Take the terminal and start the terminal thread; 0 or -1 (printed) */
 int tui_start(struct tui *t);
 /* After each interval (the pipeline's interval callback) */
 void tui_interval(struct tui *t, const struct rt_interval *iv);
+/* the header changed (a replay's position): publish at the next wake */
+void tui_refresh(struct tui *t);
 /* On every wake-up of the driver's loop; < 0: the user quit */
 int tui_wake(struct tui *t, bool fd_ready);
 int tui_wake_fd(const struct tui *t);
 /* Give the terminal back (also after errors); safe to call twice */
 void tui_stop(struct tui *t);
+
+/* ---- replay ---- */
+
+/* draw from this stats instead of the pipeline's (a replay's view) */
+void tui_set_stats(struct tui *t, const struct stats *st);
+/* drill-down events: only those up to this event time (0: all) */
+void tui_set_events_until(struct tui *t, u64 ts);
+
+/* a time control the user asked for (keys space + - [ ] { } g) */
+struct tui_replay_req {
+	int cmd;		/* enum tui_replay_cmd */
+	bool abs;		/* seek: secs is an event time */
+	double secs;		/* seek: from the start, or the event time */
+};
+/* the next one, oldest first; false when none is waiting (run thread) */
+bool tui_replay_next(struct tui *t, struct tui_replay_req *req);
 
 /* A live run: its view hooks become the TUI; after run_setup() */
 void tui_attach_run(struct tui *t, struct run *r);

@@ -99,7 +99,8 @@ struct tui_snap {
 	u64 events_last, lost_last;	/* last interval */
 	u64 events_run, lost_run;	/* the whole run */
 	u64 delay_ns;
-	char source[96];	/* "live", or a file and the position in it */
+	char source[96];	/* "live", or the file replayed */
+	char position[64];	/* replay: where, how fast, playing or not */
 	u32 nr;
 	u32 cap;
 	struct tui_rec *recs;
@@ -192,6 +193,6 @@ void tui_events_hook(void *ctx, const struct rt_event *ev);
 void tui_watch_start(struct tui_events *e, const struct tui_key *k);
 /* fill a drill-down from the watch and the tables */
 void tui_drill_fill(struct tui_drill *d, struct tui_events *e,
-		    const struct stats *st, u64 t0);
+		    const struct stats *st, u64 t0, u64 until);
 
 #endif

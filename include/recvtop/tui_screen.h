@@ -24,6 +24,20 @@ enum tui_prompt {
 	TUI_PROMPT_NONE = 0,
 	TUI_PROMPT_FILTER,
 	TUI_PROMPT_DELAY,
+	TUI_PROMPT_SEEK,
+};
+
+/* replay's time controls (tui_replay_next() hands them over) */
+enum tui_replay_cmd {
+	TUI_RP_NONE = 0,
+	TUI_RP_PLAY,		/* play / pause */
+	TUI_RP_FASTER,
+	TUI_RP_SLOWER,
+	TUI_RP_FORWARD,		/* one interval */
+	TUI_RP_BACK,
+	TUI_RP_START,
+	TUI_RP_END,
+	TUI_RP_SEEK,		/* seek_abs, seek_s */
 };
 
 /* what a key asks of the run thread */
@@ -34,6 +48,7 @@ enum tui_action {
 	TUI_ACT_DRILL,		/* open (or close) the drill-down */
 	TUI_ACT_RESET,
 	TUI_ACT_DELAY,		/* new delay in delay_ns */
+	TUI_ACT_REPLAY,		/* replay_cmd (and seek_*) */
 	TUI_ACT_QUIT,
 };
 
@@ -64,6 +79,10 @@ struct tui_screen {
 	char input[TUI_FILTER_LEN];
 	bool paused;
 	u64 delay_ns;			/* a new delay (TUI_ACT_DELAY) */
+	enum tui_replay_cmd replay_cmd;	/* TUI_ACT_REPLAY */
+	bool seek_abs;			/* seek_s: an event time, else from
+					 * the start of the recording */
+	double seek_s;
 	char status[160];
 	u64 status_until;		/* monotonic ns */
 	bool status_error;
@@ -80,6 +99,8 @@ struct tui_screen {
 };
 
 void tui_screen_init(struct tui_screen *sc);
+/* "12.5", "+12.5", "1:30" (from the start) or "@1234.567" (event time) */
+int tui_parse_seek(const char *s, bool *abs, double *secs);
 void tui_screen_free(struct tui_screen *sc);
 /* a new snapshot arrived (or sort/filter changed): rebuild the list */
 void tui_screen_refilter(struct tui_screen *sc);
