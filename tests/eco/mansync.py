@@ -6,9 +6,10 @@
       against those of the man page's SECTION (and SUBSECTION); prints
       "missing in man: TAG" / "missing in --help: TAG", exit 1 if any
   mansync.py keys live|replay MAN.txt SRC.c...
-      every key of the TUI's help screens (the help_text arrays of the
-      sources) against the tags of the man page's "Keys" list (LIVE VIEW)
-      or "Replay keys" list (REPLAY)
+      every key of the TUI's help screens (the arrays of the sources
+      whose name holds "help") against the tags of the man page's "Keys"
+      list (LIVE VIEW) or, for a replay's keys (an array or heading named
+      for replaying), its "Replay keys" list (REPLAY)
   mansync.py words MAN.txt SECTION WORD...
       every WORD appears as a word in SECTION
 
@@ -91,16 +92,20 @@ C_STRING = re.compile(r'"((?:[^"\\]|\\.)*)"')
 
 
 def help_screens(src):
-    """The lines of every help_text-like array of a C source."""
+    """(name, lines) of every help-text array of a C source (an array of
+    strings whose name holds "help")."""
     text = open(src).read()
     out = []
-    for m in re.finditer(r'\bhelp\w*\s*\[\]\s*=\s*\{(.*?)\};', text, re.S):
-        body = m.group(1)
+    for m in re.finditer(r'\b(\w*help\w*)\s*\[\]\s*=\s*\{(.*?)\};', text,
+                         re.S):
+        lines = []
         # adjacent literals on one line join, as in C
-        for line in body.split(',\n'):
+        for line in m.group(2).split(',\n'):
             parts = C_STRING.findall(line)
             if parts:
-                out.append(''.join(parts).encode().decode('unicode_escape'))
+                lines.append(''.join(parts).encode().decode(
+                    'unicode_escape'))
+        out.append((m.group(1), lines))
     return out
 
 
@@ -161,14 +166,19 @@ def cmd_keys(man, what, srcs):
     bad = 0
     n = 0
     for src in srcs:
-        for heading, k, line in screen_keys(help_screens(src)):
-            if ('replay' in heading.lower()) != (what == 'replay'):
-                continue
-            n += 1
-            if k not in known and k.lower() not in known:
-                print('key %r of the help screen (%s) is not in the man '
-                      'page (%s, %s)' % (k, line, sec, sub))
-                bad = 1
+        for name, lines in help_screens(src):
+            for heading, k, line in screen_keys(lines):
+                # a replay's keys: in an array named for it, or under a
+                # heading that names it
+                replay = 'replay' in name.lower() or \
+                    'replay' in heading.lower()
+                if replay != (what == 'replay'):
+                    continue
+                n += 1
+                if k not in known and k.lower() not in known:
+                    print('key %r of the help screen (%s) is not in the '
+                          'man page (%s, %s)' % (k, line, sec, sub))
+                    bad = 1
     if n == 0 and what == 'live':
         print('no keys found in the help screens')
         bad = 1
