@@ -118,6 +118,19 @@ ok $? "recvtop(1) describes every command$(sed 's/^/; /' "$O/commands" | tr -d '
 $SYNC words "$O/recvtop.txt" "SEE ALSO" "recvtop-record(1)" "recvtop-report(1)" >"$O/xref" 2>&1
 ok $? "recvtop(1) refers to recvtop-record(1) and recvtop-report(1)$(sed 's/^/; /' "$O/xref" | tr -d '\n')"
 
+# ---- README ----
+
+readme="$RT_TOP/README.md"
+grep -qxF 'scripts/install-deps.sh && ./configure && make && ./recvtop' "$readme" &&
+	grep -qxF 'scripts/install-deps.sh && ./configure && make check' "$readme"
+ok $? "README: the two quick-start commands, as CI runs them"
+missing=""
+for img in $(sed -n 's/.*](\(docs\/[^)]*\)).*/\1/p' "$readme"); do
+	[ -s "$RT_TOP/$img" ] || missing="$missing $img"
+done
+is "$missing" "" "README: the screenshots it shows exist ($(sed -n 's/.*](\(docs\/[^)]*\)).*/\1/p' "$readme" | tr '\n' ' '))"
+is "$(grep -c '](docs/.*\.png)' "$readme")" 2 "README: shows the TUI and the KernelShark screenshots"
+
 # ---- the TUI's keys ----
 
 srcs=$(ls "$RT_TOP"/src/tui*.c)
