@@ -27,10 +27,49 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# ---- --help and --version ----
+
+for c in $cmds; do
+	"$RECVTOP" "$c" --help >"$O/help.$c" 2>"$O/help.$c.err"
+	is "$?:$(cat "$O/help.$c.err")" "0:" "recvtop $c --help: exit 0, nothing on stderr"
+	like "$(head -n 1 "$O/help.$c")" "^usage: recvtop( \[top\])? ?$c|^usage: recvtop \[top\]" \
+		"recvtop $c --help: starts with its usage"
+	is "$(awk 'length($0) > 80' "$O/help.$c")" "" "recvtop $c --help: no line longer than 80 columns"
+	is "$(grep -c -- '-h, --help' "$O/help.$c"):$(grep -c -- '-V, --version' "$O/help.$c")" \
+		"1:1" "recvtop $c --help: lists -h and -V"
+	is "$("$RECVTOP" "$c" --version 2>&1; echo "rc=$?")" "recvtop $version
+rc=0" "recvtop $c --version: 'recvtop $version', exit 0"
+	is "$("$RECVTOP" "$c" -V 2>&1)" "recvtop $version" "recvtop $c -V: the same"
+	is "$("$RECVTOP" "$c" -h 2>&1)" "$(cat "$O/help.$c")" "recvtop $c -h: the same as --help"
+done
+is "$("$RECVTOP" --help 2>&1)" "$(cat "$O/help.top")" "recvtop --help is recvtop top --help"
+is "$("$RECVTOP" help 2>&1)" "$(cat "$O/help.top")" "recvtop help is recvtop --help"
+is "$("$RECVTOP" --version 2>&1)" "recvtop $version" "recvtop --version: 'recvtop $version'"
+is "$(sed -n '/^commands:/,/^$/p' "$O/help.top" | awk 'NF && !/:$/ { print $1 }' | tr '\n' ' ')" \
+	"top record report reset probes " "recvtop --help lists every command"
+"$RECVTOP" record --bogus >/dev/null 2>"$O/bogus.err"
+is "$?" 2 "an unknown option: exit 2"
+like "$(cat "$O/bogus.err")" "try --help" "an unknown option points to --help"
+
+# ---- README ----
+
+readme="$RT_TOP/README.md"
+grep -qxF 'scripts/install-deps.sh && ./configure && make && ./recvtop' "$readme" &&
+	grep -qxF 'scripts/install-deps.sh && ./configure && make check' "$readme"
+ok $? "README: the two quick-start commands, as CI runs them"
+missing=""
+for img in $(sed -n 's/.*](\(docs\/[^)]*\)).*/\1/p' "$readme"); do
+	[ -s "$RT_TOP/$img" ] || missing="$missing $img"
+done
+is "$missing" "" "README: the screenshots it shows exist ($(sed -n 's/.*](\(docs\/[^)]*\)).*/\1/p' "$readme" | tr '\n' ' '))"
+is "$(grep -c '](docs/.*\.png)' "$readme")" 2 "README: shows the TUI and the KernelShark screenshots"
+
+# the rest reads the pages as groff renders them
 if ! command -v groff >/dev/null 2>&1; then
-	skip "man pages" "groff is not installed (apt-get install groff-base)"
+	skip "man pages: rendering, options, keys and JSON keys against the code" \
+		"groff is not installed (apt-get install groff-base)"
 	done_testing
-	exit 0
+	exit
 fi
 
 # ---- the pages render cleanly ----
@@ -75,30 +114,6 @@ done
 like "$(sed -n '/^NAME/,/^SYNOPSIS/p' "$O/recvtop-record.txt")" "recvtop-record -" \
 	"recvtop-record(1): NAME is recvtop-record"
 
-# ---- --help and --version ----
-
-for c in $cmds; do
-	"$RECVTOP" "$c" --help >"$O/help.$c" 2>"$O/help.$c.err"
-	is "$?:$(cat "$O/help.$c.err")" "0:" "recvtop $c --help: exit 0, nothing on stderr"
-	like "$(head -n 1 "$O/help.$c")" "^usage: recvtop( \[top\])? ?$c|^usage: recvtop \[top\]" \
-		"recvtop $c --help: starts with its usage"
-	is "$(awk 'length($0) > 80' "$O/help.$c")" "" "recvtop $c --help: no line longer than 80 columns"
-	is "$(grep -c -- '-h, --help' "$O/help.$c"):$(grep -c -- '-V, --version' "$O/help.$c")" \
-		"1:1" "recvtop $c --help: lists -h and -V"
-	is "$("$RECVTOP" "$c" --version 2>&1; echo "rc=$?")" "recvtop $version
-rc=0" "recvtop $c --version: 'recvtop $version', exit 0"
-	is "$("$RECVTOP" "$c" -V 2>&1)" "recvtop $version" "recvtop $c -V: the same"
-	is "$("$RECVTOP" "$c" -h 2>&1)" "$(cat "$O/help.$c")" "recvtop $c -h: the same as --help"
-done
-is "$("$RECVTOP" --help 2>&1)" "$(cat "$O/help.top")" "recvtop --help is recvtop top --help"
-is "$("$RECVTOP" help 2>&1)" "$(cat "$O/help.top")" "recvtop help is recvtop --help"
-is "$("$RECVTOP" --version 2>&1)" "recvtop $version" "recvtop --version: 'recvtop $version'"
-is "$(sed -n '/^commands:/,/^$/p' "$O/help.top" | awk 'NF && !/:$/ { print $1 }' | tr '\n' ' ')" \
-	"top record report reset probes " "recvtop --help lists every command"
-"$RECVTOP" record --bogus >/dev/null 2>"$O/bogus.err"
-is "$?" 2 "an unknown option: exit 2"
-like "$(cat "$O/bogus.err")" "try --help" "an unknown option points to --help"
-
 # ---- --help and the man pages list the same options ----
 
 check_opts() {	# check_opts CMD PAGE SECTION [SUBSECTION]
@@ -117,19 +132,6 @@ $SYNC words "$O/recvtop.txt" COMMANDS $cmds help >"$O/commands" 2>&1
 ok $? "recvtop(1) describes every command$(sed 's/^/; /' "$O/commands" | tr -d '\n')"
 $SYNC words "$O/recvtop.txt" "SEE ALSO" "recvtop-record(1)" "recvtop-report(1)" >"$O/xref" 2>&1
 ok $? "recvtop(1) refers to recvtop-record(1) and recvtop-report(1)$(sed 's/^/; /' "$O/xref" | tr -d '\n')"
-
-# ---- README ----
-
-readme="$RT_TOP/README.md"
-grep -qxF 'scripts/install-deps.sh && ./configure && make && ./recvtop' "$readme" &&
-	grep -qxF 'scripts/install-deps.sh && ./configure && make check' "$readme"
-ok $? "README: the two quick-start commands, as CI runs them"
-missing=""
-for img in $(sed -n 's/.*](\(docs\/[^)]*\)).*/\1/p' "$readme"); do
-	[ -s "$RT_TOP/$img" ] || missing="$missing $img"
-done
-is "$missing" "" "README: the screenshots it shows exist ($(sed -n 's/.*](\(docs\/[^)]*\)).*/\1/p' "$readme" | tr '\n' ' '))"
-is "$(grep -c '](docs/.*\.png)' "$readme")" 2 "README: shows the TUI and the KernelShark screenshots"
 
 # ---- the TUI's keys ----
 
