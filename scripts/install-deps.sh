@@ -7,7 +7,8 @@ BUILD="gcc make pkg-config libtracefs-dev libtraceevent-dev libtracecmd-dev \
 libbpf-dev libncurses-dev libzstd-dev"
 TEST="trace-cmd strace tmux python3 valgrind clang libclang-rt-14-dev \
 iproute2 procps util-linux qemu-system-x86 busybox-static cpio ncurses-term \
-afl++ xvfb xauth kernelshark imagemagick"
+afl++ xvfb xauth kernelshark imagemagick groff-base man-db mandoc zsh \
+bash-completion"
 
 pkgs="$BUILD"
 [ "$1" = "--no-test" ] || pkgs="$pkgs $TEST"
