@@ -5,8 +5,9 @@
  * calls.
  *
  *   rtcard procs --procs N [--calls K] [--size S] [--parallel P]
- *                [--expect FILE]
- *	N short-lived processes (comm "rtc-proc"), at most P alive at once.
+ *                [--comm NAME] [--expect FILE]
+ *	N short-lived processes (comm "rtc-proc", or NAME: any bytes, cut
+ *	to 15 by the kernel), at most P alive at once.
  *	Each sends itself K datagrams of S bytes on a socketpair, receives
  *	them with K recv() calls (recvfrom without an address), then makes
  *	one more that fails with EAGAIN: K + 1 calls, K * S bytes, 1 error
@@ -45,7 +46,8 @@ static struct {
 	int mode;			/* 0 procs, 1 peers */
 	unsigned long n, calls, size, parallel;
 	const char *expect;
-} opt = { .calls = 2, .size = 32, .parallel = 8 };
+	const char *comm;
+} opt = { .calls = 2, .size = 32, .parallel = 8, .comm = "rtc-proc" };
 
 static void __attribute__((format(printf, 1, 2), noreturn))
 die(const char *fmt, ...)
@@ -100,6 +102,8 @@ static void parse_args(int argc, char **argv)
 			opt.size = num(a, v, 1, MAX_SIZE);
 		else if (!strcmp(a, "--parallel") && opt.mode == 0)
 			opt.parallel = num(a, v, 1, 256);
+		else if (!strcmp(a, "--comm") && opt.mode == 0 && v && *v)
+			opt.comm = v;
 		else if (!strcmp(a, "--expect") && v && *v)
 			opt.expect = v;
 		else
@@ -134,7 +138,7 @@ static void __attribute__((noreturn)) proc_child(void)
 	char buf[MAX_SIZE + 1];
 	int sv[2];
 
-	prctl(PR_SET_NAME, "rtc-proc", 0, 0, 0);
+	prctl(PR_SET_NAME, opt.comm, 0, 0, 0);
 	if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sv))
 		_exit(10);
 	memset(buf, 'p', sizeof(buf));
