@@ -55,7 +55,8 @@ for c in cpio gzip apt-get apt-cache dpkg-deb python3 cc ldd timeout; do
 done
 is "$missing" "" "VM tier tools present (static busybox, cpio, apt, dpkg-deb, cc)"
 bins=""
-for b in "$RECVTOP_PLAIN" "$RECVTOP" "$RT_TOOLS/rtgen" "$RT_TOOLS/rtmem"; do
+for b in "$RECVTOP_PLAIN" "$RECVTOP" "$RT_TOOLS/rtgen" "$RT_TOOLS/rtmem" \
+	 "$RT_TOOLS/rtcard"; do
 	[ -x "$b" ] || bins="$bins $b"
 done
 is "$bins" "" "recvtop (plain and ASan) and the generators are built"
@@ -80,8 +81,8 @@ ok $? "rtblock (the kretprobe-miss provoker) builds"
 cp "$RECVTOP" "$O/recvtop-asan"
 vm_initramfs "$O/initrd.gz" "$RT_TOP/tests/vm/guest-init.sh" \
 	"$RECVTOP_PLAIN" "$O/recvtop-asan" "$RT_TOOLS/rtgen" \
-	"$RT_TOOLS/rtmem" "$O/rtblock" 2>"$O/initrd.err"
-ok $? "initramfs with busybox, recvtop (plain and ASan), rtgen, rtmem, rtblock and their libraries ($(du -k "$O/initrd.gz" 2>/dev/null | cut -f1) KB)"
+	"$RT_TOOLS/rtmem" "$O/rtblock" "$RT_TOOLS/rtcard" 2>"$O/initrd.err"
+ok $? "initramfs with busybox, recvtop (plain and ASan), rtgen, rtmem, rtblock, rtcard and their libraries ($(du -k "$O/initrd.gz" 2>/dev/null | cut -f1) KB)"
 [ -s "$O/initrd.gz" ] || { done_testing; exit 1; }
 
 # --- kernels ---------------------------------------------------------

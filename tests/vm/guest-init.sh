@@ -56,6 +56,24 @@ emit env /tmp/env
 
 run probes $RT probes
 
+# 0. another tool's kprobe, in its own group, enabled at the top level and
+#    (filtered) in its own instance: every run below, `recvtop reset` and
+#    the cleanups after kill -9 must leave it exactly as it is (checked in
+#    step 6c, then removed before step 7)
+echo 'p:othertool/keep __x64_sys_getppid' >>$T/kprobe_events
+echo 1 >$T/events/othertool/keep/enable
+mkdir $T/instances/othertool
+echo 'common_pid != 0' >$T/instances/othertool/events/othertool/keep/filter
+echo 1 >$T/instances/othertool/events/othertool/keep/enable
+other_state() {
+	echo "kprobe $(grep -c '^p:othertool/keep ' $T/kprobe_events)"
+	echo "enabled $(cat $T/events/othertool/keep/enable 2>/dev/null)"
+	echo "instance $(cat $T/instances/othertool/events/othertool/keep/enable 2>/dev/null)"
+	echo "filter $(cat $T/instances/othertool/events/othertool/keep/filter 2>/dev/null)"
+}
+other_state >/tmp/other.before
+emit other.before /tmp/other.before
+
 # 1. every recvfrom scenario, exact per-process counts and peers
 run gen $RT --backend kprobe --batch --json --buffer-kb $BUF -- \
 	/bin/rtgen --expect /tmp/gen.json
@@ -178,6 +196,64 @@ wait $pid
 } >/tmp/killed.state
 emit killed.state /tmp/killed.state
 run reset $RT reset
+
+# 6b. kill -9 again; this time the next run (not reset) cleans up
+$RT --backend kprobe --json -d 1 >/tmp/killed2.out 2>&1 &
+pid=$!
+started $pid
+kill -9 $pid
+wait $pid
+echo "pid $pid" >/tmp/killed2.state
+echo "before $(leftovers $pid)" >>/tmp/killed2.state
+timeout $STEP_S $RT --backend kprobe --json -n 1 -d 0.2 >/tmp/next.out 2>&1
+echo "next rc $?" >>/tmp/killed2.state
+echo "after $(leftovers $pid)" >>/tmp/killed2.state
+emit killed2.state /tmp/killed2.state
+
+# 6c. the other tool's kprobe went through all of that untouched
+other_state >/tmp/other.after
+emit other.after /tmp/other.after
+echo 0 >$T/instances/othertool/events/othertool/keep/enable
+rmdir $T/instances/othertool
+echo 0 >$T/events/othertool/keep/enable
+echo '-:othertool/' >>$T/kprobe_events
+
+# 6d. cardinality (one boot: 6.12 with 2 CPUs): 110,000 distinct senders,
+#     one datagram each, against the 100,000-row cap of the peer table; the
+#     summary is digested here (it is ~10 MB of JSON), with recvtop's
+#     memory read by the traced command at its end
+if [ "$(uname -r | cut -d. -f1-2)" = 6.12 ] &&
+   [ "$(grep -c ^processor /proc/cpuinfo)" = 2 ] && [ -x /bin/rtcard ]; then
+	timeout $STEP_S $RT --backend kprobe --json -d 3600 --buffer-kb $BUF -- \
+		/bin/sh -c '/bin/rtcard peers --peers 110000 --expect /tmp/peers.json &&
+			grep -E "^Vm(RSS|HWM)" /proc/$PPID/status >/tmp/peers.mem' \
+		>/tmp/peers.out 2>/tmp/peers.err
+	rc=$?
+	# busybox: tail -n 1 cuts long lines, and a leading ".*" in a sed
+	# expression on a 10 MB line takes minutes; split at '{' first
+	grep -F '{"type":"summary"' /tmp/peers.out >/tmp/peers.summary
+	{
+		echo "rc $rc"
+		echo "bytes $(wc -c </tmp/peers.out)"
+		sed 's/,"processes":.*//' /tmp/peers.summary
+		# one line per peer row: family addr port calls bytes
+		tr '{' '\n' </tmp/peers.summary | grep '^"family"' |
+			sed 's/^"family":"\([a-z0-9]*\)","addr":"\([^"]*\)","port":\([0-9]*\),"calls":\([0-9]*\),"bytes":\([0-9]*\).*/\1 \2 \3 \4 \5/' \
+			>/tmp/peers.rows
+		echo "rows $(wc -l </tmp/peers.rows)"
+		echo "distinct $(cut -d' ' -f1-3 /tmp/peers.rows | sort -u | wc -l)"
+		awk '{ n[$4 " " $5]++; c += $4; b += $5 }
+		     $1 == "other" { print "other", $2, $4, $5 }
+		     END { for (k in n) print "shape", k, n[k]; print "sum", c, b }' \
+			/tmp/peers.rows
+		tr '{' '\n' </tmp/peers.summary | grep '^"pid"' | sed 's/^/process /'
+		sed 's/^/mem /' /tmp/peers.mem 2>/dev/null
+	} >/tmp/peers.digest
+	emit peers.digest /tmp/peers.digest
+	emit peers.json /tmp/peers.json
+	emit peers.err /tmp/peers.err
+	rm -f /tmp/peers.out /tmp/peers.summary /tmp/peers.rows
+fi
 
 # 7. what is left in tracefs at the end
 {

@@ -201,6 +201,8 @@ def profile(name):
         if len(f) == 3:
             # recvtop's event names end in _PID (unique per run)
             ev = re.sub(r"_[0-9]+$", "", f[0].split("/")[-1])
+            if ev == "keep" or f[0].startswith("othertool/"):
+                continue        # another tool's kprobe (step 0)
             prof[ev] = (int(f[1]), int(f[2]), f[0].split("/")[0])
     return prof
 
@@ -299,6 +301,102 @@ def check_killed():
           "recvtop reset removed instance and group (%r)" % out.strip())
 
 
+def check_killed2():
+    """kill -9, then the next run (not reset) removes the dead run's state"""
+    st = dict(l.split(" ", 1) for l in (text("killed2.state") or "").splitlines()
+              if " " in l)
+    check(st.get("before", "").strip() == "instance group",
+          "second kill -9: instance and group left (%s)" % st.get("before"))
+    check(st.get("next", "").strip() == "rc 0",
+          "the next run exits 0 (%s)" % st.get("next"))
+    check(st.get("after", "").strip() == "none",
+          "the next run removed the dead run's instance and group (%s)"
+          % st.get("after"))
+
+
+def check_other():
+    """another tool's enabled kprobe survived the runs, reset, kill -9s"""
+    before = text("other.before")
+    after = text("other.after")
+    want = "kprobe 1\nenabled 1\ninstance 1\nfilter common_pid != 0\n"
+    check(before == want, "another tool's kprobe set up, enabled at the "
+          "top level and in its instance (%r)" % before)
+    check(after == before, "after every run, reset and both kill -9 "
+          "cleanups, the other tool's kprobe is untouched (%r)" % after)
+
+
+# the peer table's cap (include/recvtop/stats.h RT_CAP_PEERS)
+CAP_PEERS = 100000
+PEERS_RSS_KB = 96 * 1024    # documented bound of recvtop's memory there
+
+
+def check_peers(release, smp):
+    """110,000 distinct senders against the 100,000-row peer cap"""
+    dig = text("peers.digest")
+    if dig is None:
+        if release == "6.12" and smp == 2:
+            check(False, "the cardinality step ran (peers.digest)")
+        return
+    try:
+        exp = json.loads(text("peers.json") or "")
+    except ValueError:
+        exp = None
+    check(exp is not None, "rtcard peers wrote its expectations (%s)"
+          % (text("peers.err") or "").strip()[:200])
+    if not exp:
+        return
+    d = {}
+    shapes = {}
+    for line in dig.splitlines():
+        k, _, v = line.partition(" ")
+        if k == "shape":
+            calls, nbytes, n = v.split()
+            shapes[(int(calls), int(nbytes))] = int(n)
+        else:
+            d[k] = v
+    n = exp["peers"]
+    check(d.get("rc") == "0", "cardinality: recvtop exit status 0 (%s)"
+          % d.get("rc"))
+    head = {}
+    for line in dig.splitlines():
+        if line.startswith('{"type":"summary"'):
+            try:
+                head = json.loads(line + "}")
+            except ValueError:
+                head = {}
+    check(head.get("lost") == 0, "cardinality: nothing lost (%s)"
+          % head.get("lost"))
+    rows = int(d.get("rows", "0"))
+    check(rows == CAP_PEERS + 1, "cardinality: %d peers give %d rows + "
+          "the other row (got %d rows)" % (n, CAP_PEERS, rows))
+    check(d.get("distinct") == str(rows), "cardinality: every row a "
+          "distinct peer (%s of %d)" % (d.get("distinct"), rows))
+    per = (exp["calls_per_peer"], exp["bytes_per_peer"])
+    check(shapes.get(per) == CAP_PEERS, "cardinality: %d rows with exactly "
+          "%d call(s), %d bytes each (shapes %s)"
+          % (CAP_PEERS, per[0], per[1], shapes))
+    other = (d.get("other") or "").split()
+    want_other = ["(other)", str((n - CAP_PEERS) * per[0]),
+                  str((n - CAP_PEERS) * per[1])]
+    check(other == want_other, "cardinality: the other row counts the %d "
+          "senders beyond the cap exactly (%s, want %s)"
+          % (n - CAP_PEERS, other, want_other))
+    check(d.get("sum") == "%d %d" % (exp["calls"], exp["bytes"]),
+          "cardinality: rows + other row add up to the generator's %d "
+          "calls, %d bytes (%s)" % (exp["calls"], exp["bytes"], d.get("sum")))
+    proc = (d.get("process") or "")
+    check(proc.startswith('"pid":%d,' % exp["pid"]) and
+          '"calls":%d,"bytes":%d,' % (exp["calls"], exp["bytes"]) in proc,
+          "cardinality: the receiver's process row is exact (%s)" % proc)
+    mems = [l.split() for l in dig.splitlines() if l.startswith("mem ")]
+    kb = {m[1].rstrip(":"): int(m[2]) for m in mems if len(m) >= 3}
+    print("# %s: recvtop at the peer cap: VmRSS %s kB, VmHWM %s kB"
+          % (label, kb.get("VmRSS"), kb.get("VmHWM")))
+    check(kb.get("VmHWM", 1 << 30) <= PEERS_RSS_KB,
+          "cardinality: recvtop's peak memory %s kB <= %d kB at the cap"
+          % (kb.get("VmHWM"), PEERS_RSS_KB))
+
+
 def check_final():
     st = state("final.state")
     left = [i for i in st["instance"] if i.startswith("recvtop")] + \
@@ -329,6 +427,9 @@ def main(argv):
     check_miss()
     check_paths()
     check_killed()
+    check_killed2()
+    check_other()
+    check_peers(opts["--release"], int(opts["--smp"]))
     check_final()
     return 1 if rtcheck.failed else 0
 
