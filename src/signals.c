@@ -69,6 +69,17 @@ static void on_winch(int sig)
 	rt_resized = 1;
 }
 
+/*
+ * A write past the file size limit (ulimit -f): the write fails with
+ * EFBIG and the recording stops as on a full disk, instead of the
+ * default action killing recvtop without any cleanup.  A handler, not
+ * SIG_IGN: the command recvtop starts gets the default back at exec.
+ */
+static void on_xfsz(int sig)
+{
+	(void)sig;
+}
+
 static void on_crash(int sig)
 {
 	if (emergency_hook)
@@ -99,6 +110,8 @@ void signals_install(void)
 	sa.sa_flags = 0;
 	sa.sa_handler = on_winch;
 	sigaction(SIGWINCH, &sa, NULL);
+	sa.sa_handler = on_xfsz;
+	sigaction(SIGXFSZ, &sa, NULL);
 
 	/* the sanitizers report crashes themselves */
 #if !defined(__SANITIZE_ADDRESS__)
