@@ -1248,9 +1248,9 @@ s64 dat_writer_finish(struct dat_writer *w, const struct dat_tail *t,
 	free(size);
 	return (s64)w->off;
 werr:
-	set_err(err, errlen, "writing %s failed: %s%s", w->path,
-		strerror(errno), errno == ENOSPC || errno == EDQUOT ?
-		" (the unfinished file was removed)" : "");
+	/* whatever the error: the fail path below removes the file */
+	set_err(err, errlen, "writing %s failed: %s (the unfinished file was "
+		"removed)", w->path, strerror(errno));
 fail:
 	free(size);
 	/* never leave anything that could pass for the recording */
