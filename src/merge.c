@@ -23,6 +23,16 @@ struct cpu_merge {
 	int nr_cpus;
 	unsigned int page_size;
 	struct page_queue *q;
+	/*
+	 * Events come in runs from one CPU: after a scan, the CPU taken can
+	 * go on without another scan while its next event still comes
+	 * before the runner-up's ((time, cpu) order, as the scan's).
+	 */
+	int run_cpu;			/* -1: scan */
+	u64 run_ts;			/* the runner-up's time */
+	int run_next;			/* the runner-up's CPU (nr_cpus: none) */
+	merge_need_fn need;
+	void *need_ctx;
 	void **pool;
 	u32 nr_pool, pool_cap;
 	unsigned int queued;
@@ -37,6 +47,7 @@ struct cpu_merge *merge_new(struct tep_handle *tep, int nr_cpus,
 		return NULL;
 	m->nr_cpus = nr_cpus;
 	m->page_size = page_size;
+	m->run_cpu = -1;
 	m->q = calloc((size_t)nr_cpus, sizeof(*m->q));
 	if (!m->q)
 		goto fail;
@@ -130,6 +141,8 @@ int merge_commit_page(struct cpu_merge *m, int cpu, void *page)
 	q->pages[(q->head + q->count) % q->cap] = page;
 	q->count++;
 	m->queued++;
+	/* a new page may hold the next event: scan again */
+	m->run_cpu = -1;
 	return 0;
 }
 
@@ -140,6 +153,14 @@ static void pop_page(struct cpu_merge *m, struct page_queue *q)
 	q->count--;
 	m->queued--;
 	q->loaded = false;
+	if (m->need)
+		m->need(m->need_ctx, (int)(q - m->q));
+}
+
+void merge_set_need(struct cpu_merge *m, merge_need_fn fn, void *ctx)
+{
+	m->need = fn;
+	m->need_ctx = ctx;
 }
 
 /*
@@ -177,20 +198,51 @@ static bool queue_ready(struct cpu_merge *m, struct page_queue *q)
 	return false;
 }
 
+/* (time, cpu) order: the scan takes the lowest CPU of equal times */
+static inline bool before(u64 ts, int cpu, u64 ts2, int cpu2)
+{
+	return ts < ts2 || (ts == ts2 && cpu < cpu2);
+}
+
+/* the CPU whose next event comes first, and the runner-up */
 static struct page_queue *oldest(struct cpu_merge *m, int *cpu)
 {
-	struct page_queue *best = NULL;
+	struct page_queue *best = NULL, *second = NULL;
+	int bcpu = 0, scpu = m->nr_cpus;
 
+	if (m->run_cpu >= 0) {
+		struct page_queue *q = &m->q[m->run_cpu];
+
+		/* still inside the current page, still first */
+		if (q->cur && before(q->cur_ts, m->run_cpu, m->run_ts,
+				     m->run_next)) {
+			*cpu = m->run_cpu;
+			return q;
+		}
+	}
 	for (int i = 0; i < m->nr_cpus; i++) {
 		struct page_queue *q = &m->q[i];
 
 		if (!queue_ready(m, q))
 			continue;
 		if (!best || q->cur_ts < best->cur_ts) {
+			second = best;
+			scpu = bcpu;
 			best = q;
-			*cpu = i;
+			bcpu = i;
+		} else if (!second || q->cur_ts < second->cur_ts) {
+			second = q;
+			scpu = i;
 		}
 	}
+	if (!best) {
+		m->run_cpu = -1;
+		return NULL;
+	}
+	*cpu = bcpu;
+	m->run_cpu = bcpu;
+	m->run_ts = second ? second->cur_ts : UINT64_MAX;
+	m->run_next = second ? scpu : m->nr_cpus;
 	return best;
 }
 
@@ -246,6 +298,10 @@ unsigned int merge_cpu_queued(const struct cpu_merge *m, int cpu)
 
 void merge_clear(struct cpu_merge *m)
 {
+	merge_need_fn need = m->need;
+
+	m->need = NULL;
+	m->run_cpu = -1;
 	for (int i = 0; m->q && i < m->nr_cpus; i++) {
 		struct page_queue *q = &m->q[i];
 
@@ -253,4 +309,5 @@ void merge_clear(struct cpu_merge *m)
 			pop_page(m, q);
 		q->cur = NULL;
 	}
+	m->need = need;
 }
