@@ -49,22 +49,50 @@ void table_clear(struct rt_table *t)
 	t->gen++;
 }
 
-/* 32-bit FNV-1a followed by a murmur finaliser: keys are a few bytes */
+/*
+ * Keys are 4 to 28 bytes: 8 bytes at a time through a multiply-rotate
+ * mix, then a murmur finaliser (the index uses the low bits).
+ */
 u32 table_hash(const void *key, size_t len)
 {
 	const u8 *p = key;
-	u32 h = 2166136261u;
+	u64 h = 0x9e3779b97f4a7c15ULL ^ len;
 
-	for (size_t i = 0; i < len; i++) {
-		h ^= p[i];
-		h *= 16777619u;
+	while (len >= 8) {
+		u64 v;
+
+		memcpy(&v, p, 8);
+		h ^= v * 0xff51afd7ed558ccdULL;
+		h = ((h << 31) | (h >> 33)) * 0xc4ceb9fe1a85ec53ULL;
+		p += 8;
+		len -= 8;
 	}
-	h ^= h >> 16;
-	h *= 0x85ebca6bu;
-	h ^= h >> 13;
-	h *= 0xc2b2ae35u;
-	h ^= h >> 16;
-	return h;
+	if (len) {
+		u64 v = 0;
+
+		memcpy(&v, p, len);
+		h ^= v * 0xff51afd7ed558ccdULL;
+		h = ((h << 31) | (h >> 33)) * 0xc4ceb9fe1a85ec53ULL;
+	}
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	return (u32)h;
+}
+
+/* equal keys; the common sizes without a call */
+static inline bool key_eq(const void *a, const void *b, size_t len)
+{
+	if (len == 4)
+		return *(const u32 *)a == *(const u32 *)b;
+	if (len == 8) {
+		u64 x, y;
+
+		memcpy(&x, a, 8);
+		memcpy(&y, b, 8);
+		return x == y;
+	}
+	return !memcmp(a, b, len);
 }
 
 static inline const void *row_key(const struct rt_table *t, const void *row)
@@ -125,9 +153,15 @@ static void *get_other(struct rt_table *t)
 	}
 	row = (struct rt_row *)t->other;
 	row->flags |= RT_ROW_OTHER;
+	row->nr = RT_ROW_NR_OTHER;
 	t->other_hits++;
 	mark_dirty(t, row, 0);
 	return row;
+}
+
+int table_mark_dirty(struct rt_table *t, struct rt_row *row)
+{
+	return mark_dirty(t, row, row->nr);
 }
 
 void *table_find(const struct rt_table *t, const void *key)
@@ -141,7 +175,7 @@ void *table_find(const struct rt_table *t, const void *key)
 		if (!slot)
 			return NULL;
 		row = table_row(t, slot - 1);
-		if (!memcmp(row_key(t, row), key, t->key_size))
+		if (key_eq(row_key(t, row), key, t->key_size))
 			return row;
 	}
 }
@@ -158,7 +192,7 @@ void *table_get(struct rt_table *t, const void *key)
 		if (!*slotp)
 			break;
 		row = table_row(t, *slotp - 1);
-		if (!memcmp(row_key(t, row), key, t->key_size)) {
+		if (key_eq(row_key(t, row), key, t->key_size)) {
 			if (row->gen != t->gen && mark_dirty(t, row, *slotp - 1))
 				return NULL;
 			return row;
@@ -182,6 +216,7 @@ void *table_get(struct rt_table *t, const void *key)
 	}
 	row = table_row(t, nr);
 	memset(row, 0, t->row_size);
+	row->nr = nr;
 	memcpy((u8 *)row + t->key_off, key, t->key_size);
 	*slotp = nr + 1;
 	t->nr_rows++;
