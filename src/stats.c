@@ -53,6 +53,12 @@ int stats_init(struct stats *s, struct taskinfo *tasks,
 		return -1;
 	}
 	s->peer_procs.no_dirty = true;
+	s->cache = calloc(RT_TID_CACHE, sizeof(*s->cache));
+	if (!s->cache) {
+		stats_free(s);
+		return -1;
+	}
+	s->cache_epoch = 1;
 	return 0;
 }
 
@@ -65,6 +71,8 @@ void stats_free(struct stats *s)
 	table_free(&s->readers);
 	free(s->pids);
 	s->pids = NULL;
+	free(s->cache);
+	s->cache = NULL;
 }
 
 static int cmp_int(const void *a, const void *b)
@@ -76,6 +84,7 @@ static int cmp_int(const void *a, const void *b)
 
 int stats_set_pid_filter(struct stats *s, const int *pids, unsigned int n)
 {
+	s->cache_epoch++;
 	free(s->pids);
 	s->pids = NULL;
 	s->nr_pids = 0;
@@ -92,6 +101,7 @@ int stats_set_pid_filter(struct stats *s, const int *pids, unsigned int n)
 
 int stats_set_comm_filter(struct stats *s, const char *comm)
 {
+	s->cache_epoch++;
 	snprintf(s->comm, sizeof(s->comm), "%s", comm ? comm : "");
 	return 0;
 }
@@ -132,21 +142,48 @@ static void peer_key_of(struct rt_peer_key *k, const struct rt_addr *a)
 	memcpy(k->addr, a->addr, a->len <= RT_ADDR_BYTES ? a->len : RT_ADDR_BYTES);
 }
 
+/* the thread's cache entry, filled on a miss */
+static struct rt_tid_cache *tid_entry(struct stats *s, int tid)
+{
+	struct rt_tid_cache *e = &s->cache[(u32)tid & (RT_TID_CACHE - 1)];
+
+	if (e->tid == tid && e->epoch == s->cache_epoch)
+		return e;
+	e->tid = tid;
+	e->epoch = s->cache_epoch;
+	e->task = taskinfo_get(s->tasks, tid, NULL);
+	e->wanted = task_wanted(s, e->task);
+	e->proc = NULL;
+	e->fd = -2;
+	e->sock = NULL;
+	/* an answer taskinfo could not keep must not be kept either */
+	if (taskinfo_peek(s->tasks, tid) != e->task)
+		e->epoch = 0;
+	return e;
+}
+
 void stats_add_recv(struct stats *s, const struct rt_recv_call *call)
 {
-	const struct rt_task *task = taskinfo_get(s->tasks, call->tid, NULL);
+	struct rt_tid_cache *e = tid_entry(s, call->tid);
+	const struct rt_task *task = e->task;
 	struct rt_proc_row *p;
 
-	if (!task_wanted(s, task)) {
+	if (!e->wanted) {
 		s->ival.filtered++;
 		return;
 	}
 	s->ival.calls++;
 
-	p = table_get(&s->procs, &task->tgid);
+	p = e->proc;
 	if (p) {
-		if (!p->comm[0])
+		table_touch(&s->procs, p);
+	} else {
+		p = table_get(&s->procs, &task->tgid);
+		if (p && !p->comm[0])
 			memcpy(p->comm, task->comm, RT_COMM_LEN);
+		e->proc = p;
+	}
+	if (p) {
 		count_call(&p->ival, call);
 		if (call->has_latency)
 			hist32_add(&p->ival_hist, call->latency);
@@ -154,9 +191,18 @@ void stats_add_recv(struct stats *s, const struct rt_recv_call *call)
 	}
 
 	if (call->fd >= 0) {
-		struct rt_sock_key sk = { .tgid = task->tgid, .fd = call->fd };
-		struct rt_sock_row *sr = table_get(&s->socks, &sk);
+		struct rt_sock_row *sr = e->sock;
 
+		if (sr && e->fd == call->fd) {
+			table_touch(&s->socks, sr);
+		} else {
+			struct rt_sock_key sk = { .tgid = task->tgid,
+						  .fd = call->fd };
+
+			sr = table_get(&s->socks, &sk);
+			e->sock = sr;
+			e->fd = call->fd;
+		}
 		if (sr) {
 			count_call(&sr->ival, call);
 			sr->last_seen = call->ts;
@@ -311,6 +357,7 @@ void stats_end_interval(struct stats *s, u64 end_ts)
 
 void stats_reset(struct stats *s, u64 now_ts)
 {
+	s->cache_epoch++;
 	table_clear(&s->procs);
 	table_clear(&s->socks);
 	table_clear(&s->peers);

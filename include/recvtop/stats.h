@@ -154,8 +154,27 @@ struct rt_stats_totals {
 	u64 filtered;		/* calls dropped by the -p filter */
 };
 
+/*
+ * The rows a thread's calls went to last time, by thread id (direct
+ * mapped): most calls come from a thread seen a moment ago, and the
+ * three lookups (task, process row, socket row) become one compare.
+ */
+#define RT_TID_CACHE 1024
+
+struct rt_tid_cache {
+	int tid;
+	u32 epoch;
+	bool wanted;			/* passes -p/-c */
+	const struct rt_task *task;
+	struct rt_proc_row *proc;
+	int fd;				/* of sock, -2: none yet */
+	struct rt_sock_row *sock;
+};
+
 struct stats {
 	struct taskinfo *tasks;
+	struct rt_tid_cache *cache;
+	u32 cache_epoch;		/* bumped when cached rows go stale */
 	struct rt_table procs;
 	struct rt_table socks;
 	struct rt_table peers;

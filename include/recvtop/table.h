@@ -19,6 +19,7 @@
 struct rt_row {
 	u32 gen;	/* interval generation that last touched the row */
 	u32 flags;
+	u32 nr;		/* row number (RT_ROW_NR_OTHER for the other row) */
 };
 
 struct rt_table {
@@ -61,6 +62,8 @@ u32 table_hash(const void *key, size_t len);
 void *table_get(struct rt_table *t, const void *key);
 /* The row for key, or NULL; does not create or mark dirty */
 void *table_find(const struct rt_table *t, const void *key);
+/* A row got from table_get earlier is used again: mark it dirty */
+static inline void table_touch(struct rt_table *t, void *row);
 
 /* Row number i (0 <= i < nr_rows) */
 static inline void *table_row(const struct rt_table *t, u32 i)
@@ -84,5 +87,13 @@ void *table_get_other(struct rt_table *t);
 /* All rows, other row last (if it exists) */
 u32 table_count(const struct rt_table *t);
 void *table_any_row(const struct rt_table *t, u32 i);
+
+int table_mark_dirty(struct rt_table *t, struct rt_row *row);
+
+static inline void table_touch(struct rt_table *t, void *row)
+{
+	if (((struct rt_row *)row)->gen != t->gen)
+		table_mark_dirty(t, row);
+}
 
 #endif
