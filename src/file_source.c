@@ -73,7 +73,6 @@ struct file_source {
 	struct fs_cpu *cpu;
 	struct file_cpu_stats *stats;
 	struct cpu_merge *merge;
-	int last_cpu;			/* CPU of the last event handed out */
 	bool primed;			/* every CPU has its pages queued */
 	u64 events, first_ts, last_ts;	/* events: read so far */
 	u64 read_count;
@@ -258,6 +257,15 @@ static int refill(struct file_source *fs, int cpu)
 		merge_commit_page(fs->merge, cpu, page);
 	}
 	return 0;
+}
+
+/* the merge used up a page of cpu: read the next (errors: fs->error) */
+static void need_pages(void *ctx, int cpu)
+{
+	struct file_source *fs = ctx;
+
+	if (!fs->error[0])
+		refill(fs, cpu);
 }
 
 static int prime(struct file_source *fs)
@@ -586,7 +594,7 @@ struct file_source *file_source_open_fd(int fd, const char *name, char *err,
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
-	fs->last_cpu = -1;
+	merge_set_need(fs->merge, need_pages, fs);
 	return fs;
 fail:
 	if (!err[0])
@@ -735,16 +743,17 @@ u64 file_source_peek_ts(struct file_source *fs)
 		return UINT64_MAX;
 	if (!fs->primed && prime(fs))
 		return UINT64_MAX;
-	if (fs->last_cpu >= 0 && refill(fs, fs->last_cpu))
-		return UINT64_MAX;
 	return merge_peek_ts(fs->merge);
 }
 
 int file_source_next(struct file_source *fs, u64 until, struct rt_raw *raw)
 {
-	u64 ts = file_source_peek_ts(fs);
-
-	if (ts == UINT64_MAX || ts > until || fs->error[0])
+	if (fs->error[0])
+		return 0;
+	if (!fs->primed && prime(fs))
+		return 0;
+	/* pages are read as the merge uses them up (need_pages) */
+	if (!merge_next(fs->merge, until, raw) || fs->error[0])
 		return 0;
 	/*
 	 * A crafted time stamp (or a lost-events page's) far from the rest
@@ -752,16 +761,14 @@ int file_source_next(struct file_source *fs, u64 until, struct rt_raw *raw)
 	 */
 	if (!fs->have_first_out) {
 		fs->have_first_out = true;
-		fs->first_out = ts;
-	} else if (ts > fs->first_out && ts - fs->first_out > fs->span_limit) {
+		fs->first_out = raw->ts;
+	} else if (raw->ts > fs->first_out &&
+		   raw->ts - fs->first_out > fs->span_limit) {
 		snprintf(fs->error, sizeof(fs->error), "corrupt: an event "
 			 "%.0f s after the first lies outside the recording",
-			 (double)(ts - fs->first_out) / 1e9);
+			 (double)(raw->ts - fs->first_out) / 1e9);
 		return 0;
 	}
-	if (!merge_next(fs->merge, until, raw))
-		return 0;
-	fs->last_cpu = raw->cpu;
 	if (raw->data)
 		fs->read_count++;
 	return 1;
@@ -818,7 +825,6 @@ int file_source_seek(struct file_source *fs, u64 ts)
 	fs->read_count = 0;
 	fs->error[0] = 0;
 	fs->have_first_out = false;
-	fs->last_cpu = -1;
 	fs->primed = false;
 	for (int i = 0; i < fs->nr_cpus; i++) {
 		if (!fs->cpu[i].d)
@@ -827,9 +833,9 @@ int file_source_seek(struct file_source *fs, u64 ts)
 			return -1;
 	}
 	/* what precedes ts on the chosen pages */
-	while (ts && file_source_peek_ts(fs) < ts &&
-	       merge_next(fs->merge, ts - 1, &raw))
-		fs->last_cpu = raw.cpu;
+	if (!fs->error[0] && prime(fs) == 0)
+		while (ts && merge_next(fs->merge, ts - 1, &raw))
+			;
 	fs->read_count = 0;
 	return fs->error[0] ? -1 : 0;
 }

@@ -48,5 +48,11 @@ unsigned int merge_queued_pages(const struct cpu_merge *m);
 unsigned int merge_cpu_queued(const struct cpu_merge *m, int cpu);
 /* drop everything queued */
 void merge_clear(struct cpu_merge *m);
+/*
+ * Called when a CPU's page has been used up (a file source reads the
+ * next one then); it may queue pages for that CPU.
+ */
+typedef void (*merge_need_fn)(void *ctx, int cpu);
+void merge_set_need(struct cpu_merge *m, merge_need_fn fn, void *ctx);
 
 #endif
