@@ -32,6 +32,7 @@ struct event_desc {
 	u16 kind;
 	u16 sc;
 	u32 need;		/* slots that must exist */
+	u32 min_size;		/* a record holds every needed slot */
 	struct slot_info s[S_NR];
 };
 
@@ -168,6 +169,8 @@ static int fill_desc(struct event_desc *desc, struct tep_event *ev,
 		    i != S_TCOMM && si->size != 1 && si->size != 2 &&
 		    si->size != 4 && si->size != 8)
 			return -1;
+		if ((k->need & B(i)) && si->off + si->size > desc->min_size)
+			desc->min_size = si->off + si->size;
 	}
 	return 0;
 }
@@ -304,12 +307,20 @@ static inline s64 load_num(const struct decoder *d, const u8 *p,
 	}
 }
 
+/* an optional field: def when the record does not hold it */
 static inline s64 get(const struct decoder *d, const u8 *p, unsigned int size,
 		      const struct event_desc *desc, enum slot s, s64 def)
 {
 	const struct slot_info *si = &desc->s[s];
 
 	return slot_ok(si, size) ? load_num(d, p, si) : def;
+}
+
+/* a needed field: decode_event checked the record holds them all */
+static inline s64 need(const struct decoder *d, const u8 *p,
+		       const struct event_desc *desc, enum slot s)
+{
+	return load_num(d, p, &desc->s[s]);
 }
 
 /* dynamic (__data_loc) or fixed char array field -> C string */
@@ -432,17 +443,13 @@ enum rt_event_kind decode_event(const struct decoder *d, const void *data,
 		ev->kind = RT_EV_OTHER;
 		return RT_EV_OTHER;
 	}
-	/* every required field must lie inside the record */
-	for (u32 need = desc->need; need; need &= need - 1) {
-		int s = __builtin_ctz(need);
-
-		if (!slot_ok(&desc->s[s], size))
-			return RT_EV_NONE;
-	}
+	/* every needed field lies inside the record */
+	if (size < desc->min_size)
+		return RT_EV_NONE;
 
 	switch (desc->kind) {
 	case RT_EV_RECV_ENTER:
-		ev->recv_enter.fd = (int)get(d, p, size, desc, S_FD, -1);
+		ev->recv_enter.fd = (int)need(d, p, desc, S_FD);
 		ev->recv_enter.size = (u64)get(d, p, size, desc, S_SIZE, 0);
 		ev->recv_enter.flags = (u32)get(d, p, size, desc, S_FLAGS, 0);
 		ev->recv_enter.has_addr = get(d, p, size, desc, S_ADDR, 0) != 0;
@@ -452,16 +459,16 @@ enum rt_event_kind decode_event(const struct decoder *d, const void *data,
 	case RT_EV_SC_EXIT:
 		/* a long for syscalls, an s32 or s64 for kprobes: load_num
 		 * sign-extends signed fields */
-		ev->exit.ret = get(d, p, size, desc, S_RET, 0);
+		ev->exit.ret = need(d, p, desc, S_RET);
 		ev->exit.sc = desc->sc;
 		break;
 	case RT_EV_RECV_ADDR:
 		decode_addr(d, p, size, desc, ev);
 		break;
 	case RT_EV_MM_ENTER:
-		ev->mm_enter.target_pid = (int)get(d, p, size, desc, S_TPID, 0);
-		ev->mm_enter.target_tgid = (int)get(d, p, size, desc, S_TTGID, 0);
-		ev->mm_enter.mode = (u32)get(d, p, size, desc, S_MODE, 0);
+		ev->mm_enter.target_pid = (int)need(d, p, desc, S_TPID);
+		ev->mm_enter.target_tgid = (int)need(d, p, desc, S_TTGID);
+		ev->mm_enter.mode = (u32)need(d, p, desc, S_MODE);
 		get_string(d, p, size, &desc->s[S_TCOMM],
 			   ev->mm_enter.target_comm, RT_COMM_LEN);
 		break;
