@@ -46,7 +46,8 @@ static u64 clip(unsigned int i, u64 max)
 	return hi < max ? hi : max;
 }
 
-u64 hist32_quantile(const struct rt_hist32 *h, u64 n, double q, u64 max)
+/* the bucket counts of either width, as one walk */
+static u64 quantile(const u32 *b32, const u64 *b64, u64 n, double q, u64 max)
 {
 	u64 want, seen = 0;
 
@@ -54,24 +55,19 @@ u64 hist32_quantile(const struct rt_hist32 *h, u64 n, double q, u64 max)
 		return 0;
 	want = rank_of(n, q);
 	for (unsigned int i = 0; i < HIST_BUCKETS; i++) {
-		seen += h->b[i];
+		seen += b32 ? b32[i] : b64[i];
 		if (seen >= want)
 			return clip(i, max);
 	}
 	return max;
 }
 
+u64 hist32_quantile(const struct rt_hist32 *h, u64 n, double q, u64 max)
+{
+	return quantile(h->b, NULL, n, q, max);
+}
+
 u64 hist64_quantile(const struct rt_hist64 *h, u64 n, double q, u64 max)
 {
-	u64 want, seen = 0;
-
-	if (!n)
-		return 0;
-	want = rank_of(n, q);
-	for (unsigned int i = 0; i < HIST_BUCKETS; i++) {
-		seen += h->b[i];
-		if (seen >= want)
-			return clip(i, max);
-	}
-	return max;
+	return quantile(NULL, h->b, n, q, max);
 }
