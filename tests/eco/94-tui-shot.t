@@ -29,50 +29,22 @@ if [ -n "$missing" ]; then
 	exit 0
 fi
 
-SOCK="rt-eco-shot-$$"
-tm() { tmux -L "$SOCK" -f /dev/null "$@"; }
-TUI_PID=""
+. "$RT_TOP/tests/lib/tmux.sh"
 GEN=""
 
 cleanup() {
 	for p in $GEN; do
 		kill "$p" 2>/dev/null
 	done
-	if [ -n "$TUI_PID" ] && kill -0 "$TUI_PID" 2>/dev/null; then
-		kill -TERM "$TUI_PID" 2>/dev/null
-		for _ in $(seq 50); do
-			kill -0 "$TUI_PID" 2>/dev/null || break
-			sleep 0.1
-		done
-		kill -KILL "$TUI_PID" 2>/dev/null
-	fi
-	tm kill-server 2>/dev/null
+	tmux_cleanup
 	wait 2>/dev/null
 	cleanup_all
 }
 trap cleanup EXIT
 
-screen() { tm capture-pane -p -t t; }
-wait_screen() {	# wait_screen REGEX [TENTHS]
-	local n=0 max=${2:-150}
-	while [ $n -lt "$max" ]; do
-		screen | grep -Eq -- "$1" && return 0
-		sleep 0.1
-		n=$((n + 1))
-	done
-	return 1
-}
-
-tm new-session -d -s t -x $COLS -y $ROWS \
-	"env -u TMUX LANG=C.UTF-8 bash --norc --noprofile"
-tm send-keys -t t "clear; $RECVTOP_PLAIN -d 1 2> $O/tui.err; echo EXIT=\$? > $O/exit" Enter
-sh=$(tm display -p -t t '#{pane_pid}')
-for _ in $(seq 100); do
-	TUI_PID=$(pgrep -P "$sh" -x recvtop | head -n 1)
-	[ -n "$TUI_PID" ] && break
-	sleep 0.1
-done
-if [ -z "$TUI_PID" ] || ! rt_wait_started "$TUI_PID" || ! wait_screen "PID +COMM" 100; then
+# the plain binary: the screenshot shows what users run
+if ! RECVTOP=$RECVTOP_PLAIN tmux_start tui -d 1 || ! rt_wait_started "$TUI_PID" ||
+   ! wait_screen "PID +COMM" 100; then
 	fail "the TUI started in a ${COLS}x$ROWS tmux pane"
 	screen | sed 's/^/# /'
 	done_testing
@@ -95,12 +67,7 @@ ok $? "the burst shows up with its rate"
 tm capture-pane -e -p -N -t t >"$O/tui.ansi"
 screen >"$O/tui.txt"
 tm send-keys -t t q
-n=0
-while [ ! -s "$O/exit" ] && [ $n -lt 100 ]; do
-	sleep 0.1
-	n=$((n + 1))
-done
-is "$(cat "$O/exit" 2>/dev/null)" "EXIT=0" "q quits with exit status 0"
+check_terminal tui 0 "q"
 check_clean "$TUI_PID" "TUI"
 TUI_PID=""
 for p in $GEN; do
