@@ -11,8 +11,12 @@
 #include "recvtop/taskinfo.h"
 
 #define TASK_CAP (1u << 22)	/* pid_max limit */
-/* a miss rereads the kernel's tables, at most this often */
-#define RELOAD_NS (10 * NSEC_PER_MSEC)
+/*
+ * A miss rereads the kernel's tables, at most this often: with thousands
+ * of processes gone before recvtop reads their events, rereading
+ * (hundreds of kB) for each of them would cost more than the events.
+ */
+#define RELOAD_NS (50 * NSEC_PER_MSEC)
 
 struct task_row {
 	struct rt_row hdr;
@@ -120,6 +124,8 @@ static void load_table(const char *path, bool tgids, struct taskinfo *ti)
 	size_t n = 0, cap = 0;
 	void *arr = NULL;
 	size_t elem = tgids ? sizeof(struct tgid_pair) : sizeof(struct cmdline);
+	long prev = 0;
+	bool sorted = true;	/* saved_tgids comes in pid order */
 
 	text = rt_read_file(path, NULL);
 	if (!text)
@@ -131,6 +137,9 @@ static void load_table(const char *path, bool tgids, struct taskinfo *ti)
 
 		if (end == line || *end != ' ' || pid <= 0)
 			continue;
+		if (pid < prev)
+			sorted = false;
+		prev = pid;
 		if (n == cap) {
 			size_t ncap = cap ? cap * 2 : 1024;
 			void *na = realloc(arr, ncap * elem);
@@ -156,7 +165,7 @@ static void load_table(const char *path, bool tgids, struct taskinfo *ti)
 		n++;
 	}
 	free(text);
-	if (n)
+	if (n && !sorted)
 		qsort(arr, n, elem, tgids ? cmp_tgid : cmp_cmdline);
 	if (tgids) {
 		free(ti->tgids);
