@@ -20,11 +20,35 @@ void rt_err_set_sink(void (*sink)(const char *msg))
 	err_sink = sink;
 }
 
+/*
+ * Messages quote user input (file names, options): control bytes are
+ * shown escaped, so an error is one line and sends nothing to the terminal
+ */
+static void escape_controls(const char *in, char *out, size_t len)
+{
+	size_t o = 0;
+
+	for (; *in && o + 5 < len; in++) {
+		unsigned char c = (unsigned char)*in;
+
+		if (c == '\n') {
+			out[o++] = '\\';
+			out[o++] = 'n';
+		} else if (c < 0x20 || c == 0x7f) {
+			o += (size_t)snprintf(out + o, len - o, "\\x%02x", c);
+		} else {
+			out[o++] = (char)c;
+		}
+	}
+	out[o] = 0;
+}
+
 static void vreport(const char *fmt, va_list ap)
 {
-	char msg[1024];
+	char raw[1024], msg[1024];
 
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
+	escape_controls(raw, msg, sizeof(msg));
 	if (err_sink) {
 		err_sink(msg);
 		return;
