@@ -645,6 +645,32 @@ static int set_pid_filter(struct rt_session *s, const struct rt_session_opts *o,
 
 static const char *const sched_events[] = { "sched_switch", "sched_waking" };
 
+/*
+ * The kernel gives ring buffers until memory runs out: a production host
+ * must keep most of it.  Refuse per-CPU buffers that together take more
+ * than half of MemAvailable.
+ */
+static int buffer_too_big(unsigned int kb, int nr_cpus, char *err,
+			  size_t errlen)
+{
+	char *text = rt_read_file("/proc/meminfo", NULL);
+	const char *p = text ? strstr(text, "MemAvailable:") : NULL;
+	unsigned long long avail, want = (unsigned long long)kb * (unsigned)nr_cpus;
+
+	if (!p) {
+		free(text);
+		return 0;
+	}
+	avail = strtoull(p + 13, NULL, 10);
+	free(text);
+	if (want <= avail / 2)
+		return 0;
+	snprintf(err, errlen, "--buffer-kb %u: %d CPUs x %u KB is more than "
+		 "half the memory available (%llu MB): use a smaller size",
+		 kb, nr_cpus, kb, avail >> 10);
+	return -1;
+}
+
 int session_open(struct rt_session *s, const struct rt_catalog *cat,
 		 const struct rt_session_opts *o, char *err, size_t errlen)
 {
@@ -698,6 +724,8 @@ int session_open(struct rt_session *s, const struct rt_catalog *cat,
 	emerg.active = 1;
 	if (write_instance(s, "tracing_on", "0", err, errlen) ||
 	    write_instance(s, "trace_clock", "mono", err, errlen))
+		goto fail;
+	if (buffer_too_big(kb, s->nr_cpus, err, errlen))
 		goto fail;
 	snprintf(val, sizeof(val), "%u", kb);
 	if (write_instance(s, "buffer_size_kb", val, err, errlen))
