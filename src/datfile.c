@@ -317,6 +317,7 @@ struct dat_writer {
 	u64 *cpu_size;
 	u64 off;			/* end of what was written to fd */
 	u64 head_end;
+	u64 reserved;			/* preallocated after head_end */
 	u64 first_opt_pos;		/* v7: where the first options offset goes */
 	u64 sec[DAT_OPT_CMDLINES + 1];	/* v7: section offsets by id */
 	bool head_done;
@@ -721,6 +722,7 @@ int dat_writer_write_head(struct dat_writer *w, const struct dat_head *h,
 	if (fallocate(w->fd, FALLOC_FL_KEEP_SIZE, (off_t)w->head_end,
 		      RESERVE_BYTES) && errno == ENOSPC)
 		goto werr;
+	w->reserved = RESERVE_BYTES;
 	w->head_done = true;
 	ret = 0;
 	goto out;
@@ -732,6 +734,22 @@ out:
 	for (int i = 0; i < 5; i++)
 		ob_free(&blob[i]);
 	return ret;
+}
+
+int dat_writer_reserve_tail(struct dat_writer *w, u64 tail_bytes)
+{
+	u64 want = COPY_BLOCK + tail_bytes;
+
+	if (!w->head_done || want <= w->reserved)
+		return 0;
+	if (fallocate(w->fd, FALLOC_FL_KEEP_SIZE, (off_t)w->head_end,
+		      (off_t)want)) {
+		if (errno == ENOSPC)
+			return -1;
+		return 0;	/* no fallocate here: nothing to keep */
+	}
+	w->reserved = want;
+	return 0;
 }
 
 int dat_writer_cpu_fd(struct dat_writer *w, int cpu)

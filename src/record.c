@@ -46,6 +46,7 @@ struct recorder {
 	bool page_warned;
 	bool tty;
 	u64 tick_events, tick_ns;
+	unsigned int reserved_tasks;	/* the finish reserve covers these */
 };
 
 int record_check_output(const char *path, bool force, bool *overwrite)
@@ -321,6 +322,26 @@ static void write_failed(struct recorder *rec, int cpu, int e)
 }
 
 /*
+ * The tail (command lines, recvtop's thread table) grows about 50 bytes
+ * a thread: keep the room to finish the file growing with it, so a disk
+ * that fills up still gets a complete file.
+ */
+#define TAIL_BYTES_PER_TASK 64
+#define RESERVE_STEP 4096
+
+static void grow_reserve(struct recorder *rec)
+{
+	unsigned int n = taskinfo_count(rec->tasks);
+
+	if (n < rec->reserved_tasks || rec->write_errno)
+		return;
+	rec->reserved_tasks = n + RESERVE_STEP;
+	if (dat_writer_reserve_tail(rec->w, (u64)rec->reserved_tasks *
+				    TAIL_BYTES_PER_TASK))
+		write_failed(rec, -1, ENOSPC);
+}
+
+/*
  * Move what CPU c's buffer holds into its file: whole pages by splice
  * (flush: also the partly filled page, by read).  Returns bytes moved,
  * -1 after a write error.
@@ -473,6 +494,7 @@ static int plain_loop(struct recorder *rec)
 			break;
 		}
 		if (tick) {
+			grow_reserve(rec);
 			status_line(rec, true);
 			memset(rec->moved, 0, (size_t)r->session.nr_cpus *
 			       sizeof(*rec->moved));
@@ -533,6 +555,7 @@ static int view_wake(void *ctx, struct run *r, bool ready)
 {
 	struct live_view *v = ctx;
 
+	grow_reserve(v->rec);
 	if (v->rec->write_errno)
 		return -1;
 	if (v->tui && v->inner.on_wake)

@@ -169,6 +169,11 @@ int dat_writer_write_head(struct dat_writer *w, const struct dat_head *h,
 			  char *err, size_t errlen);
 /* The CPU's data file, to splice pages into (append only) */
 int dat_writer_cpu_fd(struct dat_writer *w, int cpu);
+/*
+ * Keep room after the head for a tail of tail_bytes (it grows with the
+ * thread table): -1 (ENOSPC) when the disk has no room left for it.
+ */
+int dat_writer_reserve_tail(struct dat_writer *w, u64 tail_bytes);
 /* Append whole pages to the CPU's data; -1 with errno set */
 int dat_writer_add_cpu_pages(struct dat_writer *w, int cpu,
 			     const void *pages, size_t len);
