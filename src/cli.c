@@ -119,14 +119,6 @@ static const char *const cmd_about[RT_CMD_NR] = {
 			  "why.",
 };
 
-/* the subcommands this build implements */
-static bool cmd_available(enum rt_cmd cmd)
-{
-	return cmd == RT_CMD_TOP || cmd == RT_CMD_RESET ||
-	       cmd == RT_CMD_PROBES || cmd == RT_CMD_RECORD ||
-	       cmd == RT_CMD_REPORT;
-}
-
 /* width of the option column in --help */
 #define HELP_COL 24
 
@@ -136,9 +128,7 @@ void cli_usage(FILE *f, enum rt_cmd cmd)
 	if (cmd == RT_CMD_TOP) {
 		fprintf(f, "\ncommands:\n");
 		for (int c = 0; c < RT_CMD_NR; c++)
-			if (cmd_available((enum rt_cmd)c))
-				fprintf(f, "  %-8s %s\n", cmd_names[c],
-					cmd_about[c]);
+			fprintf(f, "  %-8s %s\n", cmd_names[c], cmd_about[c]);
 	}
 	fprintf(f, "\noptions:\n");
 	for (size_t i = 0; i < ARRAY_SIZE(opts); i++) {
@@ -405,11 +395,6 @@ static int parse_args(int argc, char **argv, struct rt_options *o, FILE *out,
 			}
 			snprintf(err, errlen, "unknown command '%s' (try "
 				 "'recvtop --help')", argv[1]);
-			return RT_CLI_USAGE;
-		}
-		if (!cmd_available((enum rt_cmd)cmd)) {
-			snprintf(err, errlen, "'%s' is not available in this "
-				 "version", argv[1]);
 			return RT_CLI_USAGE;
 		}
 		o->cmd = (enum rt_cmd)cmd;
