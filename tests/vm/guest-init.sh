@@ -112,6 +112,17 @@ if [ -x /bin/recvtop-asan ]; then
 	emit asan-mem.json /tmp/asan-mem.json
 fi
 
+# 3c. a recording on the kprobe backend (the probe group's formats in the
+#     file, sender addresses from the kernel's copy) read back by report
+#     and by a replay: the generator's numbers, peers included
+run krecord $RT record --backend kprobe --no-kallsyms --buffer-kb $BUF \
+	-o /tmp/kp.dat -- /bin/rtgen --count 300 --expect /tmp/krec.json
+run krec $RT top -i /tmp/kp.dat --json
+emit krec.json /tmp/krec.json
+run krep $RT report --json -i /tmp/kp.dat
+emit krep.json /tmp/krec.json
+rm -f /tmp/kp.dat
+
 # 4. return-probe misses: more threads blocked in recvfrom than the
 #    kretprobe has instances (r4096); the traced command saves
 #    kprobe_profile while recvtop's group still exists.  The threads live

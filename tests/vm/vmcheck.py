@@ -181,6 +181,24 @@ def check_mem():
           "rtmem expects a denied reader")
 
 
+def check_record():
+    """record on the kprobe backend; report and replay give the numbers"""
+    what = "record --backend kprobe"
+    check(rc("krecord.out") == "0", "%s: exit status 0 (got %s)"
+          % (what, rc("krecord.out")))
+    err = (text("krecord.err") or "").strip()
+    check(re.search(r"recorded [0-9]+ events \(0 lost\) to /tmp/kp.dat", err)
+          is not None, "%s: its final line (%r)" % (what, err[-200:]))
+    ran_clean("krec", "replay of the kprobe recording")
+    compare("krec", "replay of the kprobe recording")
+    ran_clean("krep", "report on the kprobe recording")
+    compare("krep", "report on the kprobe recording")
+    summ = summary("krep.out")
+    check(summ is not None and summ.get("backend") == "kprobe",
+          "report on the kprobe recording: backend kprobe (%s)"
+          % (summ or {}).get("backend"))
+
+
 def check_asan():
     """the sanitized recvtop: exact, and not a word from ASan/UBSan"""
     if text("asan-gen.out") is None:
@@ -423,6 +441,7 @@ def main(argv):
     check_auto()
     check_comm()
     check_mem()
+    check_record()
     check_asan()
     check_miss()
     check_paths()
