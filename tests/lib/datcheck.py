@@ -17,37 +17,13 @@ usage:
 Prints one TAP line per check; exits 1 if any failed.
 """
 import json
+import os
 import re
 import sys
 
-VISIBLE_VIA = {
-    "tracepoint": {"process_vm_readv", "process_vm_writev", "ptrace"},
-    "kprobe": {"process_vm_readv", "process_vm_writev", "ptrace",
-               "proc_mem", "proc_read", "madvise"},
-}
-
-failed = 0
-
-
-def check(cond, what):
-    global failed
-    print(("ok - " if cond else "not ok - ") + what)
-    if not cond:
-        failed += 1
-
-
-def load_lines(path):
-    out = []
-    with open(path) as f:
-        for n, line in enumerate(f, 1):
-            line = line.strip()
-            if not line:
-                continue
-            try:
-                out.append(json.loads(line))
-            except ValueError as e:
-                check(False, "%s line %d is JSON (%s)" % (path, n, e))
-    return out
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import rtcheck  # noqa: E402
+from rtcheck import check, load_lines  # noqa: E402
 
 
 def summary_of(path, label):
@@ -58,10 +34,9 @@ def summary_of(path, label):
 
 
 def report(expect_path, out_path, backend, label):
-    exp = json.load(open(expect_path))
-    lines, summ = summary_of(out_path, label)
-    if summ is None:
-        return
+    """recvtop report --json: the file line, then the summary exact as in
+    rtcheck (report prints no interval lines)"""
+    lines = load_lines(out_path)
     files = [l for l in lines if l.get("type") == "file"]
     check(len(files) == 1, "%s: one file line" % label)
     if files:
@@ -72,51 +47,8 @@ def report(expect_path, out_path, backend, label):
         check(f["end"] >= f["start"] and
               abs(f["duration"] - (f["end"] - f["start"])) < 1e-6,
               "%s: start, end and duration agree" % label)
-    backend = backend or summ.get("backend")
-    check(summ.get("backend") == backend, "%s: backend %s (got %s)" %
-          (label, backend, summ.get("backend")))
-    procs = {p["pid"]: p for p in summ["processes"]}
-    for e in exp.get("processes", []):
-        got = procs.get(e["pid"])
-        what = "%s: process %s (%s)" % (label, e["pid"], e["comm"])
-        if got is None:
-            check(False, what + " is in the report")
-            continue
-        diffs = ["%s %s != %s" % (k, got.get(k), e[k])
-                 for k in ("comm", "calls", "bytes", "errors", "eagain")
-                 if got.get(k) != e[k]]
-        check(not diffs, what + " exact: " + (", ".join(diffs) or
-              "calls %d bytes %d errors %d eagain %d" %
-              (e["calls"], e["bytes"], e["errors"], e["eagain"])))
-    if backend == "kprobe":
-        peers = {(p["family"], p["addr"], p["port"]): p
-                 for p in summ["peers"]}
-        for e in exp.get("peers", []):
-            key = (e["family"], e["addr"], e["port"])
-            got = peers.get(key)
-            check(got is not None and got["calls"] == e["calls"] and
-                  got["bytes"] == e["bytes"],
-                  "%s: peer %s %s port %s exact" % (label, *key))
-    else:
-        check(summ["peers"] == [], "%s: no peer rows on the %s backend" %
-              (label, backend))
-    vis = VISIBLE_VIA.get(backend, set())
-    readers = {(r["reader_pid"], r["target_pid"], r["via"]): r
-               for r in summ["readers"]}
-    for e in exp.get("readers", []):
-        if e["via"] not in vis:
-            continue
-        key = (e["reader_pid"], e["target_pid"], e["via"])
-        got = readers.get(key)
-        what = "%s: reader %s -> %s via %s" % (label, *key)
-        if got is None:
-            check(False, what + " is in the report")
-            continue
-        diffs = ["%s %s != %s" % (k, got.get(k), e[k])
-                 for k in ("reader_comm", "target_comm", "count", "denied")
-                 if got.get(k) != e[k]]
-        check(not diffs, what + " exact: " + (", ".join(diffs) or
-              "count %d denied %d" % (e["count"], e["denied"])))
+    rtcheck.compare_lines(json.load(open(expect_path)), lines, backend,
+                          label, False)
 
 
 def same(a_path, b_path, label):
@@ -221,7 +153,7 @@ def main(argv):
     else:
         print(__doc__, file=sys.stderr)
         return 2
-    return 1 if failed else 0
+    return 1 if rtcheck.failed else 0
 
 
 if __name__ == "__main__":
