@@ -15,7 +15,7 @@ corpus="$RT_TOP/tests/fuzz/cli-corpus"
 rm -rf "$out"
 mkdir -p "$out/scratch"
 
-tests/fuzz/build-cli.sh "$RT_BUILD" >"$out/build.log" 2>&1
+tests/fuzz/build.sh "$RT_BUILD" >"$out/build.log" 2>&1
 rc=$?
 if [ $rc = 77 ]; then
 	skip "fuzzing the command-line parser" "clang not installed"

@@ -1,6 +1,9 @@
 #!/bin/sh
-# Build the .dat reader fuzzer (libFuzzer, clang) and the corpus seeder.
-#   tests/fuzz/build.sh BUILD_DIR   -> BUILD_DIR/fuzz/fuzz_dat, mkseeds
+# Build the fuzzers (libFuzzer, clang) and the .dat corpus seeder:
+#   tests/fuzz/build.sh BUILD_DIR
+#     -> BUILD_DIR/fuzz/fuzz_dat   the .dat reader
+#        BUILD_DIR/fuzz/fuzz_cli   the command-line parser
+#        BUILD_DIR/fuzz/mkseeds    writes the .dat seed corpus
 # Rebuilds only what changed.  Exit 77 when clang cannot build fuzzers.
 set -e
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -12,8 +15,9 @@ cflags="-std=gnu11 -g -O1 -D_GNU_SOURCE -I$top/include -I$top/tests/unit
 	$(pkg-config --cflags libtracefs libtraceevent libtracecmd libzstd libbpf)"
 libs="$(pkg-config --libs libtracefs libtraceevent libtracecmd libzstd libbpf) -lm"
 san="-fsanitize=address,undefined -fno-sanitize-recover=all"
-# the reader and what it feeds; nothing that needs tracefs at run time
-srcs="datfile file_source taskinfo table util pipeline decode correlate
+# the reader, the parser and what they feed; nothing that needs tracefs
+# at run time
+srcs="cli datfile file_source taskinfo table util pipeline decode correlate
 	stats hist merge session probes"
 objs=""
 for s in $srcs; do
@@ -24,13 +28,16 @@ for s in $srcs; do
 	fi
 	objs="$objs $o"
 done
-if [ ! -e "$out/fuzz_dat" ] || [ -n "$(find $objs "$top/tests/fuzz/fuzz_dat.c" \
-		-newer "$out/fuzz_dat" | head -1)" ]; then
-	$CC $cflags $san -fsanitize=fuzzer -o "$out/fuzz_dat" \
-		"$top/tests/fuzz/fuzz_dat.c" $objs $libs
-fi
-if [ ! -e "$out/mkseeds" ] || [ -n "$(find $objs "$top/tests/fuzz/mkseeds.c" \
-		"$top/tests/unit/test_dat_common.c" -newer "$out/mkseeds" | head -1)" ]; then
-	$CC $cflags $san -o "$out/mkseeds" "$top/tests/fuzz/mkseeds.c" \
-		"$top/tests/unit/test_dat_common.c" $objs $libs
-fi
+
+# link OUTPUT EXTRA_FLAGS SOURCE...: when any object or source is newer
+link() {
+	bin="$out/$1" flags=$2
+	shift 2
+	if [ ! -e "$bin" ] ||
+	   [ -n "$(find $objs "$@" -newer "$bin" | head -1)" ]; then
+		$CC $cflags $san $flags -o "$bin" "$@" $objs $libs
+	fi
+}
+link fuzz_dat -fsanitize=fuzzer "$top/tests/fuzz/fuzz_dat.c"
+link fuzz_cli -fsanitize=fuzzer "$top/tests/fuzz/fuzz_cli.c"
+link mkseeds "" "$top/tests/fuzz/mkseeds.c" "$top/tests/unit/test_dat_common.c"

@@ -10,7 +10,7 @@
  *     -p and a COMMAND not combined, --compress never with version 6.
  * A broken promise aborts (a crash for libFuzzer).
  *
- *   tests/fuzz/build-cli.sh BUILD_DIR  builds BUILD_DIR/fuzz/fuzz_cli
+ *   tests/fuzz/build.sh BUILD_DIR      builds BUILD_DIR/fuzz/fuzz_cli
  *   fuzz_cli -dict=tests/fuzz/cli.dict SCRATCH tests/fuzz/cli-corpus
  */
 #include <stdint.h>
