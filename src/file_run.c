@@ -113,6 +113,7 @@ int file_run_feed(struct file_run *fr, u64 until, u64 max_events)
 {
 	struct rt_raw raw;
 	u64 n = 0;
+	bool done;
 
 	while (!fr->pipe.done && !rt_stop_requested &&
 	       (!max_events || n < max_events)) {
@@ -124,18 +125,15 @@ int file_run_feed(struct file_run *fr, u64 until, u64 max_events)
 			break;
 		n++;
 	}
+	/* peeking may read (and check) the next page */
+	done = fr->pipe.done || fr->pipe.stopped ||
+	       (!rt_stop_requested && file_source_peek_ts(fr->fs) == UINT64_MAX);
 	if (file_source_error(fr->fs)) {
 		rt_err("%s: %s", fr->path, file_source_error(fr->fs));
 		return RT_EXIT_USAGE;
 	}
-	if (fr->pipe.done || fr->pipe.stopped ||
-	    (!rt_stop_requested && file_source_peek_ts(fr->fs) == UINT64_MAX)) {
-		if (file_source_error(fr->fs)) {
-			rt_err("%s: %s", fr->path, file_source_error(fr->fs));
-			return RT_EXIT_USAGE;
-		}
-		pipeline_finish(&fr->pipe);
-		return 1;
-	}
-	return 0;
+	if (!done)
+		return 0;
+	pipeline_finish(&fr->pipe);
+	return 1;
 }
