@@ -112,8 +112,10 @@ PY
 # trace-cmd's file: every call of every receiver, two events each
 trace-cmd report -i "$O/tc.dat" >"$O/tc.report" 2>"$O/tc.report.err"
 is "$?" 0 "trace-cmd report reads its file"
+# three tracers record task names at once: the kernel may skip saving
+# one (see datcheck.py), so trace-cmd may show a receiver as <...>
 python3 "$RT_TOP/tests/lib/datcheck.py" tcreport "$O/gen.json" "$O/tc.report" \
-	--label "trace-cmd's file"
+	--label "trace-cmd's file" --names-may-be-lost
 ok $? "trace-cmd's file: exactly the generator's calls, per process"
 want=$(python3 -c 'import json,sys; print(2 * sum(p["calls"] for p in json.load(open(sys.argv[1]))["processes"]))' "$O/gen.json")
 pids=$(python3 -c 'import json,sys; print("|".join(str(p["pid"]) for p in json.load(open(sys.argv[1]))["processes"]))' "$O/gen.json")
