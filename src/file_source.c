@@ -13,6 +13,7 @@
 #include <traceevent/event-parse.h>
 
 #include "recvtop/file_source.h"
+#include "recvtop/signals.h"
 #include "recvtop/pipeline.h"
 #include "recvtop/taskinfo.h"
 
@@ -492,6 +493,8 @@ static int open_in_child(int fd, char *err, size_t errlen)
 		struct tracecmd_input *h;
 		int hfd;
 
+		/* a crash here is the child's own: no recvtop handler */
+		signals_reset_all();
 		if (null >= 0) {
 			dup2(null, STDOUT_FILENO);
 			dup2(null, STDERR_FILENO);

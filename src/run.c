@@ -89,18 +89,22 @@ static int child_spawn(struct run_child *c, char **argv)
 		return -1;
 	}
 	if (c->pid == 0) {
+		ssize_t n;
 		char b;
 		int e;
 
 		close(go[1]);
 		close(failed[0]);
-		signal(SIGPIPE, SIG_DFL);
+		signals_reset_all();
 		/*
 		 * wait until tracing is on: one byte.  End of file without
 		 * it means recvtop gave up or died (kill -9): the command
 		 * must not run untraced then.
 		 */
-		if (read(go[0], &b, 1) != 1)
+		do {
+			n = read(go[0], &b, 1);
+		} while (n < 0 && errno == EINTR);
+		if (n != 1)
 			_exit(127);
 		execvp(argv[0], argv);
 		e = errno;

@@ -88,10 +88,12 @@ static void on_crash(int sig)
 	die_by(sig);
 }
 
+static const int stops[] = { SIGINT, SIGTERM, SIGHUP };
+static const int crashes[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT };
+static const int others[] = { SIGPIPE, SIGCHLD, SIGWINCH, SIGXFSZ };
+
 void signals_install(void)
 {
-	static const int stops[] = { SIGINT, SIGTERM, SIGHUP };
-	static const int crashes[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT };
 	struct sigaction sa;
 
 	memset(&sa, 0, sizeof(sa));
@@ -138,6 +140,21 @@ void signals_set_child(pid_t pid)
 void signals_die_of_sigpipe(void)
 {
 	die_by(SIGPIPE);
+}
+
+void signals_reset_all(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_DFL;
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < ARRAY_SIZE(stops); i++)
+		sigaction(stops[i], &sa, NULL);
+	for (size_t i = 0; i < ARRAY_SIZE(crashes); i++)
+		sigaction(crashes[i], &sa, NULL);
+	for (size_t i = 0; i < ARRAY_SIZE(others); i++)
+		sigaction(others[i], &sa, NULL);
 }
 
 void signals_restore_default(void)

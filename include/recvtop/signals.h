@@ -29,6 +29,13 @@ void signals_set_emergency_hook(void (*fn)(void));
 void signals_set_child(pid_t pid);
 /* End the process the way the pending SIGPIPE would have */
 void signals_die_of_sigpipe(void);
+/*
+ * Every signal recvtop handles back to its default action, as exec would
+ * leave it: in a forked command before exec, so that a signal passed on
+ * to a command that has not started yet ends it as it would end the
+ * command, and never runs recvtop's cleanup in the child
+ */
+void signals_reset_all(void);
 /* a run has ended normally: a later signal ends the process at once */
 void signals_restore_default(void);
 

@@ -17,7 +17,7 @@ libs="$(pkg-config --libs libtracefs libtraceevent libtracecmd libzstd libbpf) -
 san="-fsanitize=address,undefined -fno-sanitize-recover=all"
 # the reader, the parser and what they feed; nothing that needs tracefs
 # at run time
-srcs="cli datfile file_source taskinfo table util pipeline decode correlate
+srcs="cli datfile file_source signals taskinfo table util pipeline decode correlate
 	stats hist merge session probes"
 objs=""
 for s in $srcs; do

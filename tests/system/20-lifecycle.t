@@ -54,6 +54,41 @@ like "$(cat "$O/abort.err")" "aborted" "abort says so on stderr"
 check_clean "$pid" "abort"
 pkill -f 'trap "" INT; sleep 30' 2>/dev/null
 
+# a signal that reaches the command before it has started (still
+# recvtop's forked child, waiting for tracing to be on): it ends the
+# command as it would end the command itself (128+2), not through
+# recvtop's handlers (which made it exit 127)
+caught=""
+for try in 1 2 3 4 5; do
+	rt_bg "$O/early" --json -d 0.2 -- sleep 30
+	pid=$RT_PID
+	child=""
+	for i in $(seq 400); do
+		child=$(pgrep -P "$pid" | head -n 1)
+		[ -n "$child" ] && break
+		sleep 0.005
+	done
+	if [ -n "$child" ] &&
+	   [ "$(cat "/proc/$child/comm" 2>/dev/null)" = recvtop ]; then
+		kill -INT "$child"
+		caught=$try
+	else
+		rt_wait_started "$pid"
+		kill -TERM "$pid"
+	fi
+	wait "$pid"
+	rc=$?
+	[ -n "$caught" ] && break
+done
+if [ -z "$caught" ]; then
+	skip "a signal to the command before it started" "never caught it before exec in 5 tries"
+else
+	is "$rc" 130 "a SIGINT to the command before it started: recvtop exits with its 128+2 (try $caught)"
+	like "$(tail -n 1 "$O/early.out")" '"type":"summary"' "... and prints the summary"
+	is "$(cat "$O/early.err")" "" "... and nothing on stderr"
+fi
+check_clean "$pid" "early signal to the command"
+
 # SIGPIPE: the reader went away
 "$RECVTOP" --json -d 0.05 2>"$O/pipe.err" | head -n 1 >/dev/null
 rcs=("${PIPESTATUS[@]}")
