@@ -122,10 +122,16 @@ vm_initramfs() {	# vm_initramfs OUT.gz INIT PROGRAM...
 	return $st
 }
 
-# boot a kernel with the initramfs; the console goes to LOG
+# boot a kernel with the initramfs; the console goes to LOG.
+# One host thread runs all the guest's CPUs (thread=single): with a thread
+# per vCPU, a CPU could still run the int3 the kernel's text_poke_bp had
+# put into __schedule after the kernel had removed it and synced every
+# CPU (a tracepoint or static call switched on by a trace session), and
+# the guest died of "Oops: int3" (once in a CI run, 6.12 -smp 2)
 vm_boot() {	# vm_boot VMLINUZ INITRD SMP LOG TIMEOUT_S
 	local kernel=$1 initrd=$2 smp=$3 log=$4 limit=$5
-	timeout --kill-after=10 "$limit" qemu-system-x86_64 -accel tcg \
+	timeout --kill-after=10 "$limit" qemu-system-x86_64 \
+		-accel tcg,thread=single \
 		-m 1024 -smp "$smp" -kernel "$kernel" -initrd "$initrd" \
 		-append "console=ttyS0 quiet rdinit=/init panic=-1" \
 		-nographic -no-reboot -nic none </dev/null >"$log" 2>&1
