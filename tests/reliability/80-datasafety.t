@@ -172,7 +172,7 @@ done
 
 # ---- D. full disk while finishing ----
 mkdir -p "$FULL"
-mount -t tmpfs -o size=48m rtds "$FULL"
+mount -t tmpfs -o size=160m rtds "$FULL"
 # the workload (10,000 processes: a large table of tasks for the file's
 # tail), then the disk filled but 64 KB, then a second for the last pages
 cat >"$O/fill.sh" <<EOF
