@@ -135,7 +135,7 @@ ok $? "recvtop(1) refers to recvtop-record(1) and recvtop-report(1)$(sed 's/^/; 
 
 # ---- the TUI's keys ----
 
-srcs=$(ls "$RT_TOP"/src/tui*.c)
+srcs=$(ls "$RT_TOP"/src/tui/*.c)
 # shellcheck disable=SC2086
 $SYNC keys live "$O/recvtop.txt" $srcs >"$O/keys.live" 2>&1
 ok $? "every key of the TUI's help screen is in recvtop(1) LIVE VIEW, Keys$(sed 's/^/; /' "$O/keys.live" | tr -d '\n')"

@@ -17,11 +17,12 @@ libs="$(pkg-config --libs libtracefs libtraceevent libtracecmd libzstd libbpf) -
 san="-fsanitize=address,undefined -fno-sanitize-recover=all"
 # the reader, the parser and what they feed; nothing that needs tracefs
 # at run time
-srcs="cli datfile file_source signals taskinfo table util pipeline decode correlate
-	stats hist merge session probes"
+srcs="cli file/datfile file/file_source signals core/taskinfo core/table util
+	core/pipeline core/decode core/correlate core/stats core/hist trace/merge
+	trace/session trace/probes"
 objs=""
 for s in $srcs; do
-	o="$out/obj/$s.o"
+	o="$out/obj/$(echo "$s" | tr / _).o"
 	if [ ! -e "$o" ] || [ "$top/src/$s.c" -nt "$o" ] ||
 	   [ -n "$(find "$top/include" -newer "$o" -name '*.h' | head -1)" ]; then
 		$CC $cflags $san -fsanitize=fuzzer-no-link -c -o "$o" "$top/src/$s.c"

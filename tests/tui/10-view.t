@@ -5,23 +5,18 @@
 O="$RT_OUT/tui-view"
 mkdir -p "$O"
 pkgs="libtracefs libtraceevent libtracecmd ncursesw libbpf libzstd"
-objs=""
-for f in "$RT_TOP"/src/*.c; do
-	b=$(basename "$f" .c)
-	[ "$b" = main ] && continue
-	if [ ! -f "$RT_BUILD/asan/$b.o" ]; then
-		fail "object $b.o missing: make BUILD=... check-build first"
-		done_testing
-		exit 1
-	fi
-	objs="$objs $RT_BUILD/asan/$b.o"
-done
+lib="$RT_BUILD/asan/librecvtop.a"
+if [ ! -f "$lib" ]; then
+	fail "$lib missing: make BUILD=... check-build first"
+	done_testing
+	exit 1
+fi
 # shellcheck disable=SC2086
 if ! cc -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -O1 -g \
 	-fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=all -D_GNU_SOURCE -I"$RT_TOP/include" \
 	$(pkg-config --cflags $pkgs) -o "$O/view_test" \
-	"$RT_TOP/tests/tui/view_test.c" $objs $(pkg-config --libs $pkgs) \
+	"$RT_TOP/tests/tui/view_test.c" "$lib" $(pkg-config --libs $pkgs) \
 	-lm 2>"$O/build.err"; then
 	fail "view_test builds"
 	sed 's/^/# /' "$O/build.err"
