@@ -13,7 +13,11 @@ struct tracefs_cpu;
 /*
  * The live source: every CPU's trace_pipe_raw of the session's instance,
  * read a sub-buffer at a time through libtracefs' per-CPU API, into the
- * merge queues.  A page hook sees every page as read (record --live).
+ * merge queues.  Pages are read as the merge uses them up: a CPU's next
+ * page when its last queued one is done, so what the kernel buffered
+ * stays in the kernel's ring and the reader holds a few pages per CPU,
+ * however far behind it is.  A page hook sees every page as read
+ * (record --live).
  */
 
 struct live_cpu {
@@ -31,7 +35,10 @@ struct live_source {
 	int nr;			/* CPUs opened */
 	int max_cpu;		/* highest CPU number + 1 */
 	unsigned int page_size;
+	int *by_cpu;		/* CPU number -> index in cpus, -1: none */
 	struct pollfd *pfds;
+	struct cpu_merge *merge;
+	int error;		/* errno of a failed read or hook, 0: none */
 	u64 pages, bytes;
 	live_page_hook hook;
 	void *hook_ctx;
@@ -46,12 +53,15 @@ void live_source_close(struct live_source *ls);
  */
 int live_source_wait(struct live_source *ls, int timeout_ms, int extra_fd,
 		     bool *extra_ready);
+/* m reads from ls as it needs pages (merge_set_need) */
+void live_source_attach(struct live_source *ls, struct cpu_merge *m);
 /*
- * Read what every CPU has into m, at most max_pages per CPU (0 = no
- * limit).  Returns pages read, -1 on a read error (errno set) or when
- * the page hook failed.
+ * Give every CPU whose queue is empty its next page, if the kernel has
+ * one; the merge reads the rest as it goes.  Returns pages read, -1 on a
+ * read error or when the page hook failed (errno set).
  */
-int live_source_drain(struct live_source *ls, struct cpu_merge *m,
-		      unsigned int max_pages);
+int live_source_prime(struct live_source *ls);
+/* 0, or -1 with errno when a read during the merge failed */
+int live_source_check(const struct live_source *ls);
 
 #endif

@@ -220,6 +220,8 @@ static int setup_pipeline(struct run *r)
 	}
 	r->dec = decoder_new(r->tep);
 	r->merge = merge_new(r->tep, r->live.max_cpu, r->live.page_size);
+	if (r->merge)
+		live_source_attach(&r->live, r->merge);
 	r->tasks = taskinfo_new(RT_TASKS_PROC);
 	if (!r->dec || !r->merge || !r->tasks)
 		goto oom;
@@ -334,14 +336,17 @@ int run_start(struct run *r)
 /* read and process everything up to watermark */
 static int pump(struct run *r, u64 watermark)
 {
-	if (live_source_drain(&r->live, r->merge, 0) < 0) {
-		rt_err("reading the trace buffers of %s failed: %s",
-		       r->session.name, strerror(errno));
-		return -1;
-	}
+	if (live_source_prime(&r->live) < 0)
+		goto fail;
 	pipeline_feed_merge(&r->pipe, r->merge, watermark);
+	if (live_source_check(&r->live) < 0)
+		goto fail;
 	pipeline_advance(&r->pipe, watermark);
 	return 0;
+fail:
+	rt_err("reading the trace buffers of %s failed: %s",
+	       r->session.name, strerror(errno));
+	return -1;
 }
 
 static int wait_ms(struct run *r)
@@ -368,13 +373,17 @@ static int drain(struct run *r)
 
 	session_stop(&r->session);
 	do {
-		n = live_source_drain(&r->live, r->merge, 0);
+		n = live_source_prime(&r->live);
+		if (n >= 0) {
+			pipeline_feed_merge(&r->pipe, r->merge, UINT64_MAX);
+			if (live_source_check(&r->live) < 0)
+				n = -1;
+		}
 		if (n < 0) {
 			rt_err("reading the trace buffers of %s failed: %s",
 			       r->session.name, strerror(errno));
 			return -1;
 		}
-		pipeline_feed_merge(&r->pipe, r->merge, UINT64_MAX);
 	} while (n > 0);
 	pipeline_finish(&r->pipe);
 	if (session_kernel_lost(&r->session, &r->info.kernel_lost) == 0)

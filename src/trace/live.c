@@ -18,10 +18,13 @@ int live_source_open(struct live_source *ls, struct rt_session *s,
 	ls->session = s;
 	ls->cpus = calloc((size_t)s->nr_cpus, sizeof(*ls->cpus));
 	ls->pfds = calloc((size_t)s->nr_cpus + 1, sizeof(*ls->pfds));
-	if (!ls->cpus || !ls->pfds) {
+	ls->by_cpu = malloc((size_t)s->nr_cpus * sizeof(*ls->by_cpu));
+	if (!ls->cpus || !ls->pfds || !ls->by_cpu) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
+	for (int cpu = 0; cpu < s->nr_cpus; cpu++)
+		ls->by_cpu[cpu] = -1;
 	for (int cpu = 0; cpu < s->nr_cpus; cpu++) {
 		char file[64];
 		struct live_cpu *c = &ls->cpus[ls->nr];
@@ -63,6 +66,7 @@ int live_source_open(struct live_source *ls, struct rt_session *s,
 		}
 		ls->pfds[ls->nr].fd = fd;
 		ls->pfds[ls->nr].events = POLLIN;
+		ls->by_cpu[cpu] = ls->nr;
 		ls->nr++;
 		ls->max_cpu = cpu + 1;
 	}
@@ -90,8 +94,10 @@ void live_source_close(struct live_source *ls)
 	}
 	free(ls->cpus);
 	free(ls->pfds);
+	free(ls->by_cpu);
 	ls->cpus = NULL;
 	ls->pfds = NULL;
+	ls->by_cpu = NULL;
 	ls->nr = 0;
 }
 
@@ -114,42 +120,85 @@ int live_source_wait(struct live_source *ls, int timeout_ms, int extra_fd,
 	return ret < 0 && errno == EINTR ? 0 : ret;
 }
 
-int live_source_drain(struct live_source *ls, struct cpu_merge *m,
-		      unsigned int max_pages)
+/* read one page of c into m: 1 read, 0 nothing there, -1 error (ls->error) */
+static int read_page(struct live_source *ls, struct cpu_merge *m,
+		     struct live_cpu *c)
+{
+	void *page = merge_page_buf(m);
+	int r;
+
+	if (!page) {
+		ls->error = ENOMEM;
+		return -1;
+	}
+	r = tracefs_cpu_read(c->tcpu, page, true);
+	if (r <= 0) {
+		merge_drop_page(m, page);
+		if (r < 0 && errno != EAGAIN && errno != EINTR) {
+			ls->error = errno ? errno : EIO;
+			return -1;
+		}
+		return 0;
+	}
+	if ((unsigned int)r < ls->page_size)
+		memset((char *)page + r, 0, ls->page_size - (unsigned int)r);
+	ls->pages++;
+	ls->bytes += (u64)r;
+	if (ls->hook && ls->hook(ls->hook_ctx, c->cpu, page,
+				 ls->page_size) < 0) {
+		merge_drop_page(m, page);
+		ls->error = errno ? errno : EIO;
+		return -1;
+	}
+	merge_commit_page(m, c->cpu, page);
+	return 1;
+}
+
+/* the merge used up a page of cpu: read that CPU's next */
+static void need_page(void *ctx, int cpu)
+{
+	struct live_source *ls = ctx;
+
+	if (ls->error || cpu < 0 || cpu >= ls->max_cpu ||
+	    ls->by_cpu[cpu] < 0)
+		return;
+	read_page(ls, ls->merge, &ls->cpus[ls->by_cpu[cpu]]);
+}
+
+void live_source_attach(struct live_source *ls, struct cpu_merge *m)
+{
+	ls->merge = m;
+	merge_set_need(m, need_page, ls);
+}
+
+int live_source_prime(struct live_source *ls)
 {
 	int total = 0;
 
+	if (ls->error) {
+		errno = ls->error;
+		return -1;
+	}
 	for (int i = 0; i < ls->nr; i++) {
 		struct live_cpu *c = &ls->cpus[i];
-		unsigned int n = 0;
+		int r;
 
-		while (!max_pages || n < max_pages) {
-			void *page = merge_page_buf(m);
-			int r;
-
-			if (!page)
-				return -1;
-			r = tracefs_cpu_read(c->tcpu, page, true);
-			if (r <= 0) {
-				merge_drop_page(m, page);
-				if (r < 0 && errno != EAGAIN && errno != EINTR)
-					return -1;
-				break;
-			}
-			if ((unsigned int)r < ls->page_size)
-				memset((char *)page + r, 0,
-				       ls->page_size - (unsigned int)r);
-			ls->pages++;
-			ls->bytes += (u64)r;
-			n++;
-			if (ls->hook && ls->hook(ls->hook_ctx, c->cpu, page,
-						 ls->page_size) < 0) {
-				merge_drop_page(m, page);
-				return -1;
-			}
-			merge_commit_page(m, c->cpu, page);
+		if (merge_cpu_queued(ls->merge, c->cpu))
+			continue;
+		r = read_page(ls, ls->merge, c);
+		if (r < 0) {
+			errno = ls->error;
+			return -1;
 		}
-		total += (int)n;
+		total += r;
 	}
 	return total;
+}
+
+int live_source_check(const struct live_source *ls)
+{
+	if (!ls->error)
+		return 0;
+	errno = ls->error;
+	return -1;
 }
