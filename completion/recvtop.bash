@@ -91,7 +91,7 @@ _recvtop_value()
 			sort -u)" -- "$cur")) ;;
 	--backend)
 		COMPREPLY=($(compgen -W "$(printf '%s\n' auto kprobe \
-			tracepoint)" -- "$cur")) ;;
+			sock tracepoint)" -- "$cur")) ;;
 	--speed)
 		COMPREPLY=($(compgen -W "$(printf '%s\n' 0.5 1 2 5 10 100 1000 \
 			max)" -- "$cur")) ;;

@@ -76,7 +76,7 @@ static const struct opt_desc opts[] = {
 	{ { "comm", required_argument, NULL, 'c' }, 'c', LIVE_CMDS,
 	  "NAME", "only tasks with this command name" },
 	{ { "backend", required_argument, NULL, OPT_BACKEND }, 0,
-	  LIVE_CMDS | CMD(RT_CMD_PROBES), "auto|kprobe|tracepoint",
+	  LIVE_CMDS | CMD(RT_CMD_PROBES), "auto|sock|kprobe|tracepoint",
 	  "probe backend (default auto)" },
 	{ { "buffer-kb", required_argument, NULL, OPT_BUFFER_KB }, 0,
 	  LIVE_CMDS, "KB", "per-CPU ring buffer size (default 8192)" },
@@ -105,7 +105,7 @@ static const char *const cmd_synopsis[RT_CMD_NR] = {
 			  "[-- COMMAND [ARGS]]",
 	[RT_CMD_REPORT] = "recvtop report [-i FILE.dat] [-d SECONDS] [--json]",
 	[RT_CMD_RESET] = "recvtop reset",
-	[RT_CMD_PROBES] = "recvtop probes [--backend auto|kprobe|tracepoint]",
+	[RT_CMD_PROBES] = "recvtop probes [--backend auto|sock|kprobe|tracepoint]",
 };
 
 static const char *const cmd_about[RT_CMD_NR] = {

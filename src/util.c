@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Small shared helpers: error lines, clocks, whole-file reads, names. */
 #include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -130,6 +132,7 @@ static const char *const kind_names[RT_EV_NR_KINDS] = {
 	[RT_EV_RECV_ENTER] = "recv_enter",
 	[RT_EV_RECV_ADDR] = "recv_addr",
 	[RT_EV_RECV_EXIT] = "recv_exit",
+	[RT_EV_SOCK_RECV] = "sock_recv",
 	[RT_EV_MM_ENTER] = "mm_enter",
 	[RT_EV_MM_EXIT] = "mm_exit",
 	[RT_EV_SC_ENTER] = "sc_enter",
@@ -153,6 +156,61 @@ static const char *const family_names[RT_FAM_NR] = {
 const char *rt_family_name(enum rt_family fam)
 {
 	return fam < RT_FAM_NR ? family_names[fam] : "other";
+}
+
+static const char *const rx_via_names[RT_RX_NR] = {
+	[RT_RX_RECVFROM] = "recvfrom",
+	[RT_RX_RECVMSG] = "recvmsg",
+	[RT_RX_RECVMMSG] = "recvmmsg",
+	[RT_RX_READ] = "read",
+	[RT_RX_IO_URING] = "io_uring",
+	[RT_RX_SPLICE] = "splice",
+};
+
+const char *rt_rx_via_name(enum rt_rx_via via)
+{
+	return via < RT_RX_NR ? rx_via_names[via] : "other";
+}
+
+static const char *const proto_names[RT_PROTO_NR] = {
+	[RT_PROTO_TCP] = "tcp",
+	[RT_PROTO_UDP] = "udp",
+	[RT_PROTO_UNIX] = "unix",
+	[RT_PROTO_RAW] = "raw",
+	[RT_PROTO_OTHER] = "other",
+};
+
+const char *rt_proto_name(enum rt_proto proto)
+{
+	return proto < RT_PROTO_NR ? proto_names[proto] : "other";
+}
+
+enum rt_proto rt_proto_of(u16 family, u16 protocol)
+{
+	switch (family) {
+	case AF_UNIX:
+		return RT_PROTO_UNIX;
+	case AF_INET:
+	case AF_INET6:
+		switch (protocol) {
+		case IPPROTO_TCP:
+		case IPPROTO_MPTCP:
+			return RT_PROTO_TCP;
+		case IPPROTO_UDP:
+		case IPPROTO_UDPLITE:
+			return RT_PROTO_UDP;
+		case IPPROTO_RAW:
+		case IPPROTO_ICMP:
+		case IPPROTO_ICMPV6:
+			return RT_PROTO_RAW;
+		default:
+			return RT_PROTO_OTHER;
+		}
+	case AF_PACKET:
+		return RT_PROTO_RAW;
+	default:
+		return RT_PROTO_OTHER;
+	}
 }
 
 int rt_addr_format(const struct rt_addr *a, char *buf, size_t len)

@@ -46,6 +46,9 @@ u64 rt_summary_lost(const struct pipeline *p, const struct rt_run_info *info);
 int rt_cmp_proc_calls(const void *a, const void *b);	/* totals */
 int rt_cmp_proc_last(const void *a, const void *b);	/* last interval */
 void rt_format_ns(char *buf, size_t len, u64 ns);
+/* "read,recvmsg+peek": the ways a row's receives came, "-" for none */
+void rt_format_vias(char *buf, size_t len, const struct rt_via_counts *v,
+		    u64 peeks);
 void rt_format_bytes(char *buf, size_t len, u64 bytes);
 void rt_json_string(FILE *f, const char *s);
 

@@ -30,6 +30,14 @@ struct correlator;
  */
 struct correlator *correlator_new(struct stats *stats, bool mm_access);
 void correlator_free(struct correlator *c);
+/*
+ * sock: the events are the sock backend's.  A receive is then each
+ * sock:sock_recv_length; the receive syscalls around it (recvfrom,
+ * recvmsg, recvmmsg, io_uring_enter, splice) only say how it came (via),
+ * its fd and latency, and count the calls that failed before reaching a
+ * socket.  Outside them a receive is a read.
+ */
+void correlator_set_sock(struct correlator *c, bool sock);
 void correlate_event(struct correlator *c, const struct rt_event *ev);
 /* threads with a call in flight */
 unsigned int correlator_in_flight(const struct correlator *c);

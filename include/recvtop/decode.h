@@ -27,7 +27,12 @@ unsigned int decoder_known_events(const struct decoder *d);
 /* does the tep hold recvfrom / memory-reader events at all? */
 bool decoder_has_recv(const struct decoder *d);
 bool decoder_has_mem(const struct decoder *d);
-/* the backend that wrote the events: "kprobe", "tracepoint" or NULL */
+/* does it hold sock:sock_recv_length (the sock backend)? */
+bool decoder_has_sock(const struct decoder *d);
+/* sender addresses (the move_addr_to_user kprobe)? */
+bool decoder_has_addr(const struct decoder *d);
+/* the backend that wrote the events: "sock", "kprobe", "tracepoint" or
+ * NULL */
 const char *decoder_backend(const struct decoder *d);
 
 /*

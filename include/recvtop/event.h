@@ -12,9 +12,10 @@
 
 enum rt_event_kind {
 	RT_EV_NONE = 0,
-	RT_EV_RECV_ENTER,	/* recvfrom entry: fd, size, flags, addr != NULL */
+	RT_EV_RECV_ENTER,	/* receive syscall entry: via, fd, size, flags */
 	RT_EV_RECV_ADDR,	/* sender address copied by the kernel (kprobe) */
-	RT_EV_RECV_EXIT,	/* recvfrom return */
+	RT_EV_RECV_EXIT,	/* receive syscall return (exit.sc: the via) */
+	RT_EV_SOCK_RECV,	/* sock:sock_recv_length: one socket receive */
 	RT_EV_MM_ENTER,		/* mm_access entry: target task, mode (kprobe) */
 	RT_EV_MM_EXIT,		/* mm_access return */
 	RT_EV_SC_ENTER,		/* memory-reader syscall entry (rt_sc) */
@@ -32,6 +33,31 @@ enum rt_sc {
 	RT_SC_PTRACE,
 	RT_SC_PROCESS_MADVISE,
 	RT_SC_NR,
+};
+
+/*
+ * How a receive reached the socket.  The syscall ones come from the
+ * syscall that brackets it; "read" is read/readv/preadv (and any socket
+ * receive outside a bracket on the sock backend).
+ */
+enum rt_rx_via {
+	RT_RX_RECVFROM = 0,
+	RT_RX_RECVMSG,
+	RT_RX_RECVMMSG,
+	RT_RX_READ,
+	RT_RX_IO_URING,
+	RT_RX_SPLICE,
+	RT_RX_NR,
+};
+
+/* socket protocols as recvtop groups them */
+enum rt_proto {
+	RT_PROTO_TCP = 0,
+	RT_PROTO_UDP,
+	RT_PROTO_UNIX,
+	RT_PROTO_RAW,
+	RT_PROTO_OTHER,
+	RT_PROTO_NR,
 };
 
 enum rt_family {
@@ -73,18 +99,27 @@ struct rt_event {
 	u16 id;			/* trace event id */
 	union {
 		struct {
-			int fd;
+			int fd;		/* -1: not known */
 			u32 flags;
 			u64 size;
 			bool has_addr;
+			u8 via;		/* enum rt_rx_via */
 		} recv_enter;
+		struct {
+			u64 sk;		/* the kernel's struct sock address */
+			u16 family;	/* AF_* */
+			u16 protocol;	/* IPPROTO_*, or 0 */
+			s32 ret;	/* bytes, or -errno */
+			u32 flags;	/* MSG_* of the receive */
+		} sock;
 		struct {
 			struct rt_addr addr;
 			int klen;
 		} recv_addr;
 		struct {
 			s64 ret;
-			u16 sc;		/* SC_EXIT: enum rt_sc */
+			u16 sc;		/* SC_EXIT: enum rt_sc; RECV_EXIT:
+					 * enum rt_rx_via */
 		} exit;		/* RECV_EXIT, MM_EXIT, SC_EXIT */
 		struct {
 			int target_pid;		/* task->pid (thread id) */
@@ -106,6 +141,10 @@ struct rt_event {
 
 const char *rt_event_kind_name(enum rt_event_kind kind);
 const char *rt_family_name(enum rt_family fam);
+const char *rt_rx_via_name(enum rt_rx_via via);
+const char *rt_proto_name(enum rt_proto proto);
+/* the group of a socket from its AF_* family and IPPROTO_* protocol */
+enum rt_proto rt_proto_of(u16 family, u16 protocol);
 /* Format an address for output ("127.0.0.1", "::1", "/tmp/sock", "@abstract") */
 int rt_addr_format(const struct rt_addr *a, char *buf, size_t len);
 

@@ -10,18 +10,24 @@
 /*
  * The probe catalog: what recvtop watches on this kernel.
  *
- * Two backends.  kprobe: __sys_recvfrom entry and r4096 return,
- * move_addr_to_user for the sender address (from the kernel's copy,
- * filter klen > 1), mm_access entry/return with the target task's
- * pid/tgid/comm at offsets read from BTF; plus the ptrace and
- * process_vm_* syscall tracepoints to label memory readers.  tracepoint:
- * the syscall tracepoints only (no sender address, no /proc readers).
+ * Three backends.  sock (Linux 6.3 and later): sock:sock_recv_length,
+ * one event per socket receive whatever the syscall, bracketed by the
+ * enter/exit tracepoints of recvfrom, recvmsg, recvmmsg, io_uring_enter
+ * and splice that say how it came; where kprobes exist too, the sender
+ * address and mm_access kprobes of the kprobe backend join it.  kprobe:
+ * __sys_recvfrom entry and r4096 return, move_addr_to_user for the sender
+ * address (from the kernel's copy, filter klen > 1), mm_access
+ * entry/return with the target task's pid/tgid/comm at offsets read from
+ * BTF; plus the ptrace and process_vm_* syscall tracepoints to label
+ * memory readers.  tracepoint: the syscall tracepoints only (no sender
+ * address, no /proc readers).
  */
 
 enum rt_backend {
 	RT_BACKEND_AUTO = 0,
 	RT_BACKEND_KPROBE,
 	RT_BACKEND_TRACEPOINT,
+	RT_BACKEND_SOCK,
 };
 
 const char *rt_backend_name(enum rt_backend b);
@@ -55,7 +61,7 @@ struct rt_task_offsets {
 	char why[160];
 };
 
-#define RT_MAX_PROBES 16
+#define RT_MAX_PROBES 32
 
 struct rt_catalog {
 	enum rt_backend backend;	/* the one chosen */
@@ -64,14 +70,22 @@ struct rt_catalog {
 	struct rt_probe probes[RT_MAX_PROBES];	/* the chosen backend's */
 	int nr_probes;
 	/* for `recvtop probes` */
-	bool kprobe_ok, tracepoint_ok;
-	char kprobe_why[256], tracepoint_why[256], choice_why[320];
+	bool kprobe_ok, tracepoint_ok, sock_ok;
+	char kprobe_why[256], tracepoint_why[256], sock_why[256];
+	char choice_why[320];
 	struct rt_task_offsets task;
 	struct rt_probe kprobe_set[RT_MAX_PROBES];
 	int nr_kprobe_set;
 	struct rt_probe tp_set[RT_MAX_PROBES];
 	int nr_tp_set;
+	struct rt_probe sock_set[RT_MAX_PROBES];
+	int nr_sock_set;
 };
+
+/* does the chosen set hold kprobes (a group to remove, misses to read)? */
+bool probe_catalog_has_kprobes(const struct rt_catalog *cat);
+/* does it see sender addresses (move_addr_to_user)? */
+bool probe_catalog_has_peers(const struct rt_catalog *cat);
 
 /*
  * Work out both backends on this kernel and choose one.  Returns 0, or -1

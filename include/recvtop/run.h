@@ -41,6 +41,7 @@ struct run_view {
 struct run_child {
 	pid_t pid;
 	int go_fd;		/* closing it lets the command exec */
+	int go_rfd;		/* the pipe's read end, kept until go */
 	int err_fd;		/* exec failure errno comes here */
 	int status;
 	bool reaped;

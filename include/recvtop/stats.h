@@ -36,6 +36,11 @@ struct rt_recv_call {
 	int fd;
 	s64 ret;
 	const struct rt_addr *peer;	/* NULL: no sender address */
+	u8 via;			/* enum rt_rx_via */
+	bool peek;		/* MSG_PEEK: a call, no bytes */
+	u64 sk;			/* the socket (kernel address), 0: not known */
+	u16 family;		/* AF_* of sk */
+	u16 protocol;		/* IPPROTO_* of sk */
 };
 
 /* a memory access attempt, from correlate */
@@ -54,9 +59,16 @@ struct rt_counters {
 	u64 bytes;
 	u64 errors;
 	u64 eagain;
+	u64 peeks;		/* MSG_PEEK calls (in calls, not in bytes) */
 	u64 lat_n;		/* calls with a known latency */
 	u64 lat_sum;
 	u64 lat_max;
+};
+
+/* a process's receives by the way they came (enum rt_rx_via) */
+struct rt_via_counts {
+	u64 calls[RT_RX_NR];
+	u64 bytes[RT_RX_NR];
 };
 
 struct rt_proc_row {
@@ -65,6 +77,7 @@ struct rt_proc_row {
 	char comm[RT_COMM_LEN];
 	u32 last_gen;			/* interval whose values are in last */
 	struct rt_counters ival, last, total;
+	struct rt_via_counts ival_via, last_via, total_via;
 	struct rt_hist32 ival_hist, last_hist;
 	struct rt_hist64 total_hist;
 	u64 last_seen;			/* event time */
@@ -201,6 +214,8 @@ int stats_set_pid_filter(struct stats *s, const int *pids, unsigned int n);
 int stats_set_comm_filter(struct stats *s, const char *comm);
 
 void stats_add_recv(struct stats *s, const struct rt_recv_call *c);
+/* the sender of a receive already counted (its address came after it) */
+void stats_add_recv_peer(struct stats *s, const struct rt_recv_call *c);
 void stats_add_mem(struct stats *s, const struct rt_mem_access *a);
 
 static inline void stats_add_events(struct stats *s, u64 n)

@@ -505,7 +505,7 @@ static int plain_loop(struct recorder *rec)
 	if (!rec->write_errno && move_all(rec, true, true) &&
 	    !rec->write_errno)
 		ret = RT_EXIT_RUNTIME;
-	if (r->cat.backend == RT_BACKEND_KPROBE &&
+	if (probe_catalog_has_kprobes(&r->cat) &&
 	    session_probe_misses(&r->session, &r->info.probe_missed) == 0)
 		r->info.have_probe_missed = true;
 	return ret;

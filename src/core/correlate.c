@@ -8,6 +8,8 @@
 
 #include "recvtop/correlate.h"
 
+#define EAGAIN_RET (-(s64)EAGAIN)
+
 /* kernel-internal restart codes (include/linux/errno.h) */
 #define ERESTARTSYS		512
 #define ERESTART_RESTARTBLOCK	516
@@ -21,14 +23,20 @@
 #define ST_ADDR		0x2
 #define ST_MM		0x4
 #define ST_SC		0x8
+#define ST_PEND		0x10	/* the last socket receive may get its
+				 * sender's address */
 
 struct thread_slot {
 	int tid;		/* 0 = empty */
 	u32 state;
-	/* recvfrom in flight */
+	/* receive syscall in flight (a bracket on the sock backend) */
 	u64 recv_ts;
 	int fd;
+	u8 via;			/* enum rt_rx_via */
+	u32 flags;		/* MSG_* of the syscall */
+	u16 nsock;		/* socket receives seen inside it */
 	struct rt_addr addr;
+	struct rt_recv_call pend;	/* ST_PEND: that receive */
 	/* mm_access in flight */
 	u64 mm_ts;
 	int mm_tid, mm_tgid;
@@ -43,6 +51,7 @@ struct thread_slot {
 struct correlator {
 	struct stats *stats;
 	bool mm_access;
+	bool sock;		/* calls from sock:sock_recv_length */
 	unsigned int used;
 	struct thread_slot *slots;
 };
@@ -61,6 +70,11 @@ struct correlator *correlator_new(struct stats *stats, bool mm_access)
 	c->stats = stats;
 	c->mm_access = mm_access;
 	return c;
+}
+
+void correlator_set_sock(struct correlator *c, bool sock)
+{
+	c->sock = sock;
 }
 
 void correlator_free(struct correlator *c)
@@ -206,6 +220,7 @@ static void recv_exit(struct correlator *c, struct thread_slot *s,
 		.tid = ev->tid,
 		.fd = -1,
 		.ret = ev->exit.ret,
+		.via = (u8)ev->exit.sc,
 	};
 
 	if (rt_is_restart_code(ev->exit.ret)) {
@@ -219,11 +234,119 @@ static void recv_exit(struct correlator *c, struct thread_slot *s,
 		call.has_latency = true;
 		call.latency = ev->ts >= s->recv_ts ? ev->ts - s->recv_ts : 0;
 		call.fd = s->fd;
+		call.peek = (s->flags & MSG_PEEK) != 0;
 		if (s->state & ST_ADDR)
 			call.peer = &s->addr;
 		s->state &= ~(ST_RECV | ST_ADDR);
 	} else {
 		c->stats->ival.unpaired++;
+	}
+	stats_add_recv(c->stats, &call);
+}
+
+/* ---- sock backend ---- */
+
+/*
+ * Which receives are the user's: a restart is retried, recvmmsg ends its
+ * vector with a failed non-blocking receive once it has a datagram, and
+ * io_uring tries a receive without blocking first (-EAGAIN: it waits for
+ * the socket and tries again).
+ */
+static bool sock_counted(struct correlator *c, const struct thread_slot *br,
+			 const struct rt_event *ev, enum rt_rx_via via)
+{
+	s32 ret = ev->sock.ret;
+
+	if (rt_is_restart_code(ret)) {
+		c->stats->ival.restarts++;
+		return false;
+	}
+	if (ret >= 0)
+		return true;
+	if (br && via == RT_RX_RECVMMSG && br->nsock)
+		return false;
+	if (via == RT_RX_IO_URING && ret == EAGAIN_RET)
+		return false;
+	return true;
+}
+
+static void sock_recv(struct correlator *c, const struct rt_event *ev)
+{
+	struct thread_slot *s = slot_find(c, ev->tid);
+	struct thread_slot *br = s && (s->state & ST_RECV) ? s : NULL;
+	enum rt_rx_via via = br ? (enum rt_rx_via)br->via : RT_RX_READ;
+	struct rt_recv_call call = {
+		.ts = ev->ts,
+		.tid = ev->tid,
+		.fd = br ? br->fd : -1,
+		.ret = ev->sock.ret,
+		.via = (u8)via,
+		.peek = (ev->sock.flags & MSG_PEEK) != 0,
+		.sk = ev->sock.sk,
+		.family = ev->sock.family,
+		.protocol = ev->sock.protocol,
+	};
+
+	if (s)
+		s->state &= ~ST_PEND;
+	if (!sock_counted(c, br, ev, via)) {
+		if (br)
+			br->nsock++;
+		return;
+	}
+	if (br) {
+		/* a splice or io_uring_enter has no fd of the socket */
+		if (via == RT_RX_SPLICE || via == RT_RX_IO_URING)
+			call.fd = via == RT_RX_SPLICE ? br->fd : -1;
+		if (!br->nsock) {
+			call.has_latency = true;
+			call.latency = ev->ts >= br->recv_ts ?
+				       ev->ts - br->recv_ts : 0;
+		}
+		br->nsock++;
+		/* the kernel copies the sender's address after the
+		 * receive: the peer is counted when it comes */
+		if (call.ret > 0 && (via == RT_RX_RECVFROM ||
+				     via == RT_RX_RECVMSG ||
+				     via == RT_RX_RECVMMSG)) {
+			br->pend = call;
+			br->state |= ST_PEND;
+		}
+	}
+	stats_add_recv(c->stats, &call);
+}
+
+static void sock_bracket_exit(struct correlator *c, struct thread_slot *s,
+			      const struct rt_event *ev)
+{
+	enum rt_rx_via via = (enum rt_rx_via)ev->exit.sc;
+	struct rt_recv_call call = {
+		.ts = ev->ts,
+		.tid = ev->tid,
+		.fd = -1,
+		.ret = ev->exit.ret,
+		.via = (u8)via,
+	};
+	bool seen = false;
+
+	if (s) {
+		if ((s->state & ST_RECV) && s->via == via) {
+			seen = s->nsock > 0;
+			call.fd = s->fd;
+			call.has_latency = true;
+			call.latency = ev->ts >= s->recv_ts ?
+				       ev->ts - s->recv_ts : 0;
+		}
+		s->state &= ~(ST_RECV | ST_ADDR | ST_PEND);
+	}
+	/* a receive syscall that failed before reaching a socket (EBADF,
+	 * ENOTSOCK, EFAULT...) is still the user's failed call */
+	if (seen || ev->exit.ret >= 0 || via == RT_RX_IO_URING ||
+	    via == RT_RX_SPLICE)
+		return;
+	if (rt_is_restart_code(ev->exit.ret)) {
+		c->stats->ival.restarts++;
+		return;
 	}
 	stats_add_recv(c->stats, &call);
 }
@@ -304,24 +427,42 @@ void correlate_event(struct correlator *c, const struct rt_event *ev)
 			c->stats->ival.unpaired++;
 			return;
 		}
-		if (s->state & ST_RECV)
+		s->state &= ~ST_PEND;
+		if ((s->state & ST_RECV) && !c->sock)
 			c->stats->ival.unpaired++;	/* its return was lost */
 		s->state = (s->state & ~(ST_RECV | ST_ADDR)) | ST_RECV;
 		s->recv_ts = ev->ts;
 		s->fd = ev->recv_enter.fd;
+		s->via = ev->recv_enter.via;
+		s->flags = ev->recv_enter.flags;
+		s->nsock = 0;
 		return;
 	case RT_EV_RECV_ADDR:
-		/* move_addr_to_user also serves accept, getsockname,
-		 * recvmsg...: only take it inside this thread's recvfrom */
+		/* move_addr_to_user also serves accept, getsockname...:
+		 * only take it inside this thread's receive */
 		s = slot_find(c, ev->tid);
-		if (s && (s->state & ST_RECV) && addr_usable(ev)) {
+		if (!s || !(s->state & ST_RECV) || !addr_usable(ev))
+			return;
+		if (s->state & ST_PEND) {
+			s->state &= ~ST_PEND;
+			s->addr = ev->recv_addr.addr;
+			s->pend.peer = &s->addr;
+			stats_add_recv_peer(c->stats, &s->pend);
+		} else if (!c->sock) {
 			s->addr = ev->recv_addr.addr;
 			s->state |= ST_ADDR;
 		}
 		return;
+	case RT_EV_SOCK_RECV:
+		sock_recv(c, ev);
+		s = slot_find(c, ev->tid);
+		break;
 	case RT_EV_RECV_EXIT:
 		s = slot_find(c, ev->tid);
-		recv_exit(c, s, ev);
+		if (c->sock)
+			sock_bracket_exit(c, s, ev);
+		else
+			recv_exit(c, s, ev);
 		break;
 	case RT_EV_MM_ENTER:
 		s = slot_get(c, ev->tid);

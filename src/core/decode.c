@@ -15,6 +15,7 @@ enum slot {
 	S_KLEN, S_FAM, S_PORT, S_IP4, S_IP6,
 	S_TPID, S_TTGID, S_TCOMM, S_MODE,
 	S_PID, S_REQUEST, S_BUF,
+	S_FDIN, S_SK, S_FAMILY, S_PROTO,
 	S_NR,
 };
 
@@ -41,7 +42,7 @@ struct decoder {
 	u32 nr_ids;
 	bool swap;
 	unsigned int known;
-	bool has_recv, has_mem;
+	bool has_recv, has_mem, has_sock, has_addr;
 	const char *backend;
 	struct event_desc *descs;
 	unsigned int nr_descs;
@@ -53,7 +54,8 @@ static const char *const slot_names[S_NR] = {
 	[S_FAM] = "fam", [S_PORT] = "port", [S_IP4] = "ip4", [S_IP6] = "ip6",
 	[S_TPID] = "tpid", [S_TTGID] = "ttgid", [S_TCOMM] = "tcomm",
 	[S_MODE] = "mode", [S_PID] = "pid", [S_REQUEST] = "request",
-	[S_BUF] = "buf",
+	[S_BUF] = "buf", [S_FDIN] = "fd_in", [S_SK] = "sk",
+	[S_FAMILY] = "family", [S_PROTO] = "protocol",
 };
 
 #define B(x) (1u << (x))
@@ -69,18 +71,39 @@ struct known_event {
 
 static const struct known_event known_events[] = {
 	/* kprobe backend: recvtop's own group */
-	{ "recvtop_", "recvfrom", RT_EV_RECV_ENTER, 0,
+	{ "recvtop_", "recvfrom", RT_EV_RECV_ENTER, RT_RX_RECVFROM,
 	  B(S_FD), B(S_SIZE) | B(S_FLAGS) | B(S_ADDR) },
-	{ "recvtop_", "recvfrom_ret", RT_EV_RECV_EXIT, 0, B(S_RET), 0 },
+	{ "recvtop_", "recvfrom_ret", RT_EV_RECV_EXIT, RT_RX_RECVFROM,
+	  B(S_RET), 0 },
 	{ "recvtop_", "recv_addr", RT_EV_RECV_ADDR, 0,
 	  B(S_KLEN) | B(S_FAM) | B(S_PORT) | B(S_IP4) | B(S_IP6), 0 },
 	{ "recvtop_", "mm_access", RT_EV_MM_ENTER, 0,
 	  B(S_TPID) | B(S_TTGID) | B(S_MODE), B(S_TCOMM) },
 	{ "recvtop_", "mm_access_ret", RT_EV_MM_EXIT, 0, B(S_RET), 0 },
 	/* tracepoint backend (the kprobe backend uses the memory ones too) */
-	{ "syscalls", "sys_enter_recvfrom", RT_EV_RECV_ENTER, 0,
+	{ "syscalls", "sys_enter_recvfrom", RT_EV_RECV_ENTER, RT_RX_RECVFROM,
 	  B(S_FD), B(S_SIZE) | B(S_FLAGS) | B(S_ADDR) },
-	{ "syscalls", "sys_exit_recvfrom", RT_EV_RECV_EXIT, 0, B(S_RET), 0 },
+	{ "syscalls", "sys_exit_recvfrom", RT_EV_RECV_EXIT, RT_RX_RECVFROM,
+	  B(S_RET), 0 },
+	/* sock backend: the socket receive, and the syscalls that say how */
+	{ "sock", "sock_recv_length", RT_EV_SOCK_RECV, 0,
+	  B(S_SK) | B(S_RET), B(S_FAMILY) | B(S_PROTO) | B(S_FLAGS) },
+	{ "syscalls", "sys_enter_recvmsg", RT_EV_RECV_ENTER, RT_RX_RECVMSG,
+	  B(S_FD), B(S_FLAGS) },
+	{ "syscalls", "sys_exit_recvmsg", RT_EV_RECV_EXIT, RT_RX_RECVMSG,
+	  B(S_RET), 0 },
+	{ "syscalls", "sys_enter_recvmmsg", RT_EV_RECV_ENTER, RT_RX_RECVMMSG,
+	  B(S_FD), B(S_FLAGS) },
+	{ "syscalls", "sys_exit_recvmmsg", RT_EV_RECV_EXIT, RT_RX_RECVMMSG,
+	  B(S_RET), 0 },
+	{ "syscalls", "sys_enter_io_uring_enter", RT_EV_RECV_ENTER,
+	  RT_RX_IO_URING, B(S_FD), 0 },
+	{ "syscalls", "sys_exit_io_uring_enter", RT_EV_RECV_EXIT,
+	  RT_RX_IO_URING, B(S_RET), 0 },
+	{ "syscalls", "sys_enter_splice", RT_EV_RECV_ENTER, RT_RX_SPLICE,
+	  B(S_FDIN), 0 },
+	{ "syscalls", "sys_exit_splice", RT_EV_RECV_EXIT, RT_RX_SPLICE,
+	  B(S_RET), 0 },
 	{ "syscalls", "sys_enter_process_vm_readv", RT_EV_SC_ENTER,
 	  RT_SC_PROCESS_VM_READV, B(S_PID), 0 },
 	{ "syscalls", "sys_exit_process_vm_readv", RT_EV_SC_EXIT,
@@ -219,8 +242,13 @@ struct decoder *decoder_new(struct tep_handle *tep)
 		d->by_id[ev->id] = desc;
 		if (k->kind != RT_EV_MARKER)
 			d->known++;
-		if (k->kind == RT_EV_RECV_ENTER || k->kind == RT_EV_RECV_EXIT)
+		if (k->kind == RT_EV_RECV_ENTER || k->kind == RT_EV_RECV_EXIT ||
+		    k->kind == RT_EV_SOCK_RECV)
 			d->has_recv = true;
+		if (k->kind == RT_EV_SOCK_RECV)
+			d->has_sock = true;
+		if (k->kind == RT_EV_RECV_ADDR)
+			d->has_addr = true;
 		if (k->kind == RT_EV_MM_ENTER || k->kind == RT_EV_SC_ENTER)
 			d->has_mem = true;
 		if (!strncmp(ev->system, "recvtop_", 8))
@@ -228,8 +256,8 @@ struct decoder *decoder_new(struct tep_handle *tep)
 		else if (k->kind == RT_EV_RECV_ENTER)
 			syscalls_recv = true;
 	}
-	d->backend = kprobe ? "kprobe" : syscalls_recv || d->has_mem ?
-		     "tracepoint" : NULL;
+	d->backend = d->has_sock ? "sock" : kprobe ? "kprobe" :
+		     syscalls_recv || d->has_mem ? "tracepoint" : NULL;
 	return d;
 fail:
 	decoder_free(d);
@@ -258,6 +286,16 @@ bool decoder_has_recv(const struct decoder *d)
 bool decoder_has_mem(const struct decoder *d)
 {
 	return d->has_mem;
+}
+
+bool decoder_has_sock(const struct decoder *d)
+{
+	return d->has_sock;
+}
+
+bool decoder_has_addr(const struct decoder *d)
+{
+	return d->has_addr;
 }
 
 const char *decoder_backend(const struct decoder *d)
@@ -449,7 +487,10 @@ enum rt_event_kind decode_event(const struct decoder *d, const void *data,
 
 	switch (desc->kind) {
 	case RT_EV_RECV_ENTER:
-		ev->recv_enter.fd = (int)need(d, p, desc, S_FD);
+		ev->recv_enter.via = (u8)desc->sc;
+		ev->recv_enter.fd = (desc->s[S_FD].flags & SL_VALID) ?
+				    (int)need(d, p, desc, S_FD) :
+				    (int)get(d, p, size, desc, S_FDIN, -1);
 		ev->recv_enter.size = (u64)get(d, p, size, desc, S_SIZE, 0);
 		ev->recv_enter.flags = (u32)get(d, p, size, desc, S_FLAGS, 0);
 		ev->recv_enter.has_addr = get(d, p, size, desc, S_ADDR, 0) != 0;
@@ -464,6 +505,13 @@ enum rt_event_kind decode_event(const struct decoder *d, const void *data,
 		break;
 	case RT_EV_RECV_ADDR:
 		decode_addr(d, p, size, desc, ev);
+		break;
+	case RT_EV_SOCK_RECV:
+		ev->sock.sk = (u64)need(d, p, desc, S_SK);
+		ev->sock.ret = (s32)need(d, p, desc, S_RET);
+		ev->sock.family = (u16)get(d, p, size, desc, S_FAMILY, 0);
+		ev->sock.protocol = (u16)get(d, p, size, desc, S_PROTO, 0);
+		ev->sock.flags = (u32)get(d, p, size, desc, S_FLAGS, 0);
 		break;
 	case RT_EV_MM_ENTER:
 		ev->mm_enter.target_pid = (int)need(d, p, desc, S_TPID);

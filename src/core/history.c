@@ -326,6 +326,7 @@ static void counters_add(struct rt_counters *t, const struct rt_counters *d,
 	t->bytes += (u64)sign * d->bytes;
 	t->errors += (u64)sign * d->errors;
 	t->eagain += (u64)sign * d->eagain;
+	t->peeks += (u64)sign * d->peeks;
 	t->lat_n += (u64)sign * d->lat_n;
 	t->lat_sum += (u64)sign * d->lat_sum;
 }

@@ -118,7 +118,15 @@ static bool task_wanted(const struct stats *s, const struct rt_task *t)
 static inline void count_call(struct rt_counters *c, const struct rt_recv_call *call)
 {
 	c->calls++;
-	if (call->ret >= 0) {
+	if (call->peek) {
+		/* the data is read again later: a call, no bytes */
+		c->peeks++;
+		if (call->ret < 0) {
+			c->errors++;
+			if (call->ret == EAGAIN_RET)
+				c->eagain++;
+		}
+	} else if (call->ret >= 0) {
 		c->bytes += (u64)call->ret;
 	} else {
 		c->errors++;
@@ -185,6 +193,11 @@ void stats_add_recv(struct stats *s, const struct rt_recv_call *call)
 	}
 	if (p) {
 		count_call(&p->ival, call);
+		if (call->via < RT_RX_NR) {
+			p->ival_via.calls[call->via]++;
+			if (call->ret > 0 && !call->peek)
+				p->ival_via.bytes[call->via] += (u64)call->ret;
+		}
 		if (call->has_latency)
 			hist32_add(&p->ival_hist, call->latency);
 		p->last_seen = call->ts;
@@ -209,30 +222,40 @@ void stats_add_recv(struct stats *s, const struct rt_recv_call *call)
 		}
 	}
 
-	if (call->peer && call->ret >= 0) {
-		struct rt_peer_proc_key ppk;
-		struct rt_peer_row *pr;
-		struct rt_peer_proc_row *ppr;
+	if (call->peer)
+		stats_add_recv_peer(s, call);
+}
 
-		memset(&ppk, 0, sizeof(ppk));
-		peer_key_of(&ppk.peer, call->peer);
-		ppk.tgid = task->tgid;
-		pr = table_get(&s->peers, &ppk.peer);
-		if (!pr)
-			return;
-		count_call(&pr->ival, call);
-		pr->last_seen = call->ts;
-		ppr = table_get(&s->peer_procs, &ppk);
-		if (!ppr)
-			return;
-		ppr->bytes += (u64)call->ret;
-		/* counts only grow, so the incremented row is the only
-		 * one that can take the lead */
-		if (!(ppr->hdr.flags & RT_ROW_OTHER) &&
-		    (ppr->bytes > pr->top_bytes || !pr->top_tgid)) {
-			pr->top_bytes = ppr->bytes;
-			pr->top_tgid = task->tgid;
-		}
+void stats_add_recv_peer(struct stats *s, const struct rt_recv_call *call)
+{
+	struct rt_tid_cache *e;
+	struct rt_peer_proc_key ppk;
+	struct rt_peer_row *pr;
+	struct rt_peer_proc_row *ppr;
+
+	if (!call->peer || call->ret < 0 || call->peek)
+		return;
+	e = tid_entry(s, call->tid);
+	if (!e->wanted)
+		return;
+	memset(&ppk, 0, sizeof(ppk));
+	peer_key_of(&ppk.peer, call->peer);
+	ppk.tgid = e->task->tgid;
+	pr = table_get(&s->peers, &ppk.peer);
+	if (!pr)
+		return;
+	count_call(&pr->ival, call);
+	pr->last_seen = call->ts;
+	ppr = table_get(&s->peer_procs, &ppk);
+	if (!ppr)
+		return;
+	ppr->bytes += (u64)call->ret;
+	/* counts only grow, so the incremented row is the only one that
+	 * can take the lead */
+	if (!(ppr->hdr.flags & RT_ROW_OTHER) &&
+	    (ppr->bytes > pr->top_bytes || !pr->top_tgid)) {
+		pr->top_bytes = ppr->bytes;
+		pr->top_tgid = e->task->tgid;
 	}
 }
 
@@ -284,6 +307,7 @@ static void fold(struct rt_counters *total, struct rt_counters *last,
 	total->bytes += ival->bytes;
 	total->errors += ival->errors;
 	total->eagain += ival->eagain;
+	total->peeks += ival->peeks;
 	total->lat_n += ival->lat_n;
 	total->lat_sum += ival->lat_sum;
 	if (ival->lat_max > total->lat_max)
@@ -303,6 +327,12 @@ void stats_end_interval(struct stats *s, u64 end_ts)
 		struct rt_proc_row *p = table_dirty_row(&s->procs, i);
 
 		fold(&p->total, &p->last, &p->ival);
+		for (int v = 0; v < RT_RX_NR; v++) {
+			p->total_via.calls[v] += p->ival_via.calls[v];
+			p->total_via.bytes[v] += p->ival_via.bytes[v];
+		}
+		p->last_via = p->ival_via;
+		memset(&p->ival_via, 0, sizeof(p->ival_via));
 		hist64_fold(&p->total_hist, &p->ival_hist);
 		p->last_hist = p->ival_hist;
 		memset(&p->ival_hist, 0, sizeof(p->ival_hist));

@@ -155,6 +155,29 @@ void rt_format_ns(char *buf, size_t len, u64 ns)
 		snprintf(buf, len, "%.2fs", (double)ns / 1e9);
 }
 
+void rt_format_vias(char *buf, size_t len, const struct rt_via_counts *v,
+		    u64 peeks)
+{
+	size_t o = 0;
+
+	buf[0] = 0;
+	for (int i = 0; i < RT_RX_NR && o < len; i++) {
+		int n;
+
+		if (!v->calls[i])
+			continue;
+		n = snprintf(buf + o, len - o, "%s%s", o ? "," : "",
+			     rt_rx_via_name((enum rt_rx_via)i));
+		if (n < 0)
+			break;
+		o += (size_t)n;
+	}
+	if (peeks && o < len)
+		snprintf(buf + o, len - o, "%speek", o ? "+" : "");
+	if (!buf[0])
+		snprintf(buf, len, "-");
+}
+
 void rt_format_bytes(char *buf, size_t len, u64 v)
 {
 	if (v < 100000)
@@ -217,6 +240,23 @@ static const char *peer_family(const struct rt_peer_row *r)
 
 /* ---- JSON ---- */
 
+/* "by_via":{"read":{"calls":N,"bytes":N},...}, the ways used */
+static void json_by_via(FILE *f, const struct rt_via_counts *v)
+{
+	bool first = true;
+
+	fputs(",\"by_via\":{", f);
+	for (int i = 0; i < RT_RX_NR; i++) {
+		if (!v->calls[i])
+			continue;
+		fprintf(f, "%s\"%s\":{\"calls\":%" PRIu64 ",\"bytes\":%" PRIu64
+			"}", first ? "" : ",", rt_rx_via_name((enum rt_rx_via)i),
+			v->calls[i], v->bytes[i]);
+		first = false;
+	}
+	fputc('}', f);
+}
+
 static void json_procs(struct batch_out *b, const struct stats *s, bool last)
 {
 	size_t n = collect(b, &s->procs, last,
@@ -236,11 +276,19 @@ static void json_procs(struct batch_out *b, const struct stats *s, bool last)
 			proc_pid(p));
 		rt_json_string(f, proc_comm(p));
 		fprintf(f, ",\"calls\":%" PRIu64 ",\"bytes\":%" PRIu64
-			",\"errors\":%" PRIu64 ",\"eagain\":%" PRIu64
-			",\"lat_ns_avg\":%" PRIu64 ",\"lat_ns_p99\":%" PRIu64
-			",\"lat_ns_max\":%" PRIu64 "}", c->calls, c->bytes,
-			c->errors, c->eagain, counters_lat_avg(c), p99,
-			c->lat_max);
+			",\"errors\":%" PRIu64 ",\"eagain\":%" PRIu64,
+			c->calls, c->bytes, c->errors, c->eagain);
+		if (c->lat_n || !c->calls)
+			fprintf(f, ",\"lat_ns_avg\":%" PRIu64 ",\"lat_ns_p99\":%"
+				PRIu64 ",\"lat_ns_max\":%" PRIu64,
+				counters_lat_avg(c), p99, c->lat_max);
+		else	/* no call of the row had its entry seen */
+			fputs(",\"lat_ns_avg\":null,\"lat_ns_p99\":null,"
+			      "\"lat_ns_max\":null", f);
+		fprintf(f, ",\"lat_calls\":%" PRIu64 ",\"peeks\":%" PRIu64,
+			c->lat_n, c->peeks);
+		json_by_via(f, last ? &p->last_via : &p->total_via);
+		fputc('}', f);
 	}
 	fputc(']', f);
 }
@@ -302,9 +350,9 @@ static void text_procs(struct batch_out *b, const struct stats *s, bool last)
 			   last ? rt_cmp_proc_last : rt_cmp_proc_calls);
 	FILE *f = b->f;
 
-	fprintf(f, "%7s %-16s %10s %10s %8s %8s %9s %9s %9s\n", "PID", "COMM",
-		"CALLS", "BYTES", "ERRORS", "EAGAIN", "LAT_AVG", "LAT_P99",
-		"LAT_MAX");
+	fprintf(f, "%7s %-16s %10s %10s %8s %8s %9s %9s %9s %s\n", "PID",
+		"COMM", "CALLS", "BYTES", "ERRORS", "EAGAIN", "LAT_AVG",
+		"LAT_P99", "LAT_MAX", "VIA");
 	for (size_t i = 0; i < n; i++) {
 		const struct rt_proc_row *p = b->rows[i];
 		const struct rt_counters *c = last ? &p->last : &p->total;
@@ -312,15 +360,23 @@ static void text_procs(struct batch_out *b, const struct stats *s, bool last)
 						 c->lat_max) :
 				 hist64_quantile(&p->total_hist, c->lat_n, P99,
 						 c->lat_max);
-		char avg[16], q[16], max[16];
+		char avg[16], q[16], max[16], via[96];
 
-		rt_format_ns(avg, sizeof(avg), counters_lat_avg(c));
-		rt_format_ns(q, sizeof(q), p99);
-		rt_format_ns(max, sizeof(max), c->lat_max);
+		if (c->lat_n) {
+			rt_format_ns(avg, sizeof(avg), counters_lat_avg(c));
+			rt_format_ns(q, sizeof(q), p99);
+			rt_format_ns(max, sizeof(max), c->lat_max);
+		} else {
+			strcpy(avg, "-");
+			strcpy(q, "-");
+			strcpy(max, "-");
+		}
+		rt_format_vias(via, sizeof(via), last ? &p->last_via :
+			       &p->total_via, c->peeks);
 		fprintf(f, "%7d %-16s %10" PRIu64 " %10" PRIu64 " %8" PRIu64
-			" %8" PRIu64 " %9s %9s %9s\n", proc_pid(p),
+			" %8" PRIu64 " %9s %9s %9s %s\n", proc_pid(p),
 			proc_comm(p), c->calls, c->bytes, c->errors, c->eagain,
-			avg, q, max);
+			avg, q, max, via);
 	}
 	if (!n)
 		fprintf(f, "  (no receive calls)\n");
@@ -451,9 +507,10 @@ void batch_print_summary(struct batch_out *b, const struct pipeline *p)
 	if (b->json) {
 		fprintf(f, "{\"type\":\"summary\",\"time\":%.3f,\"intervals\":%u,"
 			"\"backend\":\"%s\",\"events\":%" PRIu64 ",\"lost\":%"
-			PRIu64 ",\"unpaired\":%" PRIu64, time, p->nr_intervals,
-			b->info->backend, s->total.events, lost,
-			s->total.unpaired);
+			PRIu64 ",\"unpaired\":%" PRIu64 ",\"senders\":%s", time,
+			p->nr_intervals, b->info->backend, s->total.events,
+			lost, s->total.unpaired,
+			b->info->peers_visible ? "true" : "false");
 		if (b->info->have_kernel_lost)
 			fprintf(f, ",\"lost_kernel\":%" PRIu64 ",\"lost_pages\":%"
 				PRIu64, b->info->kernel_lost, s->total.lost);

@@ -43,12 +43,14 @@ static int setup(struct file_run *fr, unsigned int max_intervals,
 	}
 	backend = file_source_recvtop_value(fr->fs, "backend");
 	if (!backend || (strcmp(backend, "kprobe") &&
-			 strcmp(backend, "tracepoint")))
+			 strcmp(backend, "tracepoint") &&
+			 strcmp(backend, "sock")))
 		backend = decoder_backend(fr->dec);
 	if (!backend)
 		backend = "tracepoint";
-	fr->info.backend = !strcmp(backend, "kprobe") ? "kprobe" : "tracepoint";
-	fr->info.peers_visible = !strcmp(fr->info.backend, "kprobe");
+	fr->info.backend = !strcmp(backend, "kprobe") ? "kprobe" :
+			   !strcmp(backend, "sock") ? "sock" : "tracepoint";
+	fr->info.peers_visible = decoder_has_addr(fr->dec);
 	fr->info.source = fr->path;
 	v = file_source_recvtop_value(fr->fs, "mm_access");
 	mm_access = v ? !strcmp(v, "1") : fr->info.peers_visible;
@@ -57,6 +59,7 @@ static int setup(struct file_run *fr, unsigned int max_intervals,
 		snprintf(err, errlen, "out of memory");
 		return RT_EXIT_RUNTIME;
 	}
+	correlator_set_sock(fr->corr, decoder_has_sock(fr->dec));
 	fr->info.have_kernel_lost = file_source_kernel_lost(fr->fs,
 							    &fr->info.kernel_lost);
 	v = file_source_recvtop_value(fr->fs, "probe_missed");

@@ -72,8 +72,12 @@ static int child_spawn(struct run_child *c, char **argv)
 {
 	int go[2], failed[2];
 
-	/* a socket pair, so that the go byte can be sent without SIGPIPE */
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, go))
+	/*
+	 * A pipe, not a socket: the command's own receives are traced and
+	 * this read must not be one.  recvtop keeps the read end open until
+	 * the go byte is written, so writing it cannot raise SIGPIPE.
+	 */
+	if (pipe2(go, O_CLOEXEC))
 		return -1;
 	if (pipe2(failed, O_CLOEXEC)) {
 		close(go[0]);
@@ -112,8 +116,8 @@ static int child_spawn(struct run_child *c, char **argv)
 			_exit(127);
 		_exit(127);
 	}
-	close(go[0]);
 	close(failed[1]);
+	c->go_rfd = go[0];
 	c->go_fd = go[1];
 	c->err_fd = failed[0];
 	return 0;
@@ -126,10 +130,11 @@ static int child_go(struct run_child *c, const char *name)
 	ssize_t n;
 
 	do {
-		n = send(c->go_fd, "g", 1, MSG_NOSIGNAL);
+		n = write(c->go_fd, "g", 1);
 	} while (n < 0 && errno == EINTR);
 	close(c->go_fd);
-	c->go_fd = -1;
+	close(c->go_rfd);
+	c->go_fd = c->go_rfd = -1;
 	do {
 		n = read(c->err_fd, &e, sizeof(e));
 	} while (n < 0 && errno == EINTR);
@@ -177,6 +182,10 @@ static void child_abandon(struct run_child *c)
 		close(c->go_fd);
 		c->go_fd = -1;
 	}
+	if (c->go_rfd >= 0) {
+		close(c->go_rfd);
+		c->go_rfd = -1;
+	}
 	if (c->err_fd >= 0) {
 		close(c->err_fd);
 		c->err_fd = -1;
@@ -203,7 +212,7 @@ struct run *run_new(const struct rt_options *o)
 	if (!r)
 		return NULL;
 	r->o = o;
-	r->child.go_fd = -1;
+	r->child.go_fd = r->child.go_rfd = -1;
 	r->child.err_fd = -1;
 	r->view.wake_fd = -1;
 	return r;
@@ -239,10 +248,11 @@ static int setup_pipeline(struct run *r)
 	r->corr = correlator_new(&r->stats, r->cat.mm_access);
 	if (!r->corr)
 		goto oom;
+	correlator_set_sock(r->corr, r->cat.backend == RT_BACKEND_SOCK);
 	pipeline_init(&r->pipe, r->dec, r->corr, &r->stats, o->delay_ns,
 		      o->iterations, on_interval, r);
 	r->info.backend = rt_backend_name(r->cat.backend);
-	r->info.peers_visible = r->cat.backend == RT_BACKEND_KPROBE;
+	r->info.peers_visible = probe_catalog_has_peers(&r->cat);
 	r->info.source = "live";
 	return 0;
 oom:
@@ -388,7 +398,7 @@ static int drain(struct run *r)
 	pipeline_finish(&r->pipe);
 	if (session_kernel_lost(&r->session, &r->info.kernel_lost) == 0)
 		r->info.have_kernel_lost = true;
-	if (r->cat.backend == RT_BACKEND_KPROBE &&
+	if (probe_catalog_has_kprobes(&r->cat) &&
 	    session_probe_misses(&r->session, &r->info.probe_missed) == 0)
 		r->info.have_probe_missed = true;
 	return 0;

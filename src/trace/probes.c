@@ -15,11 +15,12 @@ static const char *const backend_names[] = {
 	[RT_BACKEND_AUTO] = "auto",
 	[RT_BACKEND_KPROBE] = "kprobe",
 	[RT_BACKEND_TRACEPOINT] = "tracepoint",
+	[RT_BACKEND_SOCK] = "sock",
 };
 
 const char *rt_backend_name(enum rt_backend b)
 {
-	return b <= RT_BACKEND_TRACEPOINT ? backend_names[b] : "?";
+	return b < ARRAY_SIZE(backend_names) ? backend_names[b] : "?";
 }
 
 int rt_backend_parse(const char *s, enum rt_backend *out)
@@ -207,43 +208,46 @@ static void build_tracepoint_set(struct rt_catalog *cat)
  * Event names carry the run's pid ("recvfrom_1234"): kprobe_profile lists
  * probes by event name only, so two runs' misses would otherwise mix.
  */
-static struct rt_probe *add_kprobe(struct rt_catalog *cat,
-				   enum rt_probe_type type, const char *role,
-				   const char *kind, const char *symbol)
+static struct rt_probe *add_kprobe_to(struct rt_catalog *cat,
+				      struct rt_probe *set, int *nr,
+				      enum rt_probe_type type,
+				      const char *role, const char *kind,
+				      const char *symbol)
 {
 	char event[RT_NAME_LEN];
 	struct rt_probe *p;
 
 	snprintf(event, sizeof(event), "%s_%s", kind, cat->group + 8);
-	p = add_probe(cat->kprobe_set, &cat->nr_kprobe_set, type, role,
-		      cat->group, event);
+	p = add_probe(set, nr, type, role, cat->group, event);
 	snprintf(p->symbol, sizeof(p->symbol), "%s", symbol);
 	return p;
 }
 
-static void build_kprobe_set(struct rt_catalog *cat)
+static struct rt_probe *add_kprobe(struct rt_catalog *cat,
+				   enum rt_probe_type type, const char *role,
+				   const char *kind, const char *symbol)
 {
-	struct rt_probe *set = cat->kprobe_set;
-	int *nr = &cat->nr_kprobe_set;
+	return add_kprobe_to(cat, cat->kprobe_set, &cat->nr_kprobe_set, type,
+			     role, kind, symbol);
+}
+
+/* sender address and memory readers: the kprobe backend's, and the sock
+ * backend's where kprobes exist */
+static void add_addr_mm_kprobes(struct rt_catalog *cat, struct rt_probe *set,
+				int *nr, bool optional)
+{
 	const struct rt_task_offsets *o = &cat->task;
 	struct rt_probe *p;
 
-	p = add_kprobe(cat, RT_PROBE_KPROBE, "recvfrom entry", "recvfrom",
-		       "__sys_recvfrom");
-	strcpy(p->fetchargs, "fd=$arg1:s32 size=$arg3:u64 flags=$arg4:x32 "
-	       "addr=$arg5:x64");
-	p = add_kprobe(cat, RT_PROBE_KRETPROBE, "recvfrom return",
-		       "recvfrom_ret", "__sys_recvfrom");
-	strcpy(p->fetchargs, "ret=$retval:s32");
-	p->maxactive = 4096;
-	p = add_kprobe(cat, RT_PROBE_KPROBE, "sender address", "recv_addr",
-		       "move_addr_to_user");
+	p = add_kprobe_to(cat, set, nr, RT_PROBE_KPROBE, "sender address",
+			  "recv_addr", "move_addr_to_user");
 	strcpy(p->fetchargs, "klen=$arg2:s32 fam=+0($arg1):u16 "
 	       "port=+2($arg1):u16 ip4=+4($arg1):u32 ip6=+8($arg1):x8[16]");
 	strcpy(p->filter, "klen > 1");
+	p->optional = optional;
 
-	p = add_kprobe(cat, RT_PROBE_KPROBE, "memory reader entry",
-		       "mm_access", "mm_access");
+	p = add_kprobe_to(cat, set, nr, RT_PROBE_KPROBE,
+			  "memory reader entry", "mm_access", "mm_access");
 	if (o->ok)
 		snprintf(p->fetchargs, sizeof(p->fetchargs),
 			 "tpid=+%d($arg1):s32 ttgid=+%d($arg1):s32 "
@@ -254,11 +258,66 @@ static void build_kprobe_set(struct rt_catalog *cat)
 		       "ttgid=+TGID($arg1):s32 tcomm=+COMM($arg1):string "
 		       "mode=$arg2:x32");
 	p->optional = true;
-	p = add_kprobe(cat, RT_PROBE_KRETPROBE, "memory reader return",
-		       "mm_access_ret", "mm_access");
+	p = add_kprobe_to(cat, set, nr, RT_PROBE_KRETPROBE,
+			  "memory reader return", "mm_access_ret", "mm_access");
 	strcpy(p->fetchargs, "ret=$retval:s64");
 	p->maxactive = 4096;
 	p->optional = true;
+}
+
+static void build_sock_set(struct rt_catalog *cat, bool have_kprobes)
+{
+	static const struct {
+		const char *call;
+		bool optional;
+	} brackets[] = {
+		{ "recvfrom", false }, { "recvmsg", false },
+		{ "recvmmsg", false }, { "io_uring_enter", true },
+		{ "splice", true },
+	};
+	struct rt_probe *set = cat->sock_set;
+	int *nr = &cat->nr_sock_set;
+
+	add_probe(set, nr, RT_PROBE_TRACEPOINT, "socket receive", "sock",
+		  "sock_recv_length");
+	for (size_t i = 0; i < ARRAY_SIZE(brackets); i++) {
+		static char roles[ARRAY_SIZE(brackets)][2][40];
+		char ev[RT_NAME_LEN];
+		struct rt_probe *p;
+
+		snprintf(roles[i][0], sizeof(roles[i][0]), "%s entry",
+			 brackets[i].call);
+		snprintf(roles[i][1], sizeof(roles[i][1]), "%s exit",
+			 brackets[i].call);
+		snprintf(ev, sizeof(ev), "sys_enter_%s", brackets[i].call);
+		p = add_probe(set, nr, RT_PROBE_TRACEPOINT, roles[i][0],
+			      "syscalls", ev);
+		p->optional = brackets[i].optional;
+		snprintf(ev, sizeof(ev), "sys_exit_%s", brackets[i].call);
+		p = add_probe(set, nr, RT_PROBE_TRACEPOINT, roles[i][1],
+			      "syscalls", ev);
+		p->optional = brackets[i].optional;
+	}
+	if (have_kprobes)
+		add_addr_mm_kprobes(cat, set, nr, true);
+	add_memory_tracepoints(set, nr, have_kprobes);
+}
+
+static void build_kprobe_set(struct rt_catalog *cat)
+{
+	struct rt_probe *set = cat->kprobe_set;
+	int *nr = &cat->nr_kprobe_set;
+	struct rt_probe *p;
+
+	p = add_kprobe(cat, RT_PROBE_KPROBE, "recvfrom entry", "recvfrom",
+		       "__sys_recvfrom");
+	strcpy(p->fetchargs, "fd=$arg1:s32 size=$arg3:u64 flags=$arg4:x32 "
+	       "addr=$arg5:x64");
+	p = add_kprobe(cat, RT_PROBE_KRETPROBE, "recvfrom return",
+		       "recvfrom_ret", "__sys_recvfrom");
+	strcpy(p->fetchargs, "ret=$retval:s32");
+	p->maxactive = 4096;
+	add_addr_mm_kprobes(cat, set, nr, false);
 	add_memory_tracepoints(set, nr, true);
 }
 
@@ -337,6 +396,7 @@ int probe_catalog_build(struct rt_catalog *cat, enum rt_backend want,
 	char nokp[160] = "";
 	bool mm_ok;
 	const struct rt_probe *src;
+	int nsrc;
 
 	memset(cat, 0, sizeof(*cat));
 	snprintf(cat->group, sizeof(cat->group), "recvtop_%d", owner_pid);
@@ -350,9 +410,14 @@ int probe_catalog_build(struct rt_catalog *cat, enum rt_backend want,
 
 	build_kprobe_set(cat);
 	build_tracepoint_set(cat);
+	build_sock_set(cat, have_kprobes);
 	check_set(cat->kprobe_set, cat->nr_kprobe_set, have_kprobes, nokp,
 		  &cat->task);
 	check_set(cat->tp_set, cat->nr_tp_set, have_kprobes, nokp, &cat->task);
+	check_set(cat->sock_set, cat->nr_sock_set, have_kprobes, nokp,
+		  &cat->task);
+	cat->sock_ok = set_usable(cat->sock_set, cat->nr_sock_set,
+				  cat->sock_why, sizeof(cat->sock_why));
 	cat->kprobe_ok = set_usable(cat->kprobe_set, cat->nr_kprobe_set,
 				    cat->kprobe_why, sizeof(cat->kprobe_why));
 	cat->tracepoint_ok = set_usable(cat->tp_set, cat->nr_tp_set,
@@ -370,6 +435,16 @@ int probe_catalog_build(struct rt_catalog *cat, enum rt_backend want,
 		snprintf(cat->choice_why, sizeof(cat->choice_why),
 			 "asked for with --backend kprobe");
 		break;
+	case RT_BACKEND_SOCK:
+		if (!cat->sock_ok) {
+			snprintf(err, errlen, "--backend sock cannot work on "
+				 "this kernel: %s", cat->sock_why);
+			return -1;
+		}
+		cat->backend = RT_BACKEND_SOCK;
+		snprintf(cat->choice_why, sizeof(cat->choice_why),
+			 "asked for with --backend sock");
+		break;
 	case RT_BACKEND_TRACEPOINT:
 		if (!cat->tracepoint_ok) {
 			snprintf(err, errlen, "--backend tracepoint cannot work "
@@ -381,46 +456,83 @@ int probe_catalog_build(struct rt_catalog *cat, enum rt_backend want,
 			 "asked for with --backend tracepoint");
 		break;
 	default:
-		if (cat->kprobe_ok) {
+		if (cat->sock_ok) {
+			cat->backend = RT_BACKEND_SOCK;
+			snprintf(cat->choice_why, sizeof(cat->choice_why),
+				 "auto: the kernel has sock:sock_recv_length, "
+				 "one event per socket receive");
+		} else if (cat->kprobe_ok) {
 			cat->backend = RT_BACKEND_KPROBE;
 			snprintf(cat->choice_why, sizeof(cat->choice_why),
 				 "auto: kprobe_events exists and the probed "
-				 "symbols are in kallsyms");
+				 "symbols are in kallsyms (no "
+				 "sock:sock_recv_length)");
 		} else if (cat->tracepoint_ok) {
 			cat->backend = RT_BACKEND_TRACEPOINT;
 			snprintf(cat->choice_why, sizeof(cat->choice_why),
-				 "auto: the kprobe backend is unavailable");
+				 "auto: the sock and kprobe backends are "
+				 "unavailable");
 		} else {
 			snprintf(err, errlen, "this kernel has none of the "
-				 "probe points recvtop needs: kprobe: %s; "
-				 "tracepoint: %s", cat->kprobe_why,
-				 cat->tracepoint_why);
+				 "probe points recvtop needs: sock: %s; "
+				 "kprobe: %s; tracepoint: %s", cat->sock_why,
+				 cat->kprobe_why, cat->tracepoint_why);
 			return -1;
 		}
 	}
 
 	/* the chosen set, without unavailable optional probes */
-	if (cat->backend == RT_BACKEND_KPROBE) {
+	switch (cat->backend) {
+	case RT_BACKEND_KPROBE:
 		src = cat->kprobe_set;
-		mm_ok = true;
-		for (int i = 0; i < cat->nr_kprobe_set; i++)
-			if (!strcmp(src[i].symbol, "mm_access") &&
-			    !src[i].available)
-				mm_ok = false;
-		cat->mm_access = mm_ok;
-		for (int i = 0; i < cat->nr_kprobe_set; i++) {
-			if (!src[i].available)
-				continue;
-			if (!mm_ok && !strcmp(src[i].symbol, "mm_access"))
-				continue;
-			cat->probes[cat->nr_probes++] = src[i];
-		}
-	} else {
-		for (int i = 0; i < cat->nr_tp_set; i++)
-			if (cat->tp_set[i].available)
-				cat->probes[cat->nr_probes++] = cat->tp_set[i];
+		nsrc = cat->nr_kprobe_set;
+		break;
+	case RT_BACKEND_SOCK:
+		src = cat->sock_set;
+		nsrc = cat->nr_sock_set;
+		break;
+	default:
+		src = cat->tp_set;
+		nsrc = cat->nr_tp_set;
+		break;
+	}
+	mm_ok = cat->backend != RT_BACKEND_TRACEPOINT;
+	for (int i = 0; i < nsrc; i++)
+		if (!strcmp(src[i].symbol, "mm_access") && !src[i].available)
+			mm_ok = false;
+	if (cat->backend == RT_BACKEND_SOCK) {
+		bool any = false;
+
+		for (int i = 0; i < nsrc; i++)
+			if (!strcmp(src[i].symbol, "mm_access"))
+				any = true;
+		mm_ok = mm_ok && any;
+	}
+	cat->mm_access = mm_ok;
+	for (int i = 0; i < nsrc; i++) {
+		if (!src[i].available)
+			continue;
+		if (!mm_ok && !strcmp(src[i].symbol, "mm_access"))
+			continue;
+		cat->probes[cat->nr_probes++] = src[i];
 	}
 	return 0;
+}
+
+bool probe_catalog_has_kprobes(const struct rt_catalog *cat)
+{
+	for (int i = 0; i < cat->nr_probes; i++)
+		if (cat->probes[i].type != RT_PROBE_TRACEPOINT)
+			return true;
+	return false;
+}
+
+bool probe_catalog_has_peers(const struct rt_catalog *cat)
+{
+	for (int i = 0; i < cat->nr_probes; i++)
+		if (!strcmp(cat->probes[i].symbol, "move_addr_to_user"))
+			return true;
+	return false;
 }
 
 void probe_definition(const struct rt_probe *p, char *buf, size_t len)
@@ -469,6 +581,8 @@ void probe_catalog_print(const struct rt_catalog *cat, FILE *f)
 	fprintf(f, "tracefs: %s\n", tracefs_tracing_dir());
 	fprintf(f, "backend: %s (%s)\n", rt_backend_name(cat->backend),
 		cat->choice_why);
+	fprintf(f, "  sock:       %s%s\n", cat->sock_ok ? "available" :
+		"unavailable: ", cat->sock_ok ? "" : cat->sock_why);
 	fprintf(f, "  kprobe:     %s%s\n", cat->kprobe_ok ? "available" :
 		"unavailable: ", cat->kprobe_ok ? "" : cat->kprobe_why);
 	fprintf(f, "  tracepoint: %s%s\n", cat->tracepoint_ok ? "available" :
@@ -480,7 +594,20 @@ void probe_catalog_print(const struct rt_catalog *cat, FILE *f)
 	else
 		fprintf(f, "task_struct offsets (BTF): unknown: %s\n",
 			cat->task.why);
-	if (cat->backend == RT_BACKEND_KPROBE)
+	if (cat->backend == RT_BACKEND_SOCK)
+		fprintf(f, "receives: every socket receive (recvfrom, recvmsg, "
+			"every datagram of recvmmsg, read/readv, io_uring, "
+			"UDP and unix-dgram splice); not seen: TCP and "
+			"unix-stream splice, TCP_ZEROCOPY_RECEIVE, mmap "
+			"rings; sender addresses: %s\n",
+			probe_catalog_has_peers(cat) ? "move_addr_to_user "
+			"kprobe" : "not visible (no kprobes)");
+	else
+		fprintf(f, "receives: recvfrom and recv only\n");
+	if (cat->backend != RT_BACKEND_TRACEPOINT && cat->mm_access)
+		fprintf(f, "memory readers from: mm_access kprobes (+ ptrace "
+			"tracepoints)\n");
+	else if (cat->backend == RT_BACKEND_KPROBE)
 		fprintf(f, "memory readers from: %s\n", cat->mm_access ?
 			"mm_access kprobes (+ ptrace tracepoints)" :
 			"syscall tracepoints (mm_access unavailable)");
@@ -488,6 +615,7 @@ void probe_catalog_print(const struct rt_catalog *cat, FILE *f)
 		fprintf(f, "memory readers from: syscall tracepoints "
 			"(process_vm_readv/writev, ptrace); no sender "
 			"addresses, no /proc/PID/mem readers\n");
+	print_set(f, "sock backend", cat->sock_set, cat->nr_sock_set);
 	print_set(f, "kprobe backend", cat->kprobe_set, cat->nr_kprobe_set);
 	print_set(f, "tracepoint backend", cat->tp_set, cat->nr_tp_set);
 }

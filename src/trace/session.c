@@ -708,7 +708,7 @@ int session_open(struct rt_session *s, const struct rt_catalog *cat,
 			tracefs_instance_free(old);
 		}
 	}
-	if (cat->backend == RT_BACKEND_KPROBE) {
+	if (probe_catalog_has_kprobes(cat)) {
 		unsigned int n;
 
 		remove_group(cat->group, &n);
@@ -966,7 +966,7 @@ int session_probe_misses(struct rt_session *s, u64 *missed)
 	char *text, *line, *save = NULL;
 
 	*missed = 0;
-	if (s->cat->backend != RT_BACKEND_KPROBE)
+	if (!probe_catalog_has_kprobes(s->cat))
 		return 0;
 	snprintf(path, sizeof(path), "%s/kprobe_profile", s->tracing_dir);
 	text = rt_read_file(path, NULL);

@@ -67,7 +67,7 @@ is "$(bcomp recvtop record --f)" "--file-version --force " "recvtop record --f<T
 is "$(bcomp recvtop reset '')" "$(help_opts reset)" "recvtop reset <TAB>: its options (it takes no arguments)"
 is "$(bcomp recvtop help '')" "" "recvtop help <TAB>: nothing"
 
-backends="auto kprobe tracepoint "
+backends="auto kprobe sock tracepoint "
 is "$(bcomp recvtop --backend '')" "$backends" "recvtop --backend <TAB>"
 is "$(bcomp recvtop record --backend '')" "$backends" "recvtop record --backend <TAB>"
 is "$(bcomp recvtop probes --backend t)" "tracepoint " "recvtop probes --backend t<TAB>"

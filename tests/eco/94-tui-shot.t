@@ -76,7 +76,7 @@ done
 wait 2>/dev/null
 GEN=""
 
-like "$(head -n 1 "$O/tui.txt")" "^recvtop +(tracepoint|kprobe) +live" "capture: the header"
+like "$(head -n 1 "$O/tui.txt")" "^recvtop +(tracepoint|kprobe|sock) +live" "capture: the header"
 is "$(grep -c 'rtg-steady' "$O/tui.txt")" 3 "capture: the three steady processes"
 is "$(grep -cE 'rtg-(udp4|udp6|tcp|recv|unix|eagain|ebadf) ' "$O/tui.txt")" 7 \
 	"capture: the seven burst processes"
