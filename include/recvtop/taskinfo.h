@@ -16,6 +16,8 @@
 
 #define RT_TASK_GUESSED	0x1	/* process id not known: thread id used */
 #define RT_TASK_NOCOMM	0x2	/* command name not known */
+#define RT_TASK_IOU	0x4	/* an io_uring worker thread (iou-wrk-,
+				 * iou-sqp-): its receives are io_uring's */
 
 struct rt_task {
 	int tid;

@@ -192,11 +192,17 @@ void stats_add_recv(struct stats *s, const struct rt_recv_call *call)
 		e->proc = p;
 	}
 	if (p) {
+		unsigned int via = call->via;
+
+		/* a receive outside any syscall bracket, in an io_uring
+		 * worker thread, is io_uring's */
+		if (via == RT_RX_READ && (task->flags & RT_TASK_IOU))
+			via = RT_RX_IO_URING;
 		count_call(&p->ival, call);
-		if (call->via < RT_RX_NR) {
-			p->ival_via.calls[call->via]++;
+		if (via < RT_RX_NR) {
+			p->ival_via.calls[via]++;
 			if (call->ret > 0 && !call->peek)
-				p->ival_via.bytes[call->via] += (u64)call->ret;
+				p->ival_via.bytes[via] += (u64)call->ret;
 		}
 		if (call->has_latency)
 			hist32_add(&p->ival_hist, call->latency);

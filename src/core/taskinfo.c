@@ -229,6 +229,9 @@ static int resolve_proc(struct rt_task *t)
 	if (tgid <= 0)
 		return -1;
 	t->tgid = tgid;
+	if (tgid != t->tid && (!strncmp(buf, "Name:\tiou-wrk-", 14) ||
+			       !strncmp(buf, "Name:\tiou-sqp-", 14)))
+		t->flags |= RT_TASK_IOU;
 	if (tgid == t->tid && !strncmp(buf, "Name:\t", 6)) {
 		copy_comm(t->comm, buf + 6);
 		return 0;

@@ -79,7 +79,7 @@ run gen $RT --backend kprobe --batch --json --buffer-kb $BUF -- \
 	/bin/rtgen --expect /tmp/gen.json
 emit gen.json /tmp/gen.json
 
-# 2. --backend auto must choose kprobe; several intervals
+# 2. --backend auto: kprobe on 6.1, sock on 6.12; several intervals
 run auto $RT --backend auto --json -d 0.25 --buffer-kb $BUF -- \
 	/bin/rtgen --scenarios udp4,udp6,recv,unix --count 400 --size 777 \
 	--hold-ms 300 --expect /tmp/auto.json

@@ -61,14 +61,19 @@ def ran_clean(name, what):
     check(err == "", "%s: nothing on stderr (%r)" % (what, err[:300]))
 
 
-def compare(name, what):
+def auto_backend(release):
+    """what --backend auto picks: sock from Linux 6.3 (sock_recv_length)"""
+    return "kprobe" if release == "6.1" else "sock"
+
+
+def compare(name, what, backend="kprobe"):
     """rtcheck's exact comparison, its lines labelled with ours"""
     exp = os.path.join(sections, name + ".json")
     out = os.path.join(sections, name + ".out")
     if not os.path.exists(exp) or not (text(name + ".json") or "").strip():
         check(False, "%s: the generator wrote its expectations" % what)
         return None
-    rtcheck.compare(exp, out, "kprobe", "%s: %s" % (label, what))
+    rtcheck.compare(exp, out, backend, "%s: %s" % (label, what))
     with open(exp) as f:
         return json.load(f)
 
@@ -83,12 +88,15 @@ def check_env(release, smp):
     check(env.get("kprobe_events") == "yes", "guest has kprobe_events")
 
 
-def check_probes(offsets):
+def check_probes(release, offsets):
     out = text("probes.out") or ""
     check(rc("probes.out") == "0", "recvtop probes exit status 0")
-    check(re.search(r"^backend: kprobe \(auto: kprobe_events exists", out,
-                    re.M) is not None,
-          "recvtop probes: 'backend: kprobe (auto: ...)' line")
+    want = {"kprobe": r"^backend: kprobe \(auto: kprobe_events exists",
+            "sock": r"^backend: sock \(auto: the kernel has "
+                    r"sock:sock_recv_length"}[auto_backend(release)]
+    check(re.search(want, out, re.M) is not None,
+          "recvtop probes: 'backend: %s (auto: ...)' line"
+          % auto_backend(release))
     check(re.search(r"^  kprobe: +available$", out, re.M) is not None,
           "recvtop probes: kprobe backend available")
     o = dict(zip(offsets.split()[::2], offsets.split()[1::2]))
@@ -130,13 +138,16 @@ def check_gen():
           % summ.get("probe_missed"))
 
 
-def check_auto():
+def check_auto(release):
+    want = auto_backend(release)
     ran_clean("auto", "--backend auto")
-    compare("auto", "--backend auto")
+    compare("auto", "--backend auto", want)
     summ = summary("auto.out")
-    check(summ is not None and summ.get("backend") == "kprobe",
-          "--backend auto chose kprobe (got %s)"
-          % (summ.get("backend") if summ else None))
+    check(summ is not None and summ.get("backend") == want,
+          "--backend auto chose %s (got %s)"
+          % (want, summ.get("backend") if summ else None))
+    check(summ is not None and summ.get("senders") is True,
+          "--backend auto sees sender addresses (kprobes)")
     check(summ is not None and summ.get("intervals", 0) >= 2,
           "--backend auto -d 0.25: several intervals (%s)"
           % (summ.get("intervals") if summ else None))
@@ -444,9 +455,9 @@ def main(argv):
     check(os.path.exists(os.path.join(sections, "final.state")),
           "the guest ran to the end")
     check_env(opts["--release"], int(opts["--smp"]))
-    check_probes(opts["--offsets"])
+    check_probes(opts["--release"], opts["--offsets"])
     check_gen()
-    check_auto()
+    check_auto(opts["--release"])
     check_comm()
     check_mem()
     check_record()
