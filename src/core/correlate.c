@@ -295,6 +295,10 @@ static void sock_recv(struct correlator *c, const struct rt_event *ev)
 		return;
 	}
 	if (br) {
+		/* one receive per recvfrom or recvmsg: a second one means
+		 * the syscall's exit was lost (and this entry) */
+		if (br->nsock && (via == RT_RX_RECVFROM || via == RT_RX_RECVMSG))
+			c->stats->ival.unpaired++;
 		/* a splice or io_uring_enter has no fd of the socket */
 		if (via == RT_RX_SPLICE || via == RT_RX_IO_URING)
 			call.fd = via == RT_RX_SPLICE ? br->fd : -1;
@@ -327,10 +331,11 @@ static void sock_bracket_exit(struct correlator *c, struct thread_slot *s,
 		.ret = ev->exit.ret,
 		.via = (u8)via,
 	};
-	bool seen = false;
+	bool seen = false, paired = false;
 
 	if (s) {
 		if ((s->state & ST_RECV) && s->via == via) {
+			paired = true;
 			seen = s->nsock > 0;
 			call.fd = s->fd;
 			call.has_latency = true;
@@ -339,6 +344,12 @@ static void sock_bracket_exit(struct correlator *c, struct thread_slot *s,
 		}
 		s->state &= ~(ST_RECV | ST_ADDR | ST_PEND);
 	}
+	if (!paired)
+		c->stats->ival.unpaired++;	/* its entry was lost */
+	else if (!seen && ev->exit.ret >= 0 && (via == RT_RX_RECVFROM ||
+						via == RT_RX_RECVMSG ||
+						via == RT_RX_RECVMMSG))
+		c->stats->ival.unpaired++;	/* its receive was lost */
 	/* a receive syscall that failed before reaching a socket (EBADF,
 	 * ENOTSOCK, EFAULT...) is still the user's failed call */
 	if (seen || ev->exit.ret >= 0 || via == RT_RX_IO_URING ||
@@ -428,7 +439,7 @@ void correlate_event(struct correlator *c, const struct rt_event *ev)
 			return;
 		}
 		s->state &= ~ST_PEND;
-		if ((s->state & ST_RECV) && !c->sock)
+		if (s->state & ST_RECV)
 			c->stats->ival.unpaired++;	/* its return was lost */
 		s->state = (s->state & ~(ST_RECV | ST_ADDR)) | ST_RECV;
 		s->recv_ts = ev->ts;
