@@ -77,6 +77,19 @@ enum scen {
 	SC_EBADF,
 	SC_UNIX,
 	SC_THREAD,
+	/* selectable with --scenarios only, not in DEFAULT_SCENARIOS */
+	SC_RECVMSG4,
+	SC_RECVMSG6,
+	SC_RECVMMSG,
+	SC_READ4,
+	SC_READV6,
+	SC_PEEK,
+	SC_USTREAM,
+	SC_UDGRAM,
+	SC_TCP6,
+	SC_URING,
+	SC_NOISE,
+	/* the modes' scenarios, not selectable */
 	SC_FLOOD,
 	SC_STEADY,
 	SC_NR
@@ -91,11 +104,47 @@ static const char *const scen_names[SC_NR] = {
 	[SC_EBADF]	= "ebadf",
 	[SC_UNIX]	= "unix",
 	[SC_THREAD]	= "thread",
+	[SC_RECVMSG4]	= "recvmsg4",
+	[SC_RECVMSG6]	= "recvmsg6",
+	[SC_RECVMMSG]	= "recvmmsg",
+	[SC_READ4]	= "read4",
+	[SC_READV6]	= "readv6",
+	[SC_PEEK]	= "peek",
+	[SC_USTREAM]	= "ustream",
+	[SC_UDGRAM]	= "udgram",
+	[SC_TCP6]	= "tcp6",
+	[SC_URING]	= "uring",
+	[SC_NOISE]	= "noise",
 	[SC_FLOOD]	= "flood",
 	[SC_STEADY]	= "steady",
 };
 
 #define DEFAULT_SCENARIOS "udp4,udp6,tcp,recv,eagain,ebadf,unix"
+#define EXTRA_SCENARIOS "thread,recvmsg4,recvmsg6,recvmmsg,read4,readv6,peek," \
+	"ustream,udgram,tcp6,uring,noise"
+
+/*
+ * The receive API of the newer scenarios, printed as "via"; the older
+ * ones print no "via" key, so their JSON stays as it was.
+ */
+static const char *const scen_via[SC_NR] = {
+	[SC_RECVMSG4]	= "recvmsg",
+	[SC_RECVMSG6]	= "recvmsg",
+	[SC_RECVMMSG]	= "recvmmsg",
+	[SC_READ4]	= "read",
+	[SC_READV6]	= "read",
+	[SC_PEEK]	= "recvfrom",
+	[SC_USTREAM]	= "read",
+	[SC_UDGRAM]	= "recvmsg",
+	[SC_TCP6]	= "recvfrom",
+	[SC_URING]	= "io_uring",
+	[SC_NOISE]	= "read",
+};
+
+/* extra JSON keys of a process entry (struct result.extra) */
+#define X_SYSCALLS	0x1		/* "syscalls" */
+#define X_PEEKS		0x2		/* "peeks" */
+#define X_NOISE		0x4		/* "file_reads", "pipe_reads" */
 
 /* One per receiving child, in a MAP_SHARED mapping. */
 struct result {
@@ -114,6 +163,12 @@ struct result {
 	unsigned long long peer_bytes;
 	double t_start;			/* flood/steady: CLOCK_MONOTONIC */
 	double t_last_ok;
+	char via[16];			/* "" for the older scenarios */
+	unsigned int extra;		/* X_* */
+	unsigned long long syscalls;	/* recvmmsg(), io_uring_enter() */
+	unsigned long long peeks;	/* MSG_PEEK calls, also in calls */
+	unsigned long long file_reads;	/* noise: read() of a file */
+	unsigned long long pipe_reads;	/* noise: read() of a pipe */
 };
 
 struct opts {
@@ -364,13 +419,13 @@ static int parse_scenarios(const char *list, enum scen *out)
 	     tok = strtok_r(NULL, ",", &save)) {
 		int k, found = -1;
 
-		for (k = 0; k <= SC_THREAD; k++) {
+		for (k = 0; k < SC_FLOOD; k++) {
 			if (!strcmp(tok, scen_names[k]))
 				found = k;
 		}
 		if (found < 0) {
 			fprintf(stderr, "rtgen: unknown scenario '%s' (valid: %s,"
-				"thread)\n", tok, DEFAULT_SCENARIOS);
+				"%s)\n", tok, DEFAULT_SCENARIOS, EXTRA_SCENARIOS);
 			free(copy);
 			exit(2);
 		}
@@ -715,17 +770,71 @@ struct dgram_rx {
 	unsigned long long from, to;
 };
 
+/*
+ * One recvmsg() with msg_name set and one iovec; the datagram must not be
+ * truncated.  Returns what recvmsg() returned, the sender's address in
+ * 'from' and its length in 'flen'.
+ */
+static ssize_t recvmsg_one(int fd, void *buf, size_t len,
+			   struct sockaddr_storage *from, socklen_t *flen)
+{
+	struct iovec iov = { .iov_base = buf, .iov_len = len };
+	struct msghdr mh = {
+		.msg_name = from,
+		.msg_namelen = sizeof(*from),
+		.msg_iov = &iov,
+		.msg_iovlen = 1,
+	};
+	ssize_t r;
+
+	memset(from, 0, sizeof(*from));
+	r = recvmsg(fd, &mh, 0);
+	*flen = mh.msg_namelen;
+	if (r >= 0 && (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)))
+		die("recvmsg: datagram truncated (msg_flags 0x%x)", mh.msg_flags);
+	return r;
+}
+
+/*
+ * SC_PEEK: a recvfrom(MSG_PEEK) without an address before each normal
+ * recvfrom(); it counts in calls and peeks, not in bytes nor peers.
+ */
+static void dgram_peek(struct dgram_rx *rx, unsigned long long i)
+{
+	ssize_t r = recvfrom(rx->rfd, rx->buf, RECV_BUF_LEN, MSG_PEEK, NULL,
+			     NULL);
+
+	rx->res->calls++;
+	rx->res->peeks++;
+	if (r < 0) {
+		rx->res->errors++;
+		die("recvfrom(MSG_PEEK) #%llu: %s", i, strerror(errno));
+	}
+	if ((unsigned long)r != opt.size)
+		die("recvfrom(MSG_PEEK) #%llu: got %zd bytes, expected %lu", i,
+		    r, opt.size);
+	check_payload(rx->buf, opt.size, (uint32_t)i);
+}
+
 static void dgram_receive(struct dgram_rx *rx)
 {
 	struct sockaddr_storage from;
 	socklen_t flen;
 	unsigned long long i;
+	const char *what = rx->sc == SC_RECV ? "recv" :
+			   rx->sc == SC_RECVMSG4 || rx->sc == SC_RECVMSG6 ?
+			   "recvmsg" : "recvfrom";
 
 	for (i = rx->from; i < rx->to; i++) {
 		ssize_t r;
 
+		if (rx->sc == SC_PEEK)
+			dgram_peek(rx, i);
 		if (rx->sc == SC_RECV) {
 			r = recv(rx->rfd, rx->buf, RECV_BUF_LEN, 0);
+		} else if (rx->sc == SC_RECVMSG4 || rx->sc == SC_RECVMSG6) {
+			r = recvmsg_one(rx->rfd, rx->buf, RECV_BUF_LEN, &from,
+					&flen);
 		} else {
 			memset(&from, 0, sizeof(from));
 			flen = sizeof(from);
@@ -735,14 +844,14 @@ static void dgram_receive(struct dgram_rx *rx)
 		rx->res->calls++;
 		if (r < 0) {
 			rx->res->errors++;
-			die("%s #%llu: %s", rx->sc == SC_RECV ? "recv" : "recvfrom",
-			    i, strerror(errno));
+			die("%s #%llu: %s", what, i, strerror(errno));
 		}
 		if ((unsigned long)r != opt.size)
-			die("recvfrom #%llu: got %zd bytes, expected %lu", i, r,
+			die("%s #%llu: got %zd bytes, expected %lu", what, i, r,
 			    opt.size);
 		if (rx->sc != SC_RECV && !same_inet(&from, flen, rx->saddr))
-			die("recvfrom #%llu: datagram from an unexpected address", i);
+			die("%s #%llu: datagram from an unexpected address", what,
+			    i);
 		check_payload(rx->buf, opt.size, (uint32_t)i);
 		rx->res->bytes += (unsigned long long)r;
 		if (rx->sc != SC_RECV) {
@@ -795,6 +904,8 @@ static void run_dgram_inet(enum scen sc, struct result *res, int family)
 	close(sfd);
 	close(pfd[0]);
 
+	if (sc == SC_PEEK)
+		res->extra |= X_PEEKS;
 	if (sc != SC_RECV) {
 		ss_addr_str(&saddr, addr, sizeof(addr));
 		set_peer(res, family == AF_INET ? "inet" : "inet6", addr,
@@ -1044,6 +1155,8 @@ scenario_child(enum scen sc, struct result *res, pid_t parent)
 	if (prctl(PR_GET_NAME, res->comm, 0, 0, 0))
 		die_errno("prctl(PR_GET_NAME)");
 	res->pid = getpid();
+	if (scen_via[sc])
+		snprintf(res->via, sizeof(res->via), "%s", scen_via[sc]);
 
 	switch (sc) {
 	case SC_UDP4:
@@ -1054,7 +1167,12 @@ scenario_child(enum scen sc, struct result *res, pid_t parent)
 		break;
 	case SC_RECV:
 	case SC_THREAD:
+	case SC_RECVMSG4:
+	case SC_PEEK:
 		run_dgram_inet(sc, res, AF_INET);
+		break;
+	case SC_RECVMSG6:
+		run_dgram_inet(sc, res, AF_INET6);
 		break;
 	case SC_TCP:
 		run_tcp(res);
@@ -1241,8 +1359,20 @@ static void write_json(FILE *f, const struct result *res, const char *const *sce
 		json_str(f, r->comm);
 		fputs(",\"scenario\":", f);
 		json_str(f, scen[i]);
-		fprintf(f, ",\"calls\":%llu,\"bytes\":%llu,\"errors\":%llu,\"eagain\":%llu}",
+		fprintf(f, ",\"calls\":%llu,\"bytes\":%llu,\"errors\":%llu,\"eagain\":%llu",
 			r->calls, r->bytes, r->errors, r->eagain);
+		if (r->via[0]) {
+			fputs(",\"via\":", f);
+			json_str(f, r->via);
+		}
+		if (r->extra & X_SYSCALLS)
+			fprintf(f, ",\"syscalls\":%llu", r->syscalls);
+		if (r->extra & X_PEEKS)
+			fprintf(f, ",\"peeks\":%llu", r->peeks);
+		if (r->extra & X_NOISE)
+			fprintf(f, ",\"file_reads\":%llu,\"pipe_reads\":%llu",
+				r->file_reads, r->pipe_reads);
+		fputc('}', f);
 	}
 	fputs("],\"peers\":[", f);
 	for (i = 0; i < n; i++) {
