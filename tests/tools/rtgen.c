@@ -67,6 +67,7 @@
 #define RCVTIMEO_SAFE_S	10		/* default mode: a stuck peer */
 #define RCVTIMEO_FLOOD_MS 100		/* flood/steady: end of run */
 #define MAX_BATCH	256
+#define MAX_VLEN	64		/* recvmmsg: --vlen */
 
 enum scen {
 	SC_UDP4,
@@ -182,6 +183,8 @@ struct opts {
 	double rate;
 	unsigned long procs;
 	const char *gate;
+	unsigned long vlen;
+	int seen_vlen;
 	int seen_count, seen_scen, seen_hold, seen_seconds, seen_rate,
 	    seen_procs, seen_size;
 };
@@ -337,6 +340,7 @@ static void parse_args(int argc, char **argv)
 	opt.size = 64;
 	opt.scenarios = DEFAULT_SCENARIOS;
 	opt.procs = 1;
+	opt.vlen = 8;
 
 	if (argc > 1 && argv[1][0] != '-') {
 		if (!strcmp(argv[1], "flood"))
@@ -381,6 +385,9 @@ static void parse_args(int argc, char **argv)
 			if (!*v)
 				usage_error("--gate: empty file name");
 			opt.gate = v;
+		} else if ((v = opt_value(argc, argv, &i, "--vlen"))) {
+			opt.vlen = parse_ull("--vlen", v, 1, MAX_VLEN);
+			opt.seen_vlen = 1;
 		} else if ((v = opt_value(argc, argv, &i, "--procs"))) {
 			opt.procs = parse_ull("--procs", v, 1, MAX_PROCS);
 			opt.seen_procs = 1;
@@ -394,8 +401,8 @@ static void parse_args(int argc, char **argv)
 			usage_error("--seconds/--rate/--procs need the flood or steady mode");
 		return;
 	}
-	if (opt.seen_count || opt.seen_scen || opt.seen_hold)
-		usage_error("--count/--scenarios/--hold-ms are not valid in %s mode",
+	if (opt.seen_count || opt.seen_scen || opt.seen_hold || opt.seen_vlen)
+		usage_error("--count/--scenarios/--hold-ms/--vlen are not valid in %s mode",
 			    opt.mode == MODE_FLOOD ? "flood" : "steady");
 	if (!opt.seen_seconds)
 		usage_error("%s mode needs --seconds",
@@ -863,6 +870,69 @@ static void dgram_receive(struct dgram_rx *rx)
 	}
 }
 
+/*
+ * SC_RECVMMSG: recvmmsg() calls of --vlen datagrams (the last one asks
+ * for what is left), each datagram with its msg_name.  The batch is a
+ * multiple of vlen, so every ack falls between two calls; flags 0, so a
+ * call blocks until its vector is full.
+ */
+static void dgram_receive_mmsg(struct dgram_rx *rx)
+{
+	struct mmsghdr mm[MAX_VLEN];
+	struct iovec iov[MAX_VLEN];
+	struct sockaddr_storage from[MAX_VLEN];
+	unsigned char *bufs = malloc((size_t)MAX_SIZE * opt.vlen);
+	unsigned long long i = 0;
+
+	if (!bufs)
+		die_errno("malloc");
+	while (i < opt.count) {
+		unsigned int want, k;
+		int r;
+
+		want = opt.count - i < opt.vlen ? (unsigned int)(opt.count - i) :
+						  (unsigned int)opt.vlen;
+		memset(mm, 0, sizeof(mm));
+		memset(from, 0, sizeof(from));
+		for (k = 0; k < want; k++) {
+			iov[k].iov_base = bufs + (size_t)MAX_SIZE * k;
+			iov[k].iov_len = MAX_SIZE;
+			mm[k].msg_hdr.msg_name = &from[k];
+			mm[k].msg_hdr.msg_namelen = sizeof(from[k]);
+			mm[k].msg_hdr.msg_iov = &iov[k];
+			mm[k].msg_hdr.msg_iovlen = 1;
+		}
+		r = recvmmsg(rx->rfd, mm, want, 0, NULL);
+		rx->res->syscalls++;
+		if (r < 0) {
+			rx->res->errors++;
+			die("recvmmsg at datagram #%llu: %s", i, strerror(errno));
+		}
+		if ((unsigned int)r != want)
+			die("recvmmsg at datagram #%llu: got %d datagrams, expected %u",
+			    i, r, want);
+		for (k = 0; k < want; k++, i++) {
+			const struct msghdr *mh = &mm[k].msg_hdr;
+
+			rx->res->calls++;
+			if (mm[k].msg_len != opt.size ||
+			    (mh->msg_flags & (MSG_TRUNC | MSG_CTRUNC)))
+				die("recvmmsg datagram #%llu: got %u bytes (flags 0x%x), expected %lu",
+				    i, mm[k].msg_len, mh->msg_flags, opt.size);
+			if (!same_inet(&from[k], mh->msg_namelen, rx->saddr))
+				die("recvmmsg datagram #%llu: from an unexpected address",
+				    i);
+			check_payload(iov[k].iov_base, opt.size, (uint32_t)i);
+			rx->res->bytes += opt.size;
+			rx->res->peer_calls++;
+			rx->res->peer_bytes += opt.size;
+		}
+		if (i % rx->batch == 0 && i < opt.count)
+			send_ack(rx->ackfd);
+	}
+	free(bufs);
+}
+
 static void *dgram_thread(void *arg)
 {
 	dgram_receive(arg);
@@ -892,6 +962,14 @@ static void run_dgram_inet(enum scen sc, struct result *res, int family)
 	sfd = loopback_socket(family, SOCK_DGRAM, &saddr, &slen);
 	rcvbuf = set_big_rcvbuf(rfd);
 	batch = batch_for(rcvbuf, opt.size);
+	if (sc == SC_RECVMMSG) {
+		/* whole vectors per batch, and a batch must fit */
+		if (batch < opt.vlen)
+			die("--vlen %lu: only %lu datagrams of %lu bytes fit the receive buffer (%d bytes)",
+			    opt.vlen, batch, opt.size, rcvbuf);
+		batch -= batch % opt.vlen;
+		res->extra |= X_SYSCALLS;
+	}
 	set_rcvtimeo(rfd, RCVTIMEO_SAFE_S, 0);
 	if (pipe2(pfd, O_CLOEXEC))
 		die_errno("pipe2");
@@ -928,6 +1006,8 @@ static void run_dgram_inet(enum scen sc, struct result *res, int family)
 			    pthread_join(th, NULL))
 				die("cannot run a receiving thread");
 		}
+	} else if (sc == SC_RECVMMSG) {
+		dgram_receive_mmsg(&rx);
 	} else {
 		dgram_receive(&rx);
 	}
@@ -1168,6 +1248,7 @@ scenario_child(enum scen sc, struct result *res, pid_t parent)
 	case SC_RECV:
 	case SC_THREAD:
 	case SC_RECVMSG4:
+	case SC_RECVMMSG:
 	case SC_PEEK:
 		run_dgram_inet(sc, res, AF_INET);
 		break;
