@@ -54,6 +54,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <sys/uio.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -675,6 +676,21 @@ static void set_peer(struct result *res, const char *family,
 
 /* ------------------------------------------------------ default senders */
 
+/* a sender waits for the receiver's one byte ack (a pipe read) */
+static void wait_ack(int ackfd, unsigned long long sent)
+{
+	ssize_t r;
+	char c;
+
+	do {
+		r = read(ackfd, &c, 1);
+	} while (r < 0 && errno == EINTR);
+	if (r < 0)
+		die_errno("sender: read(ack pipe)");
+	if (r == 0)
+		die("sender: receiver went away after %llu messages", sent);
+}
+
 /*
  * Datagram sender: N datagrams of S bytes in batches of B, waiting for a
  * one byte ack from the receiver on 'ackfd' between batches.
@@ -691,17 +707,8 @@ dgram_sender(int fd, const struct sockaddr *dst, socklen_t dstlen,
 	for (i = 0; i < opt.count; i++) {
 		ssize_t r;
 
-		if (i && i % batch == 0) {
-			char c;
-
-			do {
-				r = read(ackfd, &c, 1);
-			} while (r < 0 && errno == EINTR);
-			if (r < 0)
-				die_errno("sender: read(ack pipe)");
-			if (r == 0)
-				die("sender: receiver went away after %llu datagrams", i);
-		}
+		if (i && i % batch == 0)
+			wait_ack(ackfd, i);
 		fill_payload(buf, opt.size, (uint32_t)i);
 		r = sendto(fd, buf, opt.size, 0, dst, dstlen);
 		if (r < 0)
@@ -1017,29 +1024,49 @@ static void run_dgram_inet(enum scen sc, struct result *res, int family)
 	free(buf);
 }
 
-static void run_tcp(struct result *res)
+/*
+ * A connected stream pair: TCP over loopback (family AF_INET/AF_INET6),
+ * or an AF_UNIX socketpair().  *rfd is the receiver's end.
+ */
+static void stream_pair(int family, int *rfd, int *sfd)
 {
-	struct sockaddr_storage laddr, from;
-	socklen_t llen, flen;
+	struct sockaddr_storage laddr;
+	socklen_t llen;
+	int lfd, sv[2];
+
+	if (family == AF_UNIX) {
+		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv))
+			die_errno("socketpair(AF_UNIX, SOCK_STREAM)");
+		*rfd = sv[0];
+		*sfd = sv[1];
+		return;
+	}
+	lfd = loopback_socket(family, SOCK_STREAM, &laddr, &llen);
+	if (listen(lfd, 1))
+		die_errno("listen");
+	*sfd = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (*sfd < 0)
+		die_errno("socket");
+	/* loopback handshake completes in the kernel before accept() */
+	if (connect(*sfd, (struct sockaddr *)&laddr, llen))
+		die_errno("connect");
+	*rfd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+	if (*rfd < 0)
+		die_errno("accept");
+	close(lfd);
+}
+
+static void run_tcp(struct result *res, int family)
+{
+	struct sockaddr_storage from;
+	socklen_t flen;
 	unsigned char *buf = malloc(opt.size);
-	int lfd, cfd, afd;
+	int cfd, afd;
 	unsigned long long i;
 
 	if (!buf)
 		die_errno("malloc");
-	lfd = loopback_socket(AF_INET, SOCK_STREAM, &laddr, &llen);
-	if (listen(lfd, 1))
-		die_errno("listen");
-	cfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (cfd < 0)
-		die_errno("socket");
-	/* loopback handshake completes in the kernel before accept() */
-	if (connect(cfd, (struct sockaddr *)&laddr, llen))
-		die_errno("connect");
-	afd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
-	if (afd < 0)
-		die_errno("accept");
-	close(lfd);
+	stream_pair(family, &afd, &cfd);
 	set_rcvtimeo(afd, RCVTIMEO_SAFE_S, 0);
 
 	if (fork_sender() == 0) {
@@ -1072,6 +1099,94 @@ static void run_tcp(struct result *res)
 	}
 	/* no EOF read: exactly N receive calls */
 	close(afd);
+	wait_sender();
+	free(buf);
+}
+
+/*
+ * Stream sender, one message in flight: message i+1 is written only after
+ * the receiver acked message i on 'ackfd' (read() on a pipe, the only
+ * read this process makes).
+ */
+static void __attribute__((noreturn)) stream_sender_acked(int fd, int ackfd)
+{
+	unsigned char *buf = malloc(opt.size);
+	unsigned long long i;
+
+	if (!buf)
+		die_errno("malloc");
+	for (i = 0; i < opt.count; i++) {
+		if (i)
+			wait_ack(ackfd, i);
+		fill_payload(buf, opt.size, (uint32_t)i);
+		xwrite_all(fd, buf, opt.size, "sender");
+	}
+	free(buf);
+	if (close(fd))
+		die_errno("sender: close");
+	_exit(0);
+}
+
+/*
+ * read4, readv6, ustream: one read()/readv() of exactly --size bytes per
+ * message, and no other receive call (no EOF read).  A read returns
+ * exactly one message because the sender has at most one in flight (it
+ * waits for an ack) and SO_RCVLOWAT = size makes the blocking read wait
+ * until the whole message is queued; anything else is fatal.
+ */
+static void run_stream_acked(enum scen sc, struct result *res, int family)
+{
+	unsigned char *buf = malloc(opt.size);
+	unsigned long long i;
+	int rfd, sfd, pfd[2], lowat = (int)opt.size;
+	const char *what = sc == SC_READV6 ? "readv" : "read";
+
+	if (!buf)
+		die_errno("malloc");
+	stream_pair(family, &rfd, &sfd);
+	if (setsockopt(rfd, SOL_SOCKET, SO_RCVLOWAT, &lowat, sizeof(lowat)))
+		die_errno("setsockopt(SO_RCVLOWAT)");
+	set_rcvtimeo(rfd, RCVTIMEO_SAFE_S, 0);
+	if (pipe2(pfd, O_CLOEXEC))
+		die_errno("pipe2");
+
+	if (fork_sender() == 0) {
+		close(rfd);
+		close(pfd[1]);
+		stream_sender_acked(sfd, pfd[0]);
+	}
+	close(sfd);
+	close(pfd[0]);
+
+	sleep_ms(opt.hold_ms);
+	for (i = 0; i < opt.count; i++) {
+		ssize_t r;
+
+		if (sc == SC_READV6) {
+			struct iovec iov[2] = {
+				{ buf, (opt.size + 1) / 2 },
+				{ buf + (opt.size + 1) / 2, opt.size / 2 },
+			};
+
+			r = readv(rfd, iov, 2);
+		} else {
+			r = read(rfd, buf, opt.size);
+		}
+		res->calls++;
+		if (r < 0) {
+			res->errors++;
+			die("%s #%llu: %s", what, i, strerror(errno));
+		}
+		if ((unsigned long)r != opt.size)
+			die("%s #%llu: got %zd bytes, expected %lu", what, i, r,
+			    opt.size);
+		check_payload(buf, opt.size, (uint32_t)i);
+		res->bytes += (unsigned long long)r;
+		if (i + 1 < opt.count)
+			send_ack(pfd[1]);
+	}
+	close(pfd[1]);
+	close(rfd);
 	wait_sender();
 	free(buf);
 }
@@ -1256,7 +1371,19 @@ scenario_child(enum scen sc, struct result *res, pid_t parent)
 		run_dgram_inet(sc, res, AF_INET6);
 		break;
 	case SC_TCP:
-		run_tcp(res);
+		run_tcp(res, AF_INET);
+		break;
+	case SC_TCP6:
+		run_tcp(res, AF_INET6);
+		break;
+	case SC_READ4:
+		run_stream_acked(sc, res, AF_INET);
+		break;
+	case SC_READV6:
+		run_stream_acked(sc, res, AF_INET6);
+		break;
+	case SC_USTREAM:
+		run_stream_acked(sc, res, AF_UNIX);
 		break;
 	case SC_EAGAIN:
 		run_eagain(res);
