@@ -787,21 +787,21 @@ struct dgram_rx {
 /*
  * One recvmsg() with msg_name set and one iovec; the datagram must not be
  * truncated.  Returns what recvmsg() returned, the sender's address in
- * 'from' and its length in 'flen'.
+ * 'from' (of *flen bytes) and its length in *flen.
  */
-static ssize_t recvmsg_one(int fd, void *buf, size_t len,
-			   struct sockaddr_storage *from, socklen_t *flen)
+static ssize_t recvmsg_one(int fd, void *buf, size_t len, void *from,
+			   socklen_t *flen)
 {
 	struct iovec iov = { .iov_base = buf, .iov_len = len };
 	struct msghdr mh = {
 		.msg_name = from,
-		.msg_namelen = sizeof(*from),
+		.msg_namelen = *flen,
 		.msg_iov = &iov,
 		.msg_iovlen = 1,
 	};
 	ssize_t r;
 
-	memset(from, 0, sizeof(*from));
+	memset(from, 0, *flen);
 	r = recvmsg(fd, &mh, 0);
 	*flen = mh.msg_namelen;
 	if (r >= 0 && (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)))
@@ -847,6 +847,7 @@ static void dgram_receive(struct dgram_rx *rx)
 		if (rx->sc == SC_RECV) {
 			r = recv(rx->rfd, rx->buf, RECV_BUF_LEN, 0);
 		} else if (rx->sc == SC_RECVMSG4 || rx->sc == SC_RECVMSG6) {
+			flen = sizeof(from);
 			r = recvmsg_one(rx->rfd, rx->buf, RECV_BUF_LEN, &from,
 					&flen);
 		} else {
@@ -1273,7 +1274,7 @@ static int unix_dgram_bound(const char *path, struct sockaddr_un *sun,
 	return fd;
 }
 
-static void run_unix(struct result *res)
+static void run_unix(enum scen sc, struct result *res)
 {
 	struct sockaddr_un raddr, saddr, from;
 	socklen_t rlen, slen, flen, want_len;
@@ -1281,6 +1282,7 @@ static void run_unix(struct result *res)
 	const unsigned long batch = 64;
 	unsigned long long i;
 	int rfd, sfd, pfd[2];
+	const char *what = sc == SC_UDGRAM ? "recvmsg" : "recvfrom";
 
 	if (!buf)
 		die_errno("malloc");
@@ -1313,19 +1315,23 @@ static void run_unix(struct result *res)
 
 		memset(&from, 0, sizeof(from));
 		flen = sizeof(from);
-		r = recvfrom(rfd, buf, RECV_BUF_LEN, 0, (struct sockaddr *)&from,
-			     &flen);
+		if (sc == SC_UDGRAM)
+			r = recvmsg_one(rfd, buf, RECV_BUF_LEN, &from, &flen);
+		else
+			r = recvfrom(rfd, buf, RECV_BUF_LEN, 0,
+				     (struct sockaddr *)&from, &flen);
 		res->calls++;
 		if (r < 0) {
 			res->errors++;
-			die("recvfrom #%llu: %s", i, strerror(errno));
+			die("%s #%llu: %s", what, i, strerror(errno));
 		}
 		if ((unsigned long)r != opt.size)
-			die("recvfrom #%llu: got %zd bytes, expected %lu", i, r,
+			die("%s #%llu: got %zd bytes, expected %lu", what, i, r,
 			    opt.size);
 		if (from.sun_family != AF_UNIX || flen != want_len ||
 		    strcmp(from.sun_path, g_unix_spath))
-			die("recvfrom #%llu: datagram from an unexpected address", i);
+			die("%s #%llu: datagram from an unexpected address", what,
+			    i);
 		check_payload(buf, opt.size, (uint32_t)i);
 		res->bytes += (unsigned long long)r;
 		res->peer_calls++;
@@ -1392,7 +1398,8 @@ scenario_child(enum scen sc, struct result *res, pid_t parent)
 		run_ebadf(res);
 		break;
 	case SC_UNIX:
-		run_unix(res);
+	case SC_UDGRAM:
+		run_unix(sc, res);
 		break;
 	default:
 		die("internal error: scenario %d", (int)sc);
