@@ -39,8 +39,10 @@
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <fcntl.h>
+#include <liburing.h>
 #include <math.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -1128,22 +1130,78 @@ static void __attribute__((noreturn)) stream_sender_acked(int fd, int ackfd)
 	_exit(0);
 }
 
+/* wait until a whole message is queued (poll() honours SO_RCVLOWAT) */
+static void wait_readable(int fd, unsigned long long i)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	int r;
+
+	do {
+		r = poll(&p, 1, RCVTIMEO_SAFE_S * 1000);
+	} while (r < 0 && errno == EINTR);
+	if (r < 0)
+		die_errno("poll");
+	if (r == 0)
+		die("message #%llu: not queued after %d s", i, RCVTIMEO_SAFE_S);
+}
+
 /*
- * read4, readv6, ustream: one read()/readv() of exactly --size bytes per
- * message, and no other receive call (no EOF read).  A read returns
- * exactly one message because the sender has at most one in flight (it
- * waits for an ack) and SO_RCVLOWAT = size makes the blocking read wait
- * until the whole message is queued; anything else is fatal.
+ * SC_URING: one IORING_OP_RECV of --size bytes; one io_uring_enter()
+ * submits it and waits for its completion.  The message is already
+ * queued (wait_readable), so the receive completes inline with all of it.
+ * Returns the completion's res.
+ */
+static int uring_recv(struct io_uring *ring, struct result *res, int fd,
+		      void *buf, unsigned long long i)
+{
+	struct io_uring_sqe *sqe;
+	struct io_uring_cqe *cqe;
+	int r;
+
+	wait_readable(fd, i);
+	sqe = io_uring_get_sqe(ring);
+	if (!sqe)
+		die("io_uring: no free SQE");
+	io_uring_prep_recv(sqe, fd, buf, opt.size, 0);
+	r = io_uring_submit_and_wait(ring, 1);
+	res->syscalls++;
+	if (r != 1)
+		die("io_uring_submit_and_wait #%llu: %s", i,
+		    r < 0 ? strerror(-r) : "SQE not submitted");
+	r = io_uring_peek_cqe(ring, &cqe);
+	if (r)
+		die("io_uring #%llu: no completion: %s", i, strerror(-r));
+	r = cqe->res;
+	io_uring_cqe_seen(ring, cqe);
+	return r;
+}
+
+/*
+ * read4, readv6, ustream, uring: one read()/readv()/IORING_OP_RECV of
+ * exactly --size bytes per message, and no other receive call (no EOF
+ * read).  A read returns exactly one message because the sender has at
+ * most one in flight (it waits for an ack) and SO_RCVLOWAT = size makes
+ * the blocking read (and uring's poll) wait until the whole message is
+ * queued; anything else is fatal.
  */
 static void run_stream_acked(enum scen sc, struct result *res, int family)
 {
 	unsigned char *buf = malloc(opt.size);
 	unsigned long long i;
 	int rfd, sfd, pfd[2], lowat = (int)opt.size;
-	const char *what = sc == SC_READV6 ? "readv" : "read";
+	const char *what = sc == SC_READV6 ? "readv" :
+			   sc == SC_URING ? "io_uring recv" : "read";
+	struct io_uring ring;
 
 	if (!buf)
 		die_errno("malloc");
+	if (sc == SC_URING) {
+		int e = io_uring_queue_init(4, &ring, 0);
+
+		if (e)
+			die("io_uring_queue_init: %s", strerror(-e));
+		res->extra |= X_SYSCALLS;
+	}
 	stream_pair(family, &rfd, &sfd);
 	if (setsockopt(rfd, SOL_SOCKET, SO_RCVLOWAT, &lowat, sizeof(lowat)))
 		die_errno("setsockopt(SO_RCVLOWAT)");
@@ -1170,6 +1228,12 @@ static void run_stream_acked(enum scen sc, struct result *res, int family)
 			};
 
 			r = readv(rfd, iov, 2);
+		} else if (sc == SC_URING) {
+			r = uring_recv(&ring, res, rfd, buf, i);
+			if (r < 0) {
+				errno = -(int)r;
+				r = -1;
+			}
 		} else {
 			r = read(rfd, buf, opt.size);
 		}
@@ -1188,6 +1252,8 @@ static void run_stream_acked(enum scen sc, struct result *res, int family)
 	}
 	close(pfd[1]);
 	close(rfd);
+	if (sc == SC_URING)
+		io_uring_queue_exit(&ring);
 	wait_sender();
 	free(buf);
 }
@@ -1387,6 +1453,9 @@ scenario_child(enum scen sc, struct result *res, pid_t parent)
 		break;
 	case SC_READV6:
 		run_stream_acked(sc, res, AF_INET6);
+		break;
+	case SC_URING:
+		run_stream_acked(sc, res, AF_INET);
 		break;
 	case SC_USTREAM:
 		run_stream_acked(sc, res, AF_UNIX);
