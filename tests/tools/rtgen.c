@@ -42,6 +42,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <liburing.h>
 #include <math.h>
 #include <netinet/in.h>
@@ -71,6 +72,8 @@
 #define RCVTIMEO_FLOOD_MS 100		/* flood/steady: end of run */
 #define MAX_BATCH	256
 #define MAX_VLEN	64		/* recvmmsg: --vlen */
+#define NOISE_FILE_LEN	(4 << 20)	/* noise: temporary file */
+#define NOISE_CHUNK	65536		/* noise: bytes per file read */
 
 enum scen {
 	SC_UDP4,
@@ -1412,6 +1415,91 @@ static void run_unix(enum scen sc, struct result *res)
 	free(buf);
 }
 
+/* noise's helper: N messages of 'len' <= PIPE_BUF bytes into a pipe */
+static void __attribute__((noreturn)) pipe_writer(int fd, size_t len)
+{
+	unsigned char buf[PIPE_BUF];
+	unsigned long long i;
+
+	for (i = 0; i < opt.count; i++) {
+		fill_payload(buf, len, (uint32_t)i);
+		xwrite_all(fd, buf, len, "pipe writer");
+	}
+	if (close(fd))
+		die_errno("pipe writer: close");
+	_exit(0);
+}
+
+/*
+ * SC_NOISE: reads that are not socket receives, made by the receiver
+ * process itself: N read()s of NOISE_CHUNK bytes from an unlinked 4 MiB
+ * temporary file (back to its start at its end) and N read()s of
+ * min(size, PIPE_BUF) bytes from a pipe that the helper fills.  Pipe
+ * writes of at most PIPE_BUF bytes are atomic, so each read returns
+ * exactly one message.  calls and bytes stay 0.
+ */
+static void run_noise(struct result *res)
+{
+	unsigned char *buf = malloc(NOISE_CHUNK);
+	char path[] = "/tmp/rtgen-noise-XXXXXX";
+	const size_t pmsg = opt.size < PIPE_BUF ? opt.size : PIPE_BUF;
+	const unsigned int chunks = NOISE_FILE_LEN / NOISE_CHUNK;
+	unsigned long long i;
+	unsigned int k;
+	int ffd, pfd[2];
+
+	if (!buf)
+		die_errno("malloc");
+	ffd = mkostemp(path, O_CLOEXEC);
+	if (ffd < 0)
+		die("mkostemp %s: %s", path, strerror(errno));
+	if (unlink(path))
+		die("unlink %s: %s", path, strerror(errno));
+	for (k = 0; k < chunks; k++) {
+		fill_payload(buf, NOISE_CHUNK, k);
+		xwrite_all(ffd, buf, NOISE_CHUNK, "noise file");
+	}
+	if (pipe2(pfd, O_CLOEXEC))
+		die_errno("pipe2");
+
+	if (fork_sender() == 0) {
+		close(ffd);
+		close(pfd[0]);
+		pipe_writer(pfd[1], pmsg);
+	}
+	close(pfd[1]);
+	res->extra |= X_NOISE;
+
+	sleep_ms(opt.hold_ms);
+	for (i = 0; i < opt.count; i++) {
+		ssize_t r;
+
+		k = (unsigned int)(i % chunks);
+		if (k == 0 && lseek(ffd, 0, SEEK_SET))
+			die_errno("lseek");
+		r = read(ffd, buf, NOISE_CHUNK);
+		res->file_reads++;
+		if (r < 0)
+			die("file read #%llu: %s", i, strerror(errno));
+		if (r != NOISE_CHUNK)
+			die("file read #%llu: got %zd bytes, expected %d", i, r,
+			    NOISE_CHUNK);
+		check_payload(buf, NOISE_CHUNK, k);
+		r = read(pfd[0], buf, pmsg);
+		res->pipe_reads++;
+		if (r < 0)
+			die("pipe read #%llu: %s", i, strerror(errno));
+		if ((size_t)r != pmsg)
+			die("pipe read #%llu: got %zd bytes, expected %zu", i, r,
+			    pmsg);
+		check_payload(buf, pmsg, (uint32_t)i);
+	}
+	close(pfd[0]);
+	close(ffd);
+	wait_sender();
+	free(buf);
+}
+
 static void __attribute__((noreturn))
 scenario_child(enum scen sc, struct result *res, pid_t parent)
 {
@@ -1465,6 +1553,9 @@ scenario_child(enum scen sc, struct result *res, pid_t parent)
 		break;
 	case SC_EBADF:
 		run_ebadf(res);
+		break;
+	case SC_NOISE:
+		run_noise(res);
 		break;
 	case SC_UNIX:
 	case SC_UDGRAM:
