@@ -1,12 +1,13 @@
 /*
- * rtgen - recvfrom() traffic generator for recvtop tests.
+ * rtgen - socket receive traffic generator for recvtop tests.
  *
- * Produces recvfrom() system calls with exactly known counts in several
- * processes and prints what it did as JSON, so that tests can compare the
- * tracer's output with it.
+ * Produces receive system calls (recvfrom() in the older scenarios, also
+ * recvmsg(), recvmmsg(), read(), readv() and io_uring in the newer ones)
+ * with exactly known counts in several processes and prints what it did
+ * as JSON, so that tests can compare the tracer's output with it.
  *
  *   rtgen [--count N] [--size S] [--expect FILE] [--scenarios LIST]
- *         [--hold-ms MS] [--gate FILE]
+ *         [--hold-ms MS] [--vlen V] [--gate FILE]
  *   rtgen flood --seconds T [--size S] [--procs P] [--expect FILE]
  *         [--gate FILE]
  *   rtgen steady --seconds T --rate R [--size S] [--expect FILE]
@@ -16,6 +17,44 @@
  * waits, without any receive call, until FILE exists; a test can find
  * the receivers' pids (for recvtop -p) before the traffic starts.
  *
+ * Scenarios (default mode; N = --count, S = --size):
+ *   default (DEFAULT_SCENARIOS): udp4, udp6, tcp, recv, eagain, ebadf,
+ *   unix: N recvfrom() (recv() in "recv"), as their names say.
+ *   --scenarios only (EXTRA_SCENARIOS), N receives of S bytes each:
+ *   thread    udp4's calls made by 4 short-lived threads in turn
+ *   recvmsg4  UDP/IPv4, recvmsg() with msg_name
+ *   recvmsg6  UDP/IPv6, recvmsg() with msg_name
+ *   recvmmsg  UDP/IPv4, recvmmsg() of --vlen V (1..64, default 8)
+ *             datagrams with msg_name; every call but maybe the last gets
+ *             a full vector (the last asks for what is left); "calls"
+ *             counts datagrams, "syscalls" recvmmsg() calls (ceil(N/V))
+ *   read4     TCP/IPv4, read() of exactly S bytes
+ *   readv6    TCP/IPv6, readv() of 2 iovecs, S bytes in all
+ *   peek      UDP/IPv4, per datagram a recvfrom(MSG_PEEK) without an
+ *             address then a recvfrom() with one: "calls" 2N, "peeks" N,
+ *             "bytes" N*S (the peeks' bytes are not counted)
+ *   ustream   AF_UNIX SOCK_STREAM socketpair(), read()
+ *   udgram    AF_UNIX SOCK_DGRAM, the unix scenario's two sockets bound
+ *             in a temporary directory, recvmsg() with msg_name
+ *   tcp6      TCP/IPv6, recvfrom(MSG_WAITALL), as tcp
+ *   uring     TCP/IPv4, one IORING_OP_RECV per message (liburing), one
+ *             io_uring_enter() submitting it and waiting for its
+ *             completion ("syscalls"); "calls" are completions with res > 0
+ *   noise     no socket receive at all ("calls" and "bytes" 0): N read()s
+ *             of 64 KiB from an unlinked 4 MiB temporary file and N read()s
+ *             of min(S, PIPE_BUF) bytes from a pipe that its helper
+ *             writes ("file_reads", "pipe_reads")
+ *
+ * JSON: {"processes":[...],"peers":[...],"readers":[]}.  A process entry
+ * has pid, comm, scenario, calls, bytes, errors, eagain; the scenarios of
+ * the second list add "via" (the receive API: "recvmsg", "recvmmsg",
+ * "read" (also readv, and noise's reads), "recvfrom", "io_uring") and
+ * their extra keys above.  A peer entry (family, addr, port, calls,
+ * bytes, pid) counts the receives that copied the sender's address out:
+ * udp4, udp6, unix, thread, recvmsg4, recvmsg6, recvmmsg (per datagram),
+ * peek (the non-peek calls only) and udgram; the stream scenarios have
+ * none.
+ *
  * Process layout (default mode):
  *
  *   rtgen (parent, makes no receive calls, waits for all children)
@@ -23,15 +62,26 @@
  *        |               "thread", whose calls are made by short-lived
  *        |               threads one after another); all
  *        |               receive calls of the scenario happen here
- *        +- rtg-send     helper sender (udp4, udp6, tcp, recv, unix only);
- *                        only sendto()/write() on the socket, plus read()
- *                        on a pipe for flow control acks; never recv*()
+ *        +- rtg-send     helper (every scenario but eagain, ebadf);
+ *                        only sendto()/write() on the socket (noise: on
+ *                        its pipe), plus read() on a pipe for flow
+ *                        control acks (datagram scenarios, read4, readv6,
+ *                        ustream, uring); never a receive on a socket
  *
  * Flow control (datagram scenarios): the sender sends batches of B
  * datagrams and waits for a one byte ack on a pipe before the next batch;
  * B is derived from the receiver's effective SO_RCVBUF so a batch always
- * fits and nothing is dropped.  Every datagram carries its sequence number
- * and the receiver checks length, source address and content.
+ * fits and nothing is dropped (recvmmsg: B is a multiple of V, so acks
+ * fall between calls, and a V that does not fit is an error).  Every
+ * datagram carries its sequence number and the receiver checks length,
+ * source address and content.
+ *
+ * Flow control (read4, readv6, ustream, uring): the sender writes message
+ * i+1 only after the receiver acked message i, and the receiver's
+ * SO_RCVLOWAT is S, so its blocking read() (uring: a poll() before the
+ * SQE) waits until the whole message is queued and one receive of S
+ * bytes gets exactly one message; a short one is fatal.  tcp and tcp6
+ * stream without acks and use MSG_WAITALL.
  *
  * Results travel from the children to the parent through a MAP_SHARED
  * anonymous mapping, so the parent does no read()/recv*() at all.
@@ -254,10 +304,14 @@ static void usage(void)
 {
 	printf("usage:\n"
 	       "  rtgen [--count N] [--size S] [--expect FILE] [--scenarios LIST] [--hold-ms MS]\n"
+	       "        [--vlen V]\n"
 	       "  rtgen flood --seconds T [--size S] [--procs P] [--expect FILE]\n"
 	       "  rtgen steady --seconds T --rate R [--size S] [--expect FILE]\n"
 	       "  every mode: [--gate FILE] (receivers wait for FILE to exist)\n"
-	       "scenarios: %s (default: all)\n", DEFAULT_SCENARIOS);
+	       "scenarios: %s (the default)\n"
+	       "  and, with --scenarios only: %s\n"
+	       "  --vlen V: recvmmsg's vector length, 1..%d (default 8)\n",
+	       DEFAULT_SCENARIOS, EXTRA_SCENARIOS, MAX_VLEN);
 }
 
 static double now_mono(void)
