@@ -103,6 +103,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -1086,9 +1087,12 @@ static void run_dgram_inet(enum scen sc, struct result *res, int family)
 
 /*
  * A connected stream pair: TCP over loopback (family AF_INET/AF_INET6),
- * or an AF_UNIX socketpair().  *rfd is the receiver's end.
+ * or an AF_UNIX socketpair().  *rfd is the receiver's end.  big_rcvbuf:
+ * the listener (so the handshake's window, and the accepted socket) gets
+ * set_big_rcvbuf(), which also locks it: SO_RCVLOWAT then leaves the
+ * window clamp alone.
  */
-static void stream_pair(int family, int *rfd, int *sfd)
+static void stream_pair(int family, int *rfd, int *sfd, int big_rcvbuf)
 {
 	struct sockaddr_storage laddr;
 	socklen_t llen;
@@ -1102,6 +1106,8 @@ static void stream_pair(int family, int *rfd, int *sfd)
 		return;
 	}
 	lfd = loopback_socket(family, SOCK_STREAM, &laddr, &llen);
+	if (big_rcvbuf)
+		set_big_rcvbuf(lfd);
 	if (listen(lfd, 1))
 		die_errno("listen");
 	*sfd = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -1126,7 +1132,7 @@ static void run_tcp(struct result *res, int family)
 
 	if (!buf)
 		die_errno("malloc");
-	stream_pair(family, &afd, &cfd);
+	stream_pair(family, &afd, &cfd, 0);
 	set_rcvtimeo(afd, RCVTIMEO_SAFE_S, 0);
 
 	if (fork_sender() == 0) {
@@ -1187,25 +1193,37 @@ static void __attribute__((noreturn)) stream_sender_acked(int fd, int ackfd)
 	_exit(0);
 }
 
-/* wait until a whole message is queued (poll() honours SO_RCVLOWAT) */
-static void wait_readable(int fd, unsigned long long i)
+/*
+ * Wait until a whole message is queued.  poll() honours SO_RCVLOWAT but
+ * may report a partial message early (memory pressure, a small window),
+ * so FIONREAD has the last word.
+ */
+static void wait_queued(int fd, unsigned long long i)
 {
+	double deadline = now_mono() + RCVTIMEO_SAFE_S;
 	struct pollfd p = { .fd = fd, .events = POLLIN };
-	int r;
+	int r, queued;
 
-	do {
+	for (;;) {
 		r = poll(&p, 1, RCVTIMEO_SAFE_S * 1000);
-	} while (r < 0 && errno == EINTR);
-	if (r < 0)
-		die_errno("poll");
-	if (r == 0)
-		die("message #%llu: not queued after %d s", i, RCVTIMEO_SAFE_S);
+		if (r < 0 && errno != EINTR)
+			die_errno("poll");
+		if (ioctl(fd, FIONREAD, &queued))
+			die_errno("ioctl(FIONREAD)");
+		if (queued >= 0 && (unsigned long)queued >= opt.size)
+			return;
+		if (now_mono() >= deadline)
+			die("message #%llu: %d of %lu bytes queued after %d s", i,
+			    queued, opt.size, RCVTIMEO_SAFE_S);
+		if (r > 0)
+			sleep_ms(1);
+	}
 }
 
 /*
  * SC_URING: one IORING_OP_RECV of --size bytes; one io_uring_enter()
  * submits it and waits for its completion.  The message is already
- * queued (wait_readable), so the receive completes inline with all of it.
+ * queued (wait_queued), so the receive completes inline with all of it.
  * Returns the completion's res.
  */
 static int uring_recv(struct io_uring *ring, struct result *res, int fd,
@@ -1215,7 +1233,7 @@ static int uring_recv(struct io_uring *ring, struct result *res, int fd,
 	struct io_uring_cqe *cqe;
 	int r;
 
-	wait_readable(fd, i);
+	wait_queued(fd, i);
 	sqe = io_uring_get_sqe(ring);
 	if (!sqe)
 		die("io_uring: no free SQE");
@@ -1238,8 +1256,9 @@ static int uring_recv(struct io_uring *ring, struct result *res, int fd,
  * exactly --size bytes per message, and no other receive call (no EOF
  * read).  A read returns exactly one message because the sender has at
  * most one in flight (it waits for an ack) and SO_RCVLOWAT = size makes
- * the blocking read (and uring's poll) wait until the whole message is
- * queued; anything else is fatal.
+ * the blocking read wait until the whole message is queued (uring: see
+ * wait_queued); anything else is fatal.  TCP gets a big, locked receive
+ * buffer, so a whole message always fits the window.
  */
 static void run_stream_acked(enum scen sc, struct result *res, int family)
 {
@@ -1259,7 +1278,7 @@ static void run_stream_acked(enum scen sc, struct result *res, int family)
 			die("io_uring_queue_init: %s", strerror(-e));
 		res->extra |= X_SYSCALLS;
 	}
-	stream_pair(family, &rfd, &sfd);
+	stream_pair(family, &rfd, &sfd, 1);
 	if (setsockopt(rfd, SOL_SOCKET, SO_RCVLOWAT, &lowat, sizeof(lowat)))
 		die_errno("setsockopt(SO_RCVLOWAT)");
 	set_rcvtimeo(rfd, RCVTIMEO_SAFE_S, 0);
