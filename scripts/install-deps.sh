@@ -8,7 +8,7 @@ libbpf-dev libncurses-dev libzstd-dev"
 TEST="trace-cmd strace tmux python3 valgrind clang libclang-rt-14-dev \
 iproute2 procps util-linux qemu-system-x86 busybox-static cpio ncurses-term \
 afl++ xvfb xauth kernelshark imagemagick groff-base man-db mandoc zsh \
-bash-completion"
+bash-completion liburing-dev"
 
 pkgs="$BUILD"
 [ "$1" = "--no-test" ] || pkgs="$pkgs $TEST"

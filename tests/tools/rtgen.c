@@ -1,12 +1,13 @@
 /*
- * rtgen - recvfrom() traffic generator for recvtop tests.
+ * rtgen - socket receive traffic generator for recvtop tests.
  *
- * Produces recvfrom() system calls with exactly known counts in several
- * processes and prints what it did as JSON, so that tests can compare the
- * tracer's output with it.
+ * Produces receive system calls (recvfrom() in the older scenarios, also
+ * recvmsg(), recvmmsg(), read(), readv() and io_uring in the newer ones)
+ * with exactly known counts in several processes and prints what it did
+ * as JSON, so that tests can compare the tracer's output with it.
  *
  *   rtgen [--count N] [--size S] [--expect FILE] [--scenarios LIST]
- *         [--hold-ms MS] [--gate FILE]
+ *         [--hold-ms MS] [--vlen V] [--gate FILE]
  *   rtgen flood --seconds T [--size S] [--procs P] [--expect FILE]
  *         [--gate FILE]
  *   rtgen steady --seconds T --rate R [--size S] [--expect FILE]
@@ -16,6 +17,44 @@
  * waits, without any receive call, until FILE exists; a test can find
  * the receivers' pids (for recvtop -p) before the traffic starts.
  *
+ * Scenarios (default mode; N = --count, S = --size):
+ *   default (DEFAULT_SCENARIOS): udp4, udp6, tcp, recv, eagain, ebadf,
+ *   unix: N recvfrom() (recv() in "recv"), as their names say.
+ *   --scenarios only (EXTRA_SCENARIOS), N receives of S bytes each:
+ *   thread    udp4's calls made by 4 short-lived threads in turn
+ *   recvmsg4  UDP/IPv4, recvmsg() with msg_name
+ *   recvmsg6  UDP/IPv6, recvmsg() with msg_name
+ *   recvmmsg  UDP/IPv4, recvmmsg() of --vlen V (1..64, default 8)
+ *             datagrams with msg_name; every call but maybe the last gets
+ *             a full vector (the last asks for what is left); "calls"
+ *             counts datagrams, "syscalls" recvmmsg() calls (ceil(N/V))
+ *   read4     TCP/IPv4, read() of exactly S bytes
+ *   readv6    TCP/IPv6, readv() of 2 iovecs, S bytes in all
+ *   peek      UDP/IPv4, per datagram a recvfrom(MSG_PEEK) without an
+ *             address then a recvfrom() with one: "calls" 2N, "peeks" N,
+ *             "bytes" N*S (the peeks' bytes are not counted)
+ *   ustream   AF_UNIX SOCK_STREAM socketpair(), read()
+ *   udgram    AF_UNIX SOCK_DGRAM, the unix scenario's two sockets bound
+ *             in a temporary directory, recvmsg() with msg_name
+ *   tcp6      TCP/IPv6, recvfrom(MSG_WAITALL), as tcp
+ *   uring     TCP/IPv4, one IORING_OP_RECV per message (liburing), one
+ *             io_uring_enter() submitting it and waiting for its
+ *             completion ("syscalls"); "calls" are completions with res > 0
+ *   noise     no socket receive at all ("calls" and "bytes" 0): N read()s
+ *             of 64 KiB from an unlinked 4 MiB temporary file and N read()s
+ *             of min(S, PIPE_BUF) bytes from a pipe that its helper
+ *             writes ("file_reads", "pipe_reads")
+ *
+ * JSON: {"processes":[...],"peers":[...],"readers":[]}.  A process entry
+ * has pid, comm, scenario, calls, bytes, errors, eagain; the scenarios of
+ * the second list add "via" (the receive API: "recvmsg", "recvmmsg",
+ * "read" (also readv, and noise's reads), "recvfrom", "io_uring") and
+ * their extra keys above.  A peer entry (family, addr, port, calls,
+ * bytes, pid) counts the receives that copied the sender's address out:
+ * udp4, udp6, unix, thread, recvmsg4, recvmsg6, recvmmsg (per datagram),
+ * peek (the non-peek calls only) and udgram; the stream scenarios have
+ * none.
+ *
  * Process layout (default mode):
  *
  *   rtgen (parent, makes no receive calls, waits for all children)
@@ -23,15 +62,26 @@
  *        |               "thread", whose calls are made by short-lived
  *        |               threads one after another); all
  *        |               receive calls of the scenario happen here
- *        +- rtg-send     helper sender (udp4, udp6, tcp, recv, unix only);
- *                        only sendto()/write() on the socket, plus read()
- *                        on a pipe for flow control acks; never recv*()
+ *        +- rtg-send     helper (every scenario but eagain, ebadf);
+ *                        only sendto()/write() on the socket (noise: on
+ *                        its pipe), plus read() on a pipe for flow
+ *                        control acks (datagram scenarios, read4, readv6,
+ *                        ustream, uring); never a receive on a socket
  *
  * Flow control (datagram scenarios): the sender sends batches of B
  * datagrams and waits for a one byte ack on a pipe before the next batch;
  * B is derived from the receiver's effective SO_RCVBUF so a batch always
- * fits and nothing is dropped.  Every datagram carries its sequence number
- * and the receiver checks length, source address and content.
+ * fits and nothing is dropped (recvmmsg: B is a multiple of V, so acks
+ * fall between calls, and a V that does not fit is an error).  Every
+ * datagram carries its sequence number and the receiver checks length,
+ * source address and content.
+ *
+ * Flow control (read4, readv6, ustream, uring): the sender writes message
+ * i+1 only after the receiver acked message i, and the receiver's
+ * SO_RCVLOWAT is S, so its blocking read() (uring: a poll() before the
+ * SQE) waits until the whole message is queued and one receive of S
+ * bytes gets exactly one message; a short one is fatal.  tcp and tcp6
+ * stream without acks and use MSG_WAITALL.
  *
  * Results travel from the children to the parent through a MAP_SHARED
  * anonymous mapping, so the parent does no read()/recv*() at all.
@@ -39,8 +89,11 @@
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <liburing.h>
 #include <math.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -50,10 +103,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <sys/uio.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -67,6 +122,9 @@
 #define RCVTIMEO_SAFE_S	10		/* default mode: a stuck peer */
 #define RCVTIMEO_FLOOD_MS 100		/* flood/steady: end of run */
 #define MAX_BATCH	256
+#define MAX_VLEN	64		/* recvmmsg: --vlen */
+#define NOISE_FILE_LEN	(4 << 20)	/* noise: temporary file */
+#define NOISE_CHUNK	65536		/* noise: bytes per file read */
 
 enum scen {
 	SC_UDP4,
@@ -77,6 +135,19 @@ enum scen {
 	SC_EBADF,
 	SC_UNIX,
 	SC_THREAD,
+	/* selectable with --scenarios only, not in DEFAULT_SCENARIOS */
+	SC_RECVMSG4,
+	SC_RECVMSG6,
+	SC_RECVMMSG,
+	SC_READ4,
+	SC_READV6,
+	SC_PEEK,
+	SC_USTREAM,
+	SC_UDGRAM,
+	SC_TCP6,
+	SC_URING,
+	SC_NOISE,
+	/* the modes' scenarios, not selectable */
 	SC_FLOOD,
 	SC_STEADY,
 	SC_NR
@@ -91,11 +162,47 @@ static const char *const scen_names[SC_NR] = {
 	[SC_EBADF]	= "ebadf",
 	[SC_UNIX]	= "unix",
 	[SC_THREAD]	= "thread",
+	[SC_RECVMSG4]	= "recvmsg4",
+	[SC_RECVMSG6]	= "recvmsg6",
+	[SC_RECVMMSG]	= "recvmmsg",
+	[SC_READ4]	= "read4",
+	[SC_READV6]	= "readv6",
+	[SC_PEEK]	= "peek",
+	[SC_USTREAM]	= "ustream",
+	[SC_UDGRAM]	= "udgram",
+	[SC_TCP6]	= "tcp6",
+	[SC_URING]	= "uring",
+	[SC_NOISE]	= "noise",
 	[SC_FLOOD]	= "flood",
 	[SC_STEADY]	= "steady",
 };
 
 #define DEFAULT_SCENARIOS "udp4,udp6,tcp,recv,eagain,ebadf,unix"
+#define EXTRA_SCENARIOS "thread,recvmsg4,recvmsg6,recvmmsg,read4,readv6,peek," \
+	"ustream,udgram,tcp6,uring,noise"
+
+/*
+ * The receive API of the newer scenarios, printed as "via"; the older
+ * ones print no "via" key, so their JSON stays as it was.
+ */
+static const char *const scen_via[SC_NR] = {
+	[SC_RECVMSG4]	= "recvmsg",
+	[SC_RECVMSG6]	= "recvmsg",
+	[SC_RECVMMSG]	= "recvmmsg",
+	[SC_READ4]	= "read",
+	[SC_READV6]	= "read",
+	[SC_PEEK]	= "recvfrom",
+	[SC_USTREAM]	= "read",
+	[SC_UDGRAM]	= "recvmsg",
+	[SC_TCP6]	= "recvfrom",
+	[SC_URING]	= "io_uring",
+	[SC_NOISE]	= "read",
+};
+
+/* extra JSON keys of a process entry (struct result.extra) */
+#define X_SYSCALLS	0x1		/* "syscalls" */
+#define X_PEEKS		0x2		/* "peeks" */
+#define X_NOISE		0x4		/* "file_reads", "pipe_reads" */
 
 /* One per receiving child, in a MAP_SHARED mapping. */
 struct result {
@@ -114,6 +221,12 @@ struct result {
 	unsigned long long peer_bytes;
 	double t_start;			/* flood/steady: CLOCK_MONOTONIC */
 	double t_last_ok;
+	char via[16];			/* "" for the older scenarios */
+	unsigned int extra;		/* X_* */
+	unsigned long long syscalls;	/* recvmmsg(), io_uring_enter() */
+	unsigned long long peeks;	/* MSG_PEEK calls, also in calls */
+	unsigned long long file_reads;	/* noise: read() of a file */
+	unsigned long long pipe_reads;	/* noise: read() of a pipe */
 };
 
 struct opts {
@@ -127,6 +240,8 @@ struct opts {
 	double rate;
 	unsigned long procs;
 	const char *gate;
+	unsigned long vlen;
+	int seen_vlen;
 	int seen_count, seen_scen, seen_hold, seen_seconds, seen_rate,
 	    seen_procs, seen_size;
 };
@@ -190,10 +305,14 @@ static void usage(void)
 {
 	printf("usage:\n"
 	       "  rtgen [--count N] [--size S] [--expect FILE] [--scenarios LIST] [--hold-ms MS]\n"
+	       "        [--vlen V]\n"
 	       "  rtgen flood --seconds T [--size S] [--procs P] [--expect FILE]\n"
 	       "  rtgen steady --seconds T --rate R [--size S] [--expect FILE]\n"
 	       "  every mode: [--gate FILE] (receivers wait for FILE to exist)\n"
-	       "scenarios: %s (default: all)\n", DEFAULT_SCENARIOS);
+	       "scenarios: %s (the default)\n"
+	       "  and, with --scenarios only: %s\n"
+	       "  --vlen V: recvmmsg's vector length, 1..%d (default 8)\n",
+	       DEFAULT_SCENARIOS, EXTRA_SCENARIOS, MAX_VLEN);
 }
 
 static double now_mono(void)
@@ -282,6 +401,7 @@ static void parse_args(int argc, char **argv)
 	opt.size = 64;
 	opt.scenarios = DEFAULT_SCENARIOS;
 	opt.procs = 1;
+	opt.vlen = 8;
 
 	if (argc > 1 && argv[1][0] != '-') {
 		if (!strcmp(argv[1], "flood"))
@@ -326,6 +446,9 @@ static void parse_args(int argc, char **argv)
 			if (!*v)
 				usage_error("--gate: empty file name");
 			opt.gate = v;
+		} else if ((v = opt_value(argc, argv, &i, "--vlen"))) {
+			opt.vlen = parse_ull("--vlen", v, 1, MAX_VLEN);
+			opt.seen_vlen = 1;
 		} else if ((v = opt_value(argc, argv, &i, "--procs"))) {
 			opt.procs = parse_ull("--procs", v, 1, MAX_PROCS);
 			opt.seen_procs = 1;
@@ -339,8 +462,8 @@ static void parse_args(int argc, char **argv)
 			usage_error("--seconds/--rate/--procs need the flood or steady mode");
 		return;
 	}
-	if (opt.seen_count || opt.seen_scen || opt.seen_hold)
-		usage_error("--count/--scenarios/--hold-ms are not valid in %s mode",
+	if (opt.seen_count || opt.seen_scen || opt.seen_hold || opt.seen_vlen)
+		usage_error("--count/--scenarios/--hold-ms/--vlen are not valid in %s mode",
 			    opt.mode == MODE_FLOOD ? "flood" : "steady");
 	if (!opt.seen_seconds)
 		usage_error("%s mode needs --seconds",
@@ -364,13 +487,13 @@ static int parse_scenarios(const char *list, enum scen *out)
 	     tok = strtok_r(NULL, ",", &save)) {
 		int k, found = -1;
 
-		for (k = 0; k <= SC_THREAD; k++) {
+		for (k = 0; k < SC_FLOOD; k++) {
 			if (!strcmp(tok, scen_names[k]))
 				found = k;
 		}
 		if (found < 0) {
 			fprintf(stderr, "rtgen: unknown scenario '%s' (valid: %s,"
-				"thread)\n", tok, DEFAULT_SCENARIOS);
+				"%s)\n", tok, DEFAULT_SCENARIOS, EXTRA_SCENARIOS);
 			free(copy);
 			exit(2);
 		}
@@ -613,6 +736,21 @@ static void set_peer(struct result *res, const char *family,
 
 /* ------------------------------------------------------ default senders */
 
+/* a sender waits for the receiver's one byte ack (a pipe read) */
+static void wait_ack(int ackfd, unsigned long long sent)
+{
+	ssize_t r;
+	char c;
+
+	do {
+		r = read(ackfd, &c, 1);
+	} while (r < 0 && errno == EINTR);
+	if (r < 0)
+		die_errno("sender: read(ack pipe)");
+	if (r == 0)
+		die("sender: receiver went away after %llu messages", sent);
+}
+
 /*
  * Datagram sender: N datagrams of S bytes in batches of B, waiting for a
  * one byte ack from the receiver on 'ackfd' between batches.
@@ -629,17 +767,8 @@ dgram_sender(int fd, const struct sockaddr *dst, socklen_t dstlen,
 	for (i = 0; i < opt.count; i++) {
 		ssize_t r;
 
-		if (i && i % batch == 0) {
-			char c;
-
-			do {
-				r = read(ackfd, &c, 1);
-			} while (r < 0 && errno == EINTR);
-			if (r < 0)
-				die_errno("sender: read(ack pipe)");
-			if (r == 0)
-				die("sender: receiver went away after %llu datagrams", i);
-		}
+		if (i && i % batch == 0)
+			wait_ack(ackfd, i);
 		fill_payload(buf, opt.size, (uint32_t)i);
 		r = sendto(fd, buf, opt.size, 0, dst, dstlen);
 		if (r < 0)
@@ -715,17 +844,72 @@ struct dgram_rx {
 	unsigned long long from, to;
 };
 
+/*
+ * One recvmsg() with msg_name set and one iovec; the datagram must not be
+ * truncated.  Returns what recvmsg() returned, the sender's address in
+ * 'from' (of *flen bytes) and its length in *flen.
+ */
+static ssize_t recvmsg_one(int fd, void *buf, size_t len, void *from,
+			   socklen_t *flen)
+{
+	struct iovec iov = { .iov_base = buf, .iov_len = len };
+	struct msghdr mh = {
+		.msg_name = from,
+		.msg_namelen = *flen,
+		.msg_iov = &iov,
+		.msg_iovlen = 1,
+	};
+	ssize_t r;
+
+	memset(from, 0, *flen);
+	r = recvmsg(fd, &mh, 0);
+	*flen = mh.msg_namelen;
+	if (r >= 0 && (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)))
+		die("recvmsg: datagram truncated (msg_flags 0x%x)", mh.msg_flags);
+	return r;
+}
+
+/*
+ * SC_PEEK: a recvfrom(MSG_PEEK) without an address before each normal
+ * recvfrom(); it counts in calls and peeks, not in bytes nor peers.
+ */
+static void dgram_peek(struct dgram_rx *rx, unsigned long long i)
+{
+	ssize_t r = recvfrom(rx->rfd, rx->buf, RECV_BUF_LEN, MSG_PEEK, NULL,
+			     NULL);
+
+	rx->res->calls++;
+	rx->res->peeks++;
+	if (r < 0) {
+		rx->res->errors++;
+		die("recvfrom(MSG_PEEK) #%llu: %s", i, strerror(errno));
+	}
+	if ((unsigned long)r != opt.size)
+		die("recvfrom(MSG_PEEK) #%llu: got %zd bytes, expected %lu", i,
+		    r, opt.size);
+	check_payload(rx->buf, opt.size, (uint32_t)i);
+}
+
 static void dgram_receive(struct dgram_rx *rx)
 {
 	struct sockaddr_storage from;
 	socklen_t flen;
 	unsigned long long i;
+	const char *what = rx->sc == SC_RECV ? "recv" :
+			   rx->sc == SC_RECVMSG4 || rx->sc == SC_RECVMSG6 ?
+			   "recvmsg" : "recvfrom";
 
 	for (i = rx->from; i < rx->to; i++) {
 		ssize_t r;
 
+		if (rx->sc == SC_PEEK)
+			dgram_peek(rx, i);
 		if (rx->sc == SC_RECV) {
 			r = recv(rx->rfd, rx->buf, RECV_BUF_LEN, 0);
+		} else if (rx->sc == SC_RECVMSG4 || rx->sc == SC_RECVMSG6) {
+			flen = sizeof(from);
+			r = recvmsg_one(rx->rfd, rx->buf, RECV_BUF_LEN, &from,
+					&flen);
 		} else {
 			memset(&from, 0, sizeof(from));
 			flen = sizeof(from);
@@ -735,14 +919,14 @@ static void dgram_receive(struct dgram_rx *rx)
 		rx->res->calls++;
 		if (r < 0) {
 			rx->res->errors++;
-			die("%s #%llu: %s", rx->sc == SC_RECV ? "recv" : "recvfrom",
-			    i, strerror(errno));
+			die("%s #%llu: %s", what, i, strerror(errno));
 		}
 		if ((unsigned long)r != opt.size)
-			die("recvfrom #%llu: got %zd bytes, expected %lu", i, r,
+			die("%s #%llu: got %zd bytes, expected %lu", what, i, r,
 			    opt.size);
 		if (rx->sc != SC_RECV && !same_inet(&from, flen, rx->saddr))
-			die("recvfrom #%llu: datagram from an unexpected address", i);
+			die("%s #%llu: datagram from an unexpected address", what,
+			    i);
 		check_payload(rx->buf, opt.size, (uint32_t)i);
 		rx->res->bytes += (unsigned long long)r;
 		if (rx->sc != SC_RECV) {
@@ -752,6 +936,69 @@ static void dgram_receive(struct dgram_rx *rx)
 		if ((i + 1) % rx->batch == 0 && i + 1 < opt.count)
 			send_ack(rx->ackfd);
 	}
+}
+
+/*
+ * SC_RECVMMSG: recvmmsg() calls of --vlen datagrams (the last one asks
+ * for what is left), each datagram with its msg_name.  The batch is a
+ * multiple of vlen, so every ack falls between two calls; flags 0, so a
+ * call blocks until its vector is full.
+ */
+static void dgram_receive_mmsg(struct dgram_rx *rx)
+{
+	struct mmsghdr mm[MAX_VLEN];
+	struct iovec iov[MAX_VLEN];
+	struct sockaddr_storage from[MAX_VLEN];
+	unsigned char *bufs = malloc((size_t)MAX_SIZE * opt.vlen);
+	unsigned long long i = 0;
+
+	if (!bufs)
+		die_errno("malloc");
+	while (i < opt.count) {
+		unsigned int want, k;
+		int r;
+
+		want = opt.count - i < opt.vlen ? (unsigned int)(opt.count - i) :
+						  (unsigned int)opt.vlen;
+		memset(mm, 0, sizeof(mm));
+		memset(from, 0, sizeof(from));
+		for (k = 0; k < want; k++) {
+			iov[k].iov_base = bufs + (size_t)MAX_SIZE * k;
+			iov[k].iov_len = MAX_SIZE;
+			mm[k].msg_hdr.msg_name = &from[k];
+			mm[k].msg_hdr.msg_namelen = sizeof(from[k]);
+			mm[k].msg_hdr.msg_iov = &iov[k];
+			mm[k].msg_hdr.msg_iovlen = 1;
+		}
+		r = recvmmsg(rx->rfd, mm, want, 0, NULL);
+		rx->res->syscalls++;
+		if (r < 0) {
+			rx->res->errors++;
+			die("recvmmsg at datagram #%llu: %s", i, strerror(errno));
+		}
+		if ((unsigned int)r != want)
+			die("recvmmsg at datagram #%llu: got %d datagrams, expected %u",
+			    i, r, want);
+		for (k = 0; k < want; k++, i++) {
+			const struct msghdr *mh = &mm[k].msg_hdr;
+
+			rx->res->calls++;
+			if (mm[k].msg_len != opt.size ||
+			    (mh->msg_flags & (MSG_TRUNC | MSG_CTRUNC)))
+				die("recvmmsg datagram #%llu: got %u bytes (flags 0x%x), expected %lu",
+				    i, mm[k].msg_len, mh->msg_flags, opt.size);
+			if (!same_inet(&from[k], mh->msg_namelen, rx->saddr))
+				die("recvmmsg datagram #%llu: from an unexpected address",
+				    i);
+			check_payload(iov[k].iov_base, opt.size, (uint32_t)i);
+			rx->res->bytes += opt.size;
+			rx->res->peer_calls++;
+			rx->res->peer_bytes += opt.size;
+		}
+		if (i % rx->batch == 0 && i < opt.count)
+			send_ack(rx->ackfd);
+	}
+	free(bufs);
 }
 
 static void *dgram_thread(void *arg)
@@ -783,6 +1030,14 @@ static void run_dgram_inet(enum scen sc, struct result *res, int family)
 	sfd = loopback_socket(family, SOCK_DGRAM, &saddr, &slen);
 	rcvbuf = set_big_rcvbuf(rfd);
 	batch = batch_for(rcvbuf, opt.size);
+	if (sc == SC_RECVMMSG) {
+		/* whole vectors per batch, and a batch must fit */
+		if (batch < opt.vlen)
+			die("--vlen %lu: only %lu datagrams of %lu bytes fit the receive buffer (%d bytes)",
+			    opt.vlen, batch, opt.size, rcvbuf);
+		batch -= batch % opt.vlen;
+		res->extra |= X_SYSCALLS;
+	}
 	set_rcvtimeo(rfd, RCVTIMEO_SAFE_S, 0);
 	if (pipe2(pfd, O_CLOEXEC))
 		die_errno("pipe2");
@@ -795,6 +1050,8 @@ static void run_dgram_inet(enum scen sc, struct result *res, int family)
 	close(sfd);
 	close(pfd[0]);
 
+	if (sc == SC_PEEK)
+		res->extra |= X_PEEKS;
 	if (sc != SC_RECV) {
 		ss_addr_str(&saddr, addr, sizeof(addr));
 		set_peer(res, family == AF_INET ? "inet" : "inet6", addr,
@@ -817,6 +1074,8 @@ static void run_dgram_inet(enum scen sc, struct result *res, int family)
 			    pthread_join(th, NULL))
 				die("cannot run a receiving thread");
 		}
+	} else if (sc == SC_RECVMMSG) {
+		dgram_receive_mmsg(&rx);
 	} else {
 		dgram_receive(&rx);
 	}
@@ -826,29 +1085,54 @@ static void run_dgram_inet(enum scen sc, struct result *res, int family)
 	free(buf);
 }
 
-static void run_tcp(struct result *res)
+/*
+ * A connected stream pair: TCP over loopback (family AF_INET/AF_INET6),
+ * or an AF_UNIX socketpair().  *rfd is the receiver's end.  big_rcvbuf:
+ * the listener (so the handshake's window, and the accepted socket) gets
+ * set_big_rcvbuf(), which also locks it: SO_RCVLOWAT then leaves the
+ * window clamp alone.
+ */
+static void stream_pair(int family, int *rfd, int *sfd, int big_rcvbuf)
 {
-	struct sockaddr_storage laddr, from;
-	socklen_t llen, flen;
+	struct sockaddr_storage laddr;
+	socklen_t llen;
+	int lfd, sv[2];
+
+	if (family == AF_UNIX) {
+		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv))
+			die_errno("socketpair(AF_UNIX, SOCK_STREAM)");
+		*rfd = sv[0];
+		*sfd = sv[1];
+		return;
+	}
+	lfd = loopback_socket(family, SOCK_STREAM, &laddr, &llen);
+	if (big_rcvbuf)
+		set_big_rcvbuf(lfd);
+	if (listen(lfd, 1))
+		die_errno("listen");
+	*sfd = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (*sfd < 0)
+		die_errno("socket");
+	/* loopback handshake completes in the kernel before accept() */
+	if (connect(*sfd, (struct sockaddr *)&laddr, llen))
+		die_errno("connect");
+	*rfd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+	if (*rfd < 0)
+		die_errno("accept");
+	close(lfd);
+}
+
+static void run_tcp(struct result *res, int family)
+{
+	struct sockaddr_storage from;
+	socklen_t flen;
 	unsigned char *buf = malloc(opt.size);
-	int lfd, cfd, afd;
+	int cfd, afd;
 	unsigned long long i;
 
 	if (!buf)
 		die_errno("malloc");
-	lfd = loopback_socket(AF_INET, SOCK_STREAM, &laddr, &llen);
-	if (listen(lfd, 1))
-		die_errno("listen");
-	cfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (cfd < 0)
-		die_errno("socket");
-	/* loopback handshake completes in the kernel before accept() */
-	if (connect(cfd, (struct sockaddr *)&laddr, llen))
-		die_errno("connect");
-	afd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
-	if (afd < 0)
-		die_errno("accept");
-	close(lfd);
+	stream_pair(family, &afd, &cfd, 0);
 	set_rcvtimeo(afd, RCVTIMEO_SAFE_S, 0);
 
 	if (fork_sender() == 0) {
@@ -881,6 +1165,171 @@ static void run_tcp(struct result *res)
 	}
 	/* no EOF read: exactly N receive calls */
 	close(afd);
+	wait_sender();
+	free(buf);
+}
+
+/*
+ * Stream sender, one message in flight: message i+1 is written only after
+ * the receiver acked message i on 'ackfd' (read() on a pipe, the only
+ * read this process makes).
+ */
+static void __attribute__((noreturn)) stream_sender_acked(int fd, int ackfd)
+{
+	unsigned char *buf = malloc(opt.size);
+	unsigned long long i;
+
+	if (!buf)
+		die_errno("malloc");
+	for (i = 0; i < opt.count; i++) {
+		if (i)
+			wait_ack(ackfd, i);
+		fill_payload(buf, opt.size, (uint32_t)i);
+		xwrite_all(fd, buf, opt.size, "sender");
+	}
+	free(buf);
+	if (close(fd))
+		die_errno("sender: close");
+	_exit(0);
+}
+
+/*
+ * Wait until a whole message is queued.  poll() honours SO_RCVLOWAT but
+ * may report a partial message early (memory pressure, a small window),
+ * so FIONREAD has the last word.
+ */
+static void wait_queued(int fd, unsigned long long i)
+{
+	double deadline = now_mono() + RCVTIMEO_SAFE_S;
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	int r, queued;
+
+	for (;;) {
+		r = poll(&p, 1, RCVTIMEO_SAFE_S * 1000);
+		if (r < 0 && errno != EINTR)
+			die_errno("poll");
+		if (ioctl(fd, FIONREAD, &queued))
+			die_errno("ioctl(FIONREAD)");
+		if (queued >= 0 && (unsigned long)queued >= opt.size)
+			return;
+		if (now_mono() >= deadline)
+			die("message #%llu: %d of %lu bytes queued after %d s", i,
+			    queued, opt.size, RCVTIMEO_SAFE_S);
+		if (r > 0)
+			sleep_ms(1);
+	}
+}
+
+/*
+ * SC_URING: one IORING_OP_RECV of --size bytes; one io_uring_enter()
+ * submits it and waits for its completion.  The message is already
+ * queued (wait_queued), so the receive completes inline with all of it.
+ * Returns the completion's res.
+ */
+static int uring_recv(struct io_uring *ring, struct result *res, int fd,
+		      void *buf, unsigned long long i)
+{
+	struct io_uring_sqe *sqe;
+	struct io_uring_cqe *cqe;
+	int r;
+
+	wait_queued(fd, i);
+	sqe = io_uring_get_sqe(ring);
+	if (!sqe)
+		die("io_uring: no free SQE");
+	io_uring_prep_recv(sqe, fd, buf, opt.size, 0);
+	r = io_uring_submit_and_wait(ring, 1);
+	res->syscalls++;
+	if (r != 1)
+		die("io_uring_submit_and_wait #%llu: %s", i,
+		    r < 0 ? strerror(-r) : "SQE not submitted");
+	r = io_uring_peek_cqe(ring, &cqe);
+	if (r)
+		die("io_uring #%llu: no completion: %s", i, strerror(-r));
+	r = cqe->res;
+	io_uring_cqe_seen(ring, cqe);
+	return r;
+}
+
+/*
+ * read4, readv6, ustream, uring: one read()/readv()/IORING_OP_RECV of
+ * exactly --size bytes per message, and no other receive call (no EOF
+ * read).  A read returns exactly one message because the sender has at
+ * most one in flight (it waits for an ack) and SO_RCVLOWAT = size makes
+ * the blocking read wait until the whole message is queued (uring: see
+ * wait_queued); anything else is fatal.  TCP gets a big, locked receive
+ * buffer, so a whole message always fits the window.
+ */
+static void run_stream_acked(enum scen sc, struct result *res, int family)
+{
+	unsigned char *buf = malloc(opt.size);
+	unsigned long long i;
+	int rfd, sfd, pfd[2], lowat = (int)opt.size;
+	const char *what = sc == SC_READV6 ? "readv" :
+			   sc == SC_URING ? "io_uring recv" : "read";
+	struct io_uring ring;
+
+	if (!buf)
+		die_errno("malloc");
+	if (sc == SC_URING) {
+		int e = io_uring_queue_init(4, &ring, 0);
+
+		if (e)
+			die("io_uring_queue_init: %s", strerror(-e));
+		res->extra |= X_SYSCALLS;
+	}
+	stream_pair(family, &rfd, &sfd, 1);
+	if (setsockopt(rfd, SOL_SOCKET, SO_RCVLOWAT, &lowat, sizeof(lowat)))
+		die_errno("setsockopt(SO_RCVLOWAT)");
+	set_rcvtimeo(rfd, RCVTIMEO_SAFE_S, 0);
+	if (pipe2(pfd, O_CLOEXEC))
+		die_errno("pipe2");
+
+	if (fork_sender() == 0) {
+		close(rfd);
+		close(pfd[1]);
+		stream_sender_acked(sfd, pfd[0]);
+	}
+	close(sfd);
+	close(pfd[0]);
+
+	sleep_ms(opt.hold_ms);
+	for (i = 0; i < opt.count; i++) {
+		ssize_t r;
+
+		if (sc == SC_READV6) {
+			struct iovec iov[2] = {
+				{ buf, (opt.size + 1) / 2 },
+				{ buf + (opt.size + 1) / 2, opt.size / 2 },
+			};
+
+			r = readv(rfd, iov, 2);
+		} else if (sc == SC_URING) {
+			r = uring_recv(&ring, res, rfd, buf, i);
+			if (r < 0) {
+				errno = -(int)r;
+				r = -1;
+			}
+		} else {
+			r = read(rfd, buf, opt.size);
+		}
+		res->calls++;
+		if (r < 0) {
+			res->errors++;
+			die("%s #%llu: %s", what, i, strerror(errno));
+		}
+		if ((unsigned long)r != opt.size)
+			die("%s #%llu: got %zd bytes, expected %lu", what, i, r,
+			    opt.size);
+		check_payload(buf, opt.size, (uint32_t)i);
+		res->bytes += (unsigned long long)r;
+		if (i + 1 < opt.count)
+			send_ack(pfd[1]);
+	}
+	close(pfd[1]);
+	close(rfd);
+	if (sc == SC_URING)
+		io_uring_queue_exit(&ring);
 	wait_sender();
 	free(buf);
 }
@@ -967,7 +1416,7 @@ static int unix_dgram_bound(const char *path, struct sockaddr_un *sun,
 	return fd;
 }
 
-static void run_unix(struct result *res)
+static void run_unix(enum scen sc, struct result *res)
 {
 	struct sockaddr_un raddr, saddr, from;
 	socklen_t rlen, slen, flen, want_len;
@@ -975,6 +1424,7 @@ static void run_unix(struct result *res)
 	const unsigned long batch = 64;
 	unsigned long long i;
 	int rfd, sfd, pfd[2];
+	const char *what = sc == SC_UDGRAM ? "recvmsg" : "recvfrom";
 
 	if (!buf)
 		die_errno("malloc");
@@ -1007,19 +1457,23 @@ static void run_unix(struct result *res)
 
 		memset(&from, 0, sizeof(from));
 		flen = sizeof(from);
-		r = recvfrom(rfd, buf, RECV_BUF_LEN, 0, (struct sockaddr *)&from,
-			     &flen);
+		if (sc == SC_UDGRAM)
+			r = recvmsg_one(rfd, buf, RECV_BUF_LEN, &from, &flen);
+		else
+			r = recvfrom(rfd, buf, RECV_BUF_LEN, 0,
+				     (struct sockaddr *)&from, &flen);
 		res->calls++;
 		if (r < 0) {
 			res->errors++;
-			die("recvfrom #%llu: %s", i, strerror(errno));
+			die("%s #%llu: %s", what, i, strerror(errno));
 		}
 		if ((unsigned long)r != opt.size)
-			die("recvfrom #%llu: got %zd bytes, expected %lu", i, r,
+			die("%s #%llu: got %zd bytes, expected %lu", what, i, r,
 			    opt.size);
 		if (from.sun_family != AF_UNIX || flen != want_len ||
 		    strcmp(from.sun_path, g_unix_spath))
-			die("recvfrom #%llu: datagram from an unexpected address", i);
+			die("%s #%llu: datagram from an unexpected address", what,
+			    i);
 		check_payload(buf, opt.size, (uint32_t)i);
 		res->bytes += (unsigned long long)r;
 		res->peer_calls++;
@@ -1034,6 +1488,91 @@ static void run_unix(struct result *res)
 	free(buf);
 }
 
+/* noise's helper: N messages of 'len' <= PIPE_BUF bytes into a pipe */
+static void __attribute__((noreturn)) pipe_writer(int fd, size_t len)
+{
+	unsigned char buf[PIPE_BUF];
+	unsigned long long i;
+
+	for (i = 0; i < opt.count; i++) {
+		fill_payload(buf, len, (uint32_t)i);
+		xwrite_all(fd, buf, len, "pipe writer");
+	}
+	if (close(fd))
+		die_errno("pipe writer: close");
+	_exit(0);
+}
+
+/*
+ * SC_NOISE: reads that are not socket receives, made by the receiver
+ * process itself: N read()s of NOISE_CHUNK bytes from an unlinked 4 MiB
+ * temporary file (back to its start at its end) and N read()s of
+ * min(size, PIPE_BUF) bytes from a pipe that the helper fills.  Pipe
+ * writes of at most PIPE_BUF bytes are atomic, so each read returns
+ * exactly one message.  calls and bytes stay 0.
+ */
+static void run_noise(struct result *res)
+{
+	unsigned char *buf = malloc(NOISE_CHUNK);
+	char path[] = "/tmp/rtgen-noise-XXXXXX";
+	const size_t pmsg = opt.size < PIPE_BUF ? opt.size : PIPE_BUF;
+	const unsigned int chunks = NOISE_FILE_LEN / NOISE_CHUNK;
+	unsigned long long i;
+	unsigned int k;
+	int ffd, pfd[2];
+
+	if (!buf)
+		die_errno("malloc");
+	ffd = mkostemp(path, O_CLOEXEC);
+	if (ffd < 0)
+		die("mkostemp %s: %s", path, strerror(errno));
+	if (unlink(path))
+		die("unlink %s: %s", path, strerror(errno));
+	for (k = 0; k < chunks; k++) {
+		fill_payload(buf, NOISE_CHUNK, k);
+		xwrite_all(ffd, buf, NOISE_CHUNK, "noise file");
+	}
+	if (pipe2(pfd, O_CLOEXEC))
+		die_errno("pipe2");
+
+	if (fork_sender() == 0) {
+		close(ffd);
+		close(pfd[0]);
+		pipe_writer(pfd[1], pmsg);
+	}
+	close(pfd[1]);
+	res->extra |= X_NOISE;
+
+	sleep_ms(opt.hold_ms);
+	for (i = 0; i < opt.count; i++) {
+		ssize_t r;
+
+		k = (unsigned int)(i % chunks);
+		if (k == 0 && lseek(ffd, 0, SEEK_SET))
+			die_errno("lseek");
+		r = read(ffd, buf, NOISE_CHUNK);
+		res->file_reads++;
+		if (r < 0)
+			die("file read #%llu: %s", i, strerror(errno));
+		if (r != NOISE_CHUNK)
+			die("file read #%llu: got %zd bytes, expected %d", i, r,
+			    NOISE_CHUNK);
+		check_payload(buf, NOISE_CHUNK, k);
+		r = read(pfd[0], buf, pmsg);
+		res->pipe_reads++;
+		if (r < 0)
+			die("pipe read #%llu: %s", i, strerror(errno));
+		if ((size_t)r != pmsg)
+			die("pipe read #%llu: got %zd bytes, expected %zu", i, r,
+			    pmsg);
+		check_payload(buf, pmsg, (uint32_t)i);
+	}
+	close(pfd[0]);
+	close(ffd);
+	wait_sender();
+	free(buf);
+}
+
 static void __attribute__((noreturn))
 scenario_child(enum scen sc, struct result *res, pid_t parent)
 {
@@ -1044,6 +1583,8 @@ scenario_child(enum scen sc, struct result *res, pid_t parent)
 	if (prctl(PR_GET_NAME, res->comm, 0, 0, 0))
 		die_errno("prctl(PR_GET_NAME)");
 	res->pid = getpid();
+	if (scen_via[sc])
+		snprintf(res->via, sizeof(res->via), "%s", scen_via[sc]);
 
 	switch (sc) {
 	case SC_UDP4:
@@ -1054,10 +1595,31 @@ scenario_child(enum scen sc, struct result *res, pid_t parent)
 		break;
 	case SC_RECV:
 	case SC_THREAD:
+	case SC_RECVMSG4:
+	case SC_RECVMMSG:
+	case SC_PEEK:
 		run_dgram_inet(sc, res, AF_INET);
 		break;
+	case SC_RECVMSG6:
+		run_dgram_inet(sc, res, AF_INET6);
+		break;
 	case SC_TCP:
-		run_tcp(res);
+		run_tcp(res, AF_INET);
+		break;
+	case SC_TCP6:
+		run_tcp(res, AF_INET6);
+		break;
+	case SC_READ4:
+		run_stream_acked(sc, res, AF_INET);
+		break;
+	case SC_READV6:
+		run_stream_acked(sc, res, AF_INET6);
+		break;
+	case SC_URING:
+		run_stream_acked(sc, res, AF_INET);
+		break;
+	case SC_USTREAM:
+		run_stream_acked(sc, res, AF_UNIX);
 		break;
 	case SC_EAGAIN:
 		run_eagain(res);
@@ -1065,8 +1627,12 @@ scenario_child(enum scen sc, struct result *res, pid_t parent)
 	case SC_EBADF:
 		run_ebadf(res);
 		break;
+	case SC_NOISE:
+		run_noise(res);
+		break;
 	case SC_UNIX:
-		run_unix(res);
+	case SC_UDGRAM:
+		run_unix(sc, res);
 		break;
 	default:
 		die("internal error: scenario %d", (int)sc);
@@ -1241,8 +1807,20 @@ static void write_json(FILE *f, const struct result *res, const char *const *sce
 		json_str(f, r->comm);
 		fputs(",\"scenario\":", f);
 		json_str(f, scen[i]);
-		fprintf(f, ",\"calls\":%llu,\"bytes\":%llu,\"errors\":%llu,\"eagain\":%llu}",
+		fprintf(f, ",\"calls\":%llu,\"bytes\":%llu,\"errors\":%llu,\"eagain\":%llu",
 			r->calls, r->bytes, r->errors, r->eagain);
+		if (r->via[0]) {
+			fputs(",\"via\":", f);
+			json_str(f, r->via);
+		}
+		if (r->extra & X_SYSCALLS)
+			fprintf(f, ",\"syscalls\":%llu", r->syscalls);
+		if (r->extra & X_PEEKS)
+			fprintf(f, ",\"peeks\":%llu", r->peeks);
+		if (r->extra & X_NOISE)
+			fprintf(f, ",\"file_reads\":%llu,\"pipe_reads\":%llu",
+				r->file_reads, r->pipe_reads);
+		fputc('}', f);
 	}
 	fputs("],\"peers\":[", f);
 	for (i = 0; i < n; i++) {
