@@ -1,0 +1,165 @@
+#!/bin/bash
+# Real servers from Debian's packages, each traced by recvtop from its
+# start to its end and compared with its own byte counter:
+#   - redis-server under redis-benchmark: INFO stats total_net_input_bytes
+#   - memcached under a text-protocol client (sets and gets of many sizes
+#     over several connections): stats bytes_read
+# Both receive with read(2): recvtop's row for the server must hold exactly
+# the server's bytes, all of them by_via read.  Servers listen on
+# 127.0.0.1 test ports and are stopped at the end, also on failure.
+. "$RT_TOP/tests/lib/rt.sh"
+need_root "real servers"
+ensure_tracefs
+O="$RT_OUT/eco-servers"
+rm -rf "$O"
+mkdir -p "$O"
+SRV=""
+cleanup() {
+	[ -n "$SRV" ] && kill -KILL "$SRV" 2>/dev/null
+	[ -n "$RT_PID" ] && kill -TERM "$RT_PID" 2>/dev/null && wait "$RT_PID" 2>/dev/null
+	cleanup_all
+}
+trap cleanup EXIT
+
+if [ ! -e "$T/events/sock/sock_recv_length" ]; then
+	skip "real servers" "the kernel has no sock:sock_recv_length: read(2) receives are not seen"
+	done_testing
+	exit 0
+fi
+
+free_port() {	# free_port BASE: the first port from BASE nobody listens on
+	local p=$1
+	while ss -Hltn "sport = :$p" | grep -q .; do p=$((p + 1)); done
+	echo "$p"
+}
+
+# the server's process: the command recvtop runs (its only child)
+server_pid() {	# server_pid NAME
+	local i=0 p
+	while [ $i -lt 100 ]; do
+		p=$(pgrep -P "$RT_PID" -x "$1")
+		[ -n "$p" ] && { echo "$p"; return 0; }
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+
+# the server's row of recvtop's summary: "bytes calls by_via-keys read-bytes"
+row_of() {	# row_of FILE PID
+	python3 - "$1" "$2" <<'PY'
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+s = lines[-1] if lines and lines[-1].get("type") == "summary" else None
+rows = [p for p in (s or {}).get("processes", []) if p["pid"] == int(sys.argv[2])]
+if not rows:
+    print("none")
+else:
+    p = rows[0]
+    v = p.get("by_via", {})
+    print(p["bytes"], p["calls"], ",".join(sorted(v)),
+          v.get("read", {}).get("bytes", 0))
+PY
+}
+
+# ---- redis ----
+if command -v redis-server >/dev/null && command -v redis-benchmark >/dev/null; then
+	port=$(free_port 26379)
+	rt_bg "$O/redis" --batch --json -- redis-server --port "$port" \
+		--bind 127.0.0.1 --save '' --appendonly no --dir "$O" \
+		--logfile "$O/redis.log"
+	rt_wait_started "$RT_PID"
+	SRV=$(server_pid redis-server)
+	ok $? "redis-server runs under recvtop (pid ${SRV:-?}, port $port)"
+	i=0
+	until [ "$(redis-cli -p "$port" ping 2>/dev/null)" = PONG ] || [ $i -ge 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	redis-benchmark -p "$port" -q -n 20000 -c 8 -d 100 -t set,get,lpush,incr \
+		>"$O/bench.out" 2>&1
+	is "$?" 0 "redis-benchmark: exit status"
+	redis-cli -p "$port" info stats >"$O/info.txt" 2>&1
+	want=$(tr -d '\r' <"$O/info.txt" | sed -n 's/^total_net_input_bytes://p')
+	spid=$SRV
+	kill -TERM "$SRV"
+	wait "$RT_PID"
+	is "$?" 0 "recvtop ends with redis-server's status (SIGTERM: a clean shutdown)"
+	SRV=""
+	RT_PID=""
+	set -- $(row_of "$O/redis.out" "$spid")
+	diag "redis INFO total_net_input_bytes $want; recvtop bytes ${1:-?} calls ${2:-?} via ${3:-?}"
+	[ -n "$want" ] && [ "$want" -gt 1000000 ]
+	ok $? "redis counted a real load (total_net_input_bytes $want > 1 MB)"
+	is "${1:-none}" "$want" "redis-server: recvtop's bytes equal INFO total_net_input_bytes"
+	is "${3:-}" "read" "redis-server: every receive by_via read"
+	is "${4:-}" "$want" "redis-server: by_via read holds every byte"
+else
+	skip "redis-server against INFO stats" "redis-server or redis-benchmark missing (scripts/install-deps.sh)"
+fi
+
+# ---- memcached ----
+if command -v memcached >/dev/null; then
+	port=$(free_port 21211)
+	rt_bg "$O/mc" --batch --json -- memcached -l 127.0.0.1 -p "$port" -U 0 \
+		-u nobody -t 2 -m 64
+	rt_wait_started "$RT_PID"
+	SRV=$(server_pid memcached)
+	ok $? "memcached runs under recvtop (pid ${SRV:-?}, port $port)"
+	python3 - "$port" >"$O/mc.client" 2>&1 <<'PY'
+import socket, sys, time
+port = int(sys.argv[1])
+for _ in range(100):
+    try:
+        socket.create_connection(("127.0.0.1", port)).close()
+        break
+    except OSError:
+        time.sleep(0.1)
+def cmd(s, data, want):
+    s.sendall(data)
+    buf = b""
+    while not buf.endswith(want):
+        chunk = s.recv(65536)
+        if not chunk:
+            raise SystemExit("connection closed")
+        buf += chunk
+    return buf
+conns = [socket.create_connection(("127.0.0.1", port)) for _ in range(4)]
+n = 0
+for i in range(4000):
+    s = conns[i % 4]
+    size = 1 + (i * 7919) % 20000
+    key = b"k%d" % (i % 500)
+    cmd(s, b"set %s 0 0 %d\r\n" % (key, size) + b"x" * size + b"\r\n", b"STORED\r\n")
+    cmd(s, b"get %s\r\n" % key, b"END\r\n")
+    n += 2
+for s in conns:
+    s.close()
+s = socket.create_connection(("127.0.0.1", port))
+out = cmd(s, b"stats\r\n", b"END\r\n").decode()
+s.close()
+for line in out.splitlines():
+    if line.startswith("STAT bytes_read "):
+        print("bytes_read", line.split()[2])
+print("commands", n)
+PY
+	is "$?" 0 "memcached client: exit status"
+	want=$(sed -n 's/^bytes_read //p' "$O/mc.client")
+	spid=$SRV
+	kill -TERM "$SRV"
+	wait "$RT_PID"
+	is "$?" 0 "recvtop ends with memcached's status"
+	SRV=""
+	RT_PID=""
+	set -- $(row_of "$O/mc.out" "$spid")
+	diag "memcached stats bytes_read $want; recvtop bytes ${1:-?} calls ${2:-?} via ${3:-?}"
+	[ -n "$want" ] && [ "$want" -gt 10000000 ]
+	ok $? "memcached counted a real load (bytes_read $want > 10 MB)"
+	is "${1:-none}" "$want" "memcached: recvtop's bytes equal stats bytes_read"
+	is "${3:-}" "read" "memcached: every receive by_via read"
+	is "${4:-}" "$want" "memcached: by_via read holds every byte"
+else
+	skip "memcached against stats bytes_read" "memcached missing (scripts/install-deps.sh)"
+fi
+check_clean $$ "real servers"
+done_testing
