@@ -62,6 +62,23 @@ else:
 PY
 }
 
+# stop the server, then its row against its own counter
+judge() {	# judge NAME OUT WANT COUNTER MIN_BYTES
+	local name=$1 out=$2 want=$3 counter=$4 min=$5 spid=$SRV
+	kill -TERM "$SRV"
+	wait "$RT_PID"
+	is "$?" 0 "recvtop ends with $name's status (SIGTERM: a clean shutdown)"
+	SRV=""
+	RT_PID=""
+	set -- $(row_of "$out" "$spid")
+	diag "$name $counter $want; recvtop bytes ${1:-?} calls ${2:-?} via ${3:-?}"
+	[ -n "$want" ] && [ "$want" -gt "$min" ]
+	ok $? "$name counted a real load ($counter $want > $min)"
+	is "${1:-none}" "$want" "$name: recvtop's bytes equal $counter"
+	is "${3:-}" "read" "$name: every receive by_via read"
+	is "${4:-}" "$want" "$name: by_via read holds every byte"
+}
+
 # ---- redis ----
 if command -v redis-server >/dev/null && command -v redis-benchmark >/dev/null; then
 	port=$(free_port 26379)
@@ -81,19 +98,7 @@ if command -v redis-server >/dev/null && command -v redis-benchmark >/dev/null; 
 	is "$?" 0 "redis-benchmark: exit status"
 	redis-cli -p "$port" info stats >"$O/info.txt" 2>&1
 	want=$(tr -d '\r' <"$O/info.txt" | sed -n 's/^total_net_input_bytes://p')
-	spid=$SRV
-	kill -TERM "$SRV"
-	wait "$RT_PID"
-	is "$?" 0 "recvtop ends with redis-server's status (SIGTERM: a clean shutdown)"
-	SRV=""
-	RT_PID=""
-	set -- $(row_of "$O/redis.out" "$spid")
-	diag "redis INFO total_net_input_bytes $want; recvtop bytes ${1:-?} calls ${2:-?} via ${3:-?}"
-	[ -n "$want" ] && [ "$want" -gt 1000000 ]
-	ok $? "redis counted a real load (total_net_input_bytes $want > 1 MB)"
-	is "${1:-none}" "$want" "redis-server: recvtop's bytes equal INFO total_net_input_bytes"
-	is "${3:-}" "read" "redis-server: every receive by_via read"
-	is "${4:-}" "$want" "redis-server: by_via read holds every byte"
+	judge redis-server "$O/redis.out" "$want" "INFO total_net_input_bytes" 1000000
 else
 	skip "redis-server against INFO stats" "redis-server or redis-benchmark missing (scripts/install-deps.sh)"
 fi
@@ -145,19 +150,7 @@ print("commands", n)
 PY
 	is "$?" 0 "memcached client: exit status"
 	want=$(sed -n 's/^bytes_read //p' "$O/mc.client")
-	spid=$SRV
-	kill -TERM "$SRV"
-	wait "$RT_PID"
-	is "$?" 0 "recvtop ends with memcached's status"
-	SRV=""
-	RT_PID=""
-	set -- $(row_of "$O/mc.out" "$spid")
-	diag "memcached stats bytes_read $want; recvtop bytes ${1:-?} calls ${2:-?} via ${3:-?}"
-	[ -n "$want" ] && [ "$want" -gt 10000000 ]
-	ok $? "memcached counted a real load (bytes_read $want > 10 MB)"
-	is "${1:-none}" "$want" "memcached: recvtop's bytes equal stats bytes_read"
-	is "${3:-}" "read" "memcached: every receive by_via read"
-	is "${4:-}" "$want" "memcached: by_via read holds every byte"
+	judge memcached "$O/mc.out" "$want" "stats bytes_read" 10000000
 else
 	skip "memcached against stats bytes_read" "memcached missing (scripts/install-deps.sh)"
 fi

@@ -521,6 +521,20 @@ static void fill_payload(unsigned char *p, size_t len, uint32_t seq)
 		memcpy(p, &seq, sizeof(seq));
 }
 
+/* one receive of exactly --size bytes, counted; anything else ends the run */
+static void count_exact(struct result *res, const char *what,
+			unsigned long long i, ssize_t r)
+{
+	res->calls++;
+	if (r < 0) {
+		res->errors++;
+		die("%s #%llu: %s", what, i, strerror(errno));
+	}
+	if ((unsigned long)r != opt.size)
+		die("%s #%llu: got %zd bytes, expected %lu", what, i, r,
+		    opt.size);
+}
+
 static void check_payload(const unsigned char *p, size_t len, uint32_t seq)
 {
 	uint32_t got;
@@ -916,14 +930,7 @@ static void dgram_receive(struct dgram_rx *rx)
 			r = recvfrom(rx->rfd, rx->buf, RECV_BUF_LEN, 0,
 				     (struct sockaddr *)&from, &flen);
 		}
-		rx->res->calls++;
-		if (r < 0) {
-			rx->res->errors++;
-			die("%s #%llu: %s", what, i, strerror(errno));
-		}
-		if ((unsigned long)r != opt.size)
-			die("%s #%llu: got %zd bytes, expected %lu", what, i, r,
-			    opt.size);
+		count_exact(rx->res, what, i, r);
 		if (rx->sc != SC_RECV && !same_inet(&from, flen, rx->saddr))
 			die("%s #%llu: datagram from an unexpected address", what,
 			    i);
@@ -1313,14 +1320,7 @@ static void run_stream_acked(enum scen sc, struct result *res, int family)
 		} else {
 			r = read(rfd, buf, opt.size);
 		}
-		res->calls++;
-		if (r < 0) {
-			res->errors++;
-			die("%s #%llu: %s", what, i, strerror(errno));
-		}
-		if ((unsigned long)r != opt.size)
-			die("%s #%llu: got %zd bytes, expected %lu", what, i, r,
-			    opt.size);
+		count_exact(res, what, i, r);
 		check_payload(buf, opt.size, (uint32_t)i);
 		res->bytes += (unsigned long long)r;
 		if (i + 1 < opt.count)
@@ -1462,14 +1462,7 @@ static void run_unix(enum scen sc, struct result *res)
 		else
 			r = recvfrom(rfd, buf, RECV_BUF_LEN, 0,
 				     (struct sockaddr *)&from, &flen);
-		res->calls++;
-		if (r < 0) {
-			res->errors++;
-			die("%s #%llu: %s", what, i, strerror(errno));
-		}
-		if ((unsigned long)r != opt.size)
-			die("%s #%llu: got %zd bytes, expected %lu", what, i, r,
-			    opt.size);
+		count_exact(res, what, i, r);
 		if (from.sun_family != AF_UNIX || flen != want_len ||
 		    strcmp(from.sun_path, g_unix_spath))
 			die("%s #%llu: datagram from an unexpected address", what,
