@@ -150,7 +150,7 @@ for rel in $kernels; do
 		fi
 		# where the guest's time went (uptime at the end of each step)
 		diag "$name: guest uptime after each step: $(tr -d '\r' <"$log" |
-			sed -n 's/^@@END \([a-z.-]*\)\.err rc=[0-9]* t=\([0-9.]*\)$/\1 \2s/p' |
+			sed -n 's/^@@END \([a-z0-9.-]*\)\.err rc=[0-9]* t=\([0-9.]*\)$/\1 \2s/p' |
 			paste -sd, | sed 's/,/, /g')"
 		vm_sections "$log" "$O/$name"
 		python3 "$RT_TOP/tests/vm/vmcheck.py" "$O/$name" "$name" \
