@@ -1,5 +1,6 @@
 #!/bin/bash
-# The kprobe backend on real kernels: Debian's 6.1 and 6.12 kernels booted
+# The kprobe backend on real kernels (and the sock backend where auto picks
+# it, 6.12: every receive API of rtgen): Debian's 6.1 and 6.12 kernels booted
 # under qemu (TCG) with a busybox initramfs holding recvtop, the generators
 # and their libraries.  The guest (tests/vm/guest-init.sh) prints its
 # results on the serial console; they are judged here, on the host
@@ -84,6 +85,15 @@ vm_initramfs "$O/initrd.gz" "$RT_TOP/tests/vm/guest-init.sh" \
 	"$RT_TOOLS/rtmem" "$O/rtblock" "$RT_TOOLS/rtcard" 2>"$O/initrd.err"
 ok $? "initramfs with busybox, recvtop (plain and ASan), rtgen, rtmem, rtblock, rtcard and their libraries ($(du -k "$O/initrd.gz" 2>/dev/null | cut -f1) KB)"
 [ -s "$O/initrd.gz" ] || { done_testing; exit 1; }
+# rtgen's uring scenario needs liburing in the guest: every library ldd
+# lists for rtgen is in the archive
+inside=$(zcat "$O/initrd.gz" | cpio -t --quiet 2>/dev/null | sed 's|^\./||')
+nolib=""
+for lib in $(ldd "$RT_TOOLS/rtgen" | grep -o '/[^ ]*'); do
+	printf '%s\n' "$inside" | grep -qxF "${lib#/}" || nolib="$nolib $lib"
+done
+is "$nolib" "" "initramfs holds every library of rtgen ($(ldd "$RT_TOOLS/rtgen" |
+	grep -o 'liburing[^ ]*' | head -n 1))"
 
 # --- kernels ---------------------------------------------------------
 t0=$(date +%s)
@@ -140,7 +150,7 @@ for rel in $kernels; do
 		fi
 		# where the guest's time went (uptime at the end of each step)
 		diag "$name: guest uptime after each step: $(tr -d '\r' <"$log" |
-			sed -n 's/^@@END \([a-z.-]*\)\.err rc=[0-9]* t=\([0-9.]*\)$/\1 \2s/p' |
+			sed -n 's/^@@END \([a-z0-9.-]*\)\.err rc=[0-9]* t=\([0-9.]*\)$/\1 \2s/p' |
 			paste -sd, | sed 's/,/, /g')"
 		vm_sections "$log" "$O/$name"
 		python3 "$RT_TOP/tests/vm/vmcheck.py" "$O/$name" "$name" \

@@ -1,7 +1,8 @@
 #!/bin/busybox sh
 # /init of the recvtop VM test guest (busybox sh: the guest has no bash).
 #
-# Runs recvtop on the kprobe backend against the generators and prints
+# Runs recvtop on the kprobe backend (and, in step 2, --backend auto: sock
+# on 6.12) against the generators and prints
 # everything the host needs on the console, in sections:
 #   @@BEGIN NAME            the lines of one file or command output
 #   ...
@@ -51,6 +52,9 @@ run() {
 	echo "kernel $(uname -r)"
 	echo "cpus $(grep -c ^processor /proc/cpuinfo)"
 	echo "kprobe_events $([ -e $T/kprobe_events ] && echo yes || echo no)"
+	echo "sock_recv_length $([ -e $T/events/sock/sock_recv_length ] && echo yes || echo no)"
+	# Linux 6.6+: 1 or 2 would keep rtgen's uring scenario from running
+	echo "io_uring_disabled $(cat /proc/sys/kernel/io_uring_disabled 2>/dev/null || echo absent)"
 } >/tmp/env
 emit env /tmp/env
 
@@ -84,6 +88,20 @@ run auto $RT --backend auto --json -d 0.25 --buffer-kb $BUF -- \
 	/bin/rtgen --scenarios udp4,udp6,recv,unix --count 400 --size 777 \
 	--hold-ms 300 --expect /tmp/auto.json
 emit auto.json /tmp/auto.json
+
+# 2a. every receive API of rtgen at once, --backend auto (sock on 6.12:
+#     each exact with its via; kprobe on 6.1: only the recvfrom ones are
+#     seen), then recvmmsg with the shortest and the longest vector
+run rx $RT --backend auto --batch --json --buffer-kb $BUF -- \
+	/bin/rtgen --scenarios recvmsg4,recvmsg6,recvmmsg,read4,readv6,peek,ustream,udgram,tcp6,uring,noise \
+	--count 500 --size 200 --vlen 16 --expect /tmp/rx.json
+emit rx.json /tmp/rx.json
+for v in 1 64; do
+	run mm$v $RT --backend auto --batch --json --buffer-kb $BUF -- \
+		/bin/rtgen --scenarios recvmmsg --count 500 --size 64 \
+		--vlen $v --expect /tmp/mm$v.json
+	emit mm$v.json /tmp/mm$v.json
+done
 
 # 2b. -c: the kernel filter of each probe combined with the comm filter
 #     ("(klen > 1) && comm == ..." on the address kprobe)
