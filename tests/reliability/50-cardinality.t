@@ -153,8 +153,17 @@ tm send-keys -t t /
 tm send-keys -t t -l "(other)"
 key Enter "filter /\(other\)"
 ok $? "TUI: the filter on (other) answered in ${KEYMS} ms"
-row=$(screen | grep -F "(other)" | grep -v filter | head -n 1)
-like "$row" "\(other\) .* $(( (N - CAP) * 3 )) +$(( (N - CAP) * 64 ))$" \
+# the generator is done, but the live view shows its last events at the
+# next interval (-d 0.5): wait up to 5 s for them
+want="\(other\) .* $(( (N - CAP) * 3 )) +$(( (N - CAP) * 64 ))$"
+n=0
+while :; do
+	row=$(screen | grep -F "(other)" | grep -v filter | head -n 1)
+	printf '%s\n' "$row" | grep -Eq -- "$want" || [ $n -ge 50 ] && break
+	sleep 0.1
+	n=$((n + 1))
+done
+like "$row" "$want" \
 	"TUI: the (other) row shows the $((N - CAP)) processes' calls and bytes"
 key Escape "$((CAP + 1)) rows"
 ok $? "TUI: Esc (filter off, all rows again) answered in ${KEYMS} ms"
