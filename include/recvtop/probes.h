@@ -15,7 +15,12 @@
  * enter/exit tracepoints of recvfrom, recvmsg, recvmmsg, io_uring_enter
  * and splice that say how it came; where kprobes exist too, the sender
  * address and mm_access kprobes of the kprobe backend join it.  kprobe:
- * __sys_recvfrom entry and r4096 return, move_addr_to_user for the sender
+ * the protocols' recvmsg functions (inet_recvmsg, inet6_recvmsg,
+ * unix_stream_recvmsg, unix_dgram_recvmsg, netlink_recvmsg,
+ * packet_recvmsg), entry (the struct sock, its family and protocol at
+ * offsets read from BTF, the flags) and r4096 return (the bytes), paired
+ * per thread into what sock_recv_length would say, inside the same
+ * syscall brackets; move_addr_to_user for the sender
  * address (from the kernel's copy, filter klen > 1), mm_access
  * entry/return with the target task's pid/tgid/comm at offsets read from
  * BTF; plus the ptrace and process_vm_* syscall tracepoints to label
@@ -61,7 +66,16 @@ struct rt_task_offsets {
 	char why[160];
 };
 
-#define RT_MAX_PROBES 32
+/* struct socket and struct sock offsets the receive kprobes fetch */
+struct rt_sock_offsets {
+	bool ok;
+	int sk;			/* socket.sk */
+	int family;		/* sock.__sk_common.skc_family */
+	int protocol;		/* sock.sk_protocol (a u16 since Linux 5.6) */
+	char why[160];
+};
+
+#define RT_MAX_PROBES 48
 
 struct rt_catalog {
 	enum rt_backend backend;	/* the one chosen */
@@ -74,6 +88,7 @@ struct rt_catalog {
 	char kprobe_why[256], tracepoint_why[256], sock_why[256];
 	char choice_why[320];
 	struct rt_task_offsets task;
+	struct rt_sock_offsets sock;
 	struct rt_probe kprobe_set[RT_MAX_PROBES];
 	int nr_kprobe_set;
 	struct rt_probe tp_set[RT_MAX_PROBES];
@@ -100,6 +115,8 @@ void probe_definition(const struct rt_probe *p, char *buf, size_t len);
 
 /* task_struct pid/tgid/comm offsets from BTF (path NULL: the kernel's) */
 int probe_btf_task_offsets(const char *btf_path, struct rt_task_offsets *off);
+/* struct socket/sock offsets from BTF (path NULL: the kernel's) */
+int probe_btf_sock_offsets(const char *btf_path, struct rt_sock_offsets *off);
 /* Is this exact symbol in /proc/kallsyms (or the given file)? */
 bool probe_kallsyms_has(const char *kallsyms_path, const char *const *syms,
 			int n, bool *found);

@@ -51,7 +51,9 @@ static long btf_member_offset(const struct btf *btf, const struct btf_type *t,
 
 		if (mname && mname[0]) {
 			if (!strcmp(mname, name))
-				return (bits % 8) ? -1 : (long)(bits / 8);
+				return (bits % 8 ||
+					btf_member_bitfield_size(t, (__u32)i)) ?
+				       -1 : (long)(bits / 8);
 			continue;
 		}
 		/* anonymous struct or union: look inside */
@@ -107,6 +109,51 @@ int probe_btf_task_offsets(const char *btf_path, struct rt_task_offsets *off)
 	off->pid = (int)pid;
 	off->tgid = (int)tgid;
 	off->comm = (int)comm;
+	off->ok = true;
+	return 0;
+}
+
+static const struct btf_type *btf_struct(const struct btf *btf,
+					 const char *name)
+{
+	__s32 id = btf__find_by_name_kind(btf, name, BTF_KIND_STRUCT);
+
+	return id > 0 ? btf__type_by_id(btf, (__u32)id) : NULL;
+}
+
+int probe_btf_sock_offsets(const char *btf_path, struct rt_sock_offsets *off)
+{
+	const struct btf_type *socket, *sock, *common;
+	struct btf *btf;
+	long sk, base, fam, proto;
+
+	memset(off, 0, sizeof(*off));
+	btf = btf_path ? btf__parse_raw(btf_path) : btf__load_vmlinux_btf();
+	if (!btf) {
+		snprintf(off->why, sizeof(off->why),
+			 "cannot load kernel BTF (%s): %s",
+			 btf_path ? btf_path : "/sys/kernel/btf/vmlinux",
+			 strerror(errno));
+		return -1;
+	}
+	socket = btf_struct(btf, "socket");
+	sock = btf_struct(btf, "sock");
+	common = btf_struct(btf, "sock_common");
+	sk = socket ? btf_member_offset(btf, socket, "sk", 0) : -1;
+	base = sock ? btf_member_offset(btf, sock, "__sk_common", 0) : -1;
+	fam = common ? btf_member_offset(btf, common, "skc_family", 0) : -1;
+	/* a bitfield before Linux 5.6: btf_member_offset says -1 */
+	proto = sock ? btf_member_offset(btf, sock, "sk_protocol", 0) : -1;
+	btf__free(btf);
+	if (sk < 0 || base < 0 || fam < 0 || proto < 0) {
+		snprintf(off->why, sizeof(off->why),
+			 "kernel BTF lacks socket.sk, sock.__sk_common."
+			 "skc_family or a byte-aligned sock.sk_protocol");
+		return -1;
+	}
+	off->sk = (int)sk;
+	off->family = (int)(base + fam);
+	off->protocol = (int)proto;
 	off->ok = true;
 	return 0;
 }
@@ -217,7 +264,8 @@ static struct rt_probe *add_kprobe_to(struct rt_catalog *cat,
 	char event[RT_NAME_LEN];
 	struct rt_probe *p;
 
-	snprintf(event, sizeof(event), "%s_%s", kind, cat->group + 8);
+	snprintf(event, sizeof(event), "%.32s_%.16s", kind,
+		 cat->group + 8);
 	p = add_probe(set, nr, type, role, cat->group, event);
 	snprintf(p->symbol, sizeof(p->symbol), "%s", symbol);
 	return p;
@@ -265,23 +313,39 @@ static void add_addr_mm_kprobes(struct rt_catalog *cat, struct rt_probe *set,
 	p->optional = true;
 }
 
-static void build_sock_set(struct rt_catalog *cat, bool have_kprobes)
-{
-	static const struct {
-		const char *call;
-		bool optional;
-	} brackets[] = {
-		{ "recvfrom", false }, { "recvmsg", false },
-		{ "recvmmsg", false }, { "io_uring_enter", true },
-		{ "splice", true },
-	};
-	struct rt_probe *set = cat->sock_set;
-	int *nr = &cat->nr_sock_set;
+/*
+ * The protocols' recvmsg functions: every receive from a socket of these
+ * families reaches one of them through sock_recvmsg_nosec (an inline, not
+ * probeable itself).  unix_seqpacket_recvmsg calls unix_dgram_recvmsg,
+ * so only the latter is probed.
+ */
+static const struct {
+	const char *symbol;
+	bool optional;
+} rx_funcs[] = {
+	{ "inet_recvmsg", false },
+	{ "inet6_recvmsg", true },
+	{ "unix_stream_recvmsg", true },
+	{ "unix_dgram_recvmsg", true },
+	{ "netlink_recvmsg", true },
+	{ "packet_recvmsg", true },
+};
 
-	add_probe(set, nr, RT_PROBE_TRACEPOINT, "socket receive", "sock",
-		  "sock_recv_length");
+/* syscalls whose enter/exit say how a socket receive came */
+static const struct {
+	const char *call;
+	bool optional;
+} brackets[] = {
+	{ "recvfrom", false }, { "recvmsg", false },
+	{ "recvmmsg", false }, { "io_uring_enter", true },
+	{ "splice", true },
+};
+
+static void add_brackets(struct rt_probe *set, int *nr)
+{
+	static char roles[ARRAY_SIZE(brackets)][2][40];
+
 	for (size_t i = 0; i < ARRAY_SIZE(brackets); i++) {
-		static char roles[ARRAY_SIZE(brackets)][2][40];
 		char ev[RT_NAME_LEN];
 		struct rt_probe *p;
 
@@ -298,6 +362,16 @@ static void build_sock_set(struct rt_catalog *cat, bool have_kprobes)
 			      "syscalls", ev);
 		p->optional = brackets[i].optional;
 	}
+}
+
+static void build_sock_set(struct rt_catalog *cat, bool have_kprobes)
+{
+	struct rt_probe *set = cat->sock_set;
+	int *nr = &cat->nr_sock_set;
+
+	add_probe(set, nr, RT_PROBE_TRACEPOINT, "socket receive", "sock",
+		  "sock_recv_length");
+	add_brackets(set, nr);
 	if (have_kprobes)
 		add_addr_mm_kprobes(cat, set, nr, true);
 	add_memory_tracepoints(set, nr, have_kprobes);
@@ -305,18 +379,37 @@ static void build_sock_set(struct rt_catalog *cat, bool have_kprobes)
 
 static void build_kprobe_set(struct rt_catalog *cat)
 {
+	static char roles[ARRAY_SIZE(rx_funcs)][2][48];
+	const struct rt_sock_offsets *o = &cat->sock;
 	struct rt_probe *set = cat->kprobe_set;
 	int *nr = &cat->nr_kprobe_set;
-	struct rt_probe *p;
 
-	p = add_kprobe(cat, RT_PROBE_KPROBE, "recvfrom entry", "recvfrom",
-		       "__sys_recvfrom");
-	strcpy(p->fetchargs, "fd=$arg1:s32 size=$arg3:u64 flags=$arg4:x32 "
-	       "addr=$arg5:x64");
-	p = add_kprobe(cat, RT_PROBE_KRETPROBE, "recvfrom return",
-		       "recvfrom_ret", "__sys_recvfrom");
-	strcpy(p->fetchargs, "ret=$retval:s32");
-	p->maxactive = 4096;
+	for (size_t i = 0; i < ARRAY_SIZE(rx_funcs); i++) {
+		const char *sym = rx_funcs[i].symbol;
+		char kind[RT_NAME_LEN];
+		struct rt_probe *p;
+
+		snprintf(roles[i][0], sizeof(roles[i][0]), "%s entry", sym);
+		snprintf(roles[i][1], sizeof(roles[i][1]), "%s return", sym);
+		p = add_kprobe(cat, RT_PROBE_KPROBE, roles[i][0], sym, sym);
+		if (o->ok)
+			snprintf(p->fetchargs, sizeof(p->fetchargs),
+				 "sk=+%d($arg1):x64 family=+%d(+%d($arg1)):u16 "
+				 "protocol=+%d(+%d($arg1)):u16 flags=$arg4:x32",
+				 o->sk, o->family, o->sk, o->protocol, o->sk);
+		else
+			strcpy(p->fetchargs, "sk=+SK($arg1):x64 "
+			       "family=+FAMILY(+SK($arg1)):u16 "
+			       "protocol=+PROTOCOL(+SK($arg1)):u16 "
+			       "flags=$arg4:x32");
+		p->optional = rx_funcs[i].optional;
+		snprintf(kind, sizeof(kind), "%s_ret", sym);
+		p = add_kprobe(cat, RT_PROBE_KRETPROBE, roles[i][1], kind, sym);
+		strcpy(p->fetchargs, "ret=$retval:s32");
+		p->maxactive = 4096;
+		p->optional = rx_funcs[i].optional;
+	}
+	add_brackets(set, nr);
 	add_addr_mm_kprobes(cat, set, nr, false);
 	add_memory_tracepoints(set, nr, true);
 }
@@ -326,16 +419,31 @@ static bool tracepoint_exists(const char *system, const char *event)
 	return tracefs_event_file_exists(NULL, system, event, "format");
 }
 
+/* is an entry kprobe one of the receive ones (fetching struct sock)? */
+static bool is_rx_entry(const struct rt_probe *p)
+{
+	if (p->type != RT_PROBE_KPROBE)
+		return false;
+	for (size_t i = 0; i < ARRAY_SIZE(rx_funcs); i++)
+		if (!strcmp(p->symbol, rx_funcs[i].symbol))
+			return true;
+	return false;
+}
+
 /* mark each probe of a set available or not, with the reason */
 static void check_set(struct rt_probe *set, int nr, bool have_kprobes,
-		      const char *no_kprobe_why, const struct rt_task_offsets *o)
+		      const char *no_kprobe_why, const struct rt_catalog *cat)
 {
-	static const char *const syms[] = {
-		"__sys_recvfrom", "move_addr_to_user", "mm_access"
-	};
-	bool found[ARRAY_SIZE(syms)] = { false };
-	bool looked = false;
+	const char *syms[RT_MAX_PROBES];
+	bool found[RT_MAX_PROBES] = { false };
+	int nsyms = 0;
 
+	for (int i = 0; i < nr && have_kprobes; i++)
+		if (set[i].type != RT_PROBE_TRACEPOINT)
+			syms[nsyms++] = set[i].symbol;
+	if (nsyms)
+		probe_kallsyms_has(NULL, syms, nsyms, found);
+	nsyms = 0;
 	for (int i = 0; i < nr; i++) {
 		struct rt_probe *p = &set[i];
 
@@ -355,25 +463,32 @@ static void check_set(struct rt_probe *set, int nr, bool have_kprobes,
 			snprintf(p->why, sizeof(p->why), "%s", no_kprobe_why);
 			continue;
 		}
-		if (!looked) {
-			probe_kallsyms_has(NULL, syms, ARRAY_SIZE(syms), found);
-			looked = true;
-		}
-		for (size_t s = 0; s < ARRAY_SIZE(syms); s++) {
-			if (!strcmp(p->symbol, syms[s]) && !found[s]) {
-				p->available = false;
-				snprintf(p->why, sizeof(p->why),
-					 "symbol %s is not in /proc/kallsyms "
-					 "(inlined, renamed or hidden)",
-					 p->symbol);
-			}
-		}
-		if (p->available && p->type == RT_PROBE_KPROBE &&
-		    !strcmp(p->symbol, "mm_access") && !o->ok) {
+		if (!found[nsyms++]) {
 			p->available = false;
-			snprintf(p->why, sizeof(p->why), "%s", o->why);
+			snprintf(p->why, sizeof(p->why),
+				 "symbol %s is not in /proc/kallsyms "
+				 "(inlined, renamed, a module not loaded, or "
+				 "hidden)", p->symbol);
+			continue;
+		}
+		if (!strcmp(p->symbol, "mm_access") &&
+		    p->type == RT_PROBE_KPROBE && !cat->task.ok) {
+			p->available = false;
+			snprintf(p->why, sizeof(p->why), "%s", cat->task.why);
+		} else if (is_rx_entry(p) && !cat->sock.ok) {
+			p->available = false;
+			snprintf(p->why, sizeof(p->why), "%s", cat->sock.why);
 		}
 	}
+	/* a receive function's return is no use without its entry */
+	for (int i = 0; i + 1 < nr; i++)
+		if (is_rx_entry(&set[i]) && !set[i].available &&
+		    set[i + 1].type == RT_PROBE_KRETPROBE &&
+		    set[i + 1].available) {
+			set[i + 1].available = false;
+			snprintf(set[i + 1].why, sizeof(set[i + 1].why),
+				 "its entry probe is unavailable");
+		}
 }
 
 /* does every non-optional probe of the set work? first failure in why */
@@ -401,6 +516,7 @@ int probe_catalog_build(struct rt_catalog *cat, enum rt_backend want,
 	memset(cat, 0, sizeof(*cat));
 	snprintf(cat->group, sizeof(cat->group), "recvtop_%d", owner_pid);
 	probe_btf_task_offsets(NULL, &cat->task);
+	probe_btf_sock_offsets(NULL, &cat->sock);
 
 	have_kprobes = tracefs_file_exists(NULL, "kprobe_events");
 	if (!have_kprobes)
@@ -411,11 +527,9 @@ int probe_catalog_build(struct rt_catalog *cat, enum rt_backend want,
 	build_kprobe_set(cat);
 	build_tracepoint_set(cat);
 	build_sock_set(cat, have_kprobes);
-	check_set(cat->kprobe_set, cat->nr_kprobe_set, have_kprobes, nokp,
-		  &cat->task);
-	check_set(cat->tp_set, cat->nr_tp_set, have_kprobes, nokp, &cat->task);
-	check_set(cat->sock_set, cat->nr_sock_set, have_kprobes, nokp,
-		  &cat->task);
+	check_set(cat->kprobe_set, cat->nr_kprobe_set, have_kprobes, nokp, cat);
+	check_set(cat->tp_set, cat->nr_tp_set, have_kprobes, nokp, cat);
+	check_set(cat->sock_set, cat->nr_sock_set, have_kprobes, nokp, cat);
 	cat->sock_ok = set_usable(cat->sock_set, cat->nr_sock_set,
 				  cat->sock_why, sizeof(cat->sock_why));
 	cat->kprobe_ok = set_usable(cat->kprobe_set, cat->nr_kprobe_set,
@@ -562,13 +676,35 @@ static void print_set(FILE *f, const char *title, const struct rt_probe *set,
 		const struct rt_probe *p = &set[i];
 
 		probe_definition(p, def, sizeof(def));
-		fprintf(f, "  %-22s %s\n", p->role, def);
+		fprintf(f, "  %-26s %s\n", p->role, def);
 		if (p->filter[0])
-			fprintf(f, "  %-22s   filter: %s\n", "", p->filter);
+			fprintf(f, "  %-26s   filter: %s\n", "", p->filter);
 		if (!p->available)
-			fprintf(f, "  %-22s   unavailable%s: %s\n", "",
+			fprintf(f, "  %-26s   unavailable%s: %s\n", "",
 				p->optional ? " (optional)" : "", p->why);
 	}
+}
+
+/* what the chosen kprobe set sees of the receives */
+static void print_kprobe_receives(const struct rt_catalog *cat, FILE *f)
+{
+	bool first = true;
+
+	fprintf(f, "receives: every socket receive (recvfrom, recvmsg, every "
+		"datagram of recvmmsg, read/readv, io_uring, UDP and "
+		"unix-dgram splice) of the sockets whose recvmsg is probed:");
+	for (int i = 0; i < cat->nr_probes; i++) {
+		const struct rt_probe *p = &cat->probes[i];
+
+		if (!is_rx_entry(p))
+			continue;
+		fprintf(f, "%s%s", first ? " " : ", ", p->symbol);
+		first = false;
+	}
+	fprintf(f, "; not seen: other families, TCP and unix-stream splice, "
+		"TCP_ZEROCOPY_RECEIVE, mmap rings; a return-probe miss "
+		"inside recvfrom/recvmsg is counted from the syscall's exit; "
+		"sender addresses: move_addr_to_user kprobe\n");
 }
 
 void probe_catalog_print(const struct rt_catalog *cat, FILE *f)
@@ -594,6 +730,13 @@ void probe_catalog_print(const struct rt_catalog *cat, FILE *f)
 	else
 		fprintf(f, "task_struct offsets (BTF): unknown: %s\n",
 			cat->task.why);
+	if (cat->sock.ok)
+		fprintf(f, "socket offsets (BTF): socket.sk %d, sock family %d, "
+			"sock protocol %d\n", cat->sock.sk, cat->sock.family,
+			cat->sock.protocol);
+	else
+		fprintf(f, "socket offsets (BTF): unknown: %s\n",
+			cat->sock.why);
 	if (cat->backend == RT_BACKEND_SOCK)
 		fprintf(f, "receives: every socket receive (recvfrom, recvmsg, "
 			"every datagram of recvmmsg, read/readv, io_uring, "
@@ -602,6 +745,8 @@ void probe_catalog_print(const struct rt_catalog *cat, FILE *f)
 			"rings; sender addresses: %s\n",
 			probe_catalog_has_peers(cat) ? "move_addr_to_user "
 			"kprobe" : "not visible (no kprobes)");
+	else if (cat->backend == RT_BACKEND_KPROBE)
+		print_kprobe_receives(cat, f);
 	else
 		fprintf(f, "receives: recvfrom and recv only\n");
 	if (cat->backend != RT_BACKEND_TRACEPOINT && cat->mm_access)
