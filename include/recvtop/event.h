@@ -16,6 +16,8 @@ enum rt_event_kind {
 	RT_EV_RECV_ADDR,	/* sender address copied by the kernel (kprobe) */
 	RT_EV_RECV_EXIT,	/* receive syscall return (exit.sc: the via) */
 	RT_EV_SOCK_RECV,	/* sock:sock_recv_length: one socket receive */
+	RT_EV_SOCK_ENTER,	/* a protocol recvmsg's entry (kprobe): sock */
+	RT_EV_SOCK_EXIT,	/* its return (kretprobe): exit.ret */
 	RT_EV_MM_ENTER,		/* mm_access entry: target task, mode (kprobe) */
 	RT_EV_MM_EXIT,		/* mm_access return */
 	RT_EV_SC_ENTER,		/* memory-reader syscall entry (rt_sc) */
@@ -111,7 +113,7 @@ struct rt_event {
 			u16 protocol;	/* IPPROTO_*, or 0 */
 			s32 ret;	/* bytes, or -errno */
 			u32 flags;	/* MSG_* of the receive */
-		} sock;
+		} sock;		/* SOCK_RECV, SOCK_ENTER (ret 0) */
 		struct {
 			struct rt_addr addr;
 			int klen;

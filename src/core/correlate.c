@@ -25,6 +25,7 @@
 #define ST_SC		0x8
 #define ST_PEND		0x10	/* the last socket receive may get its
 				 * sender's address */
+#define ST_SKIN		0x20	/* inside a protocol recvmsg (kprobe) */
 
 struct thread_slot {
 	int tid;		/* 0 = empty */
@@ -37,6 +38,9 @@ struct thread_slot {
 	u16 nsock;		/* socket receives seen inside it */
 	struct rt_addr addr;
 	struct rt_recv_call pend;	/* ST_PEND: that receive */
+	/* ST_SKIN: the protocol recvmsg's entry (kprobe backend) */
+	u64 sk_ts;
+	struct rt_event sk_entry;
 	/* mm_access in flight */
 	u64 mm_ts;
 	int mm_tid, mm_tgid;
@@ -270,7 +274,12 @@ static bool sock_counted(struct correlator *c, const struct thread_slot *br,
 	return true;
 }
 
-static void sock_recv(struct correlator *c, const struct rt_event *ev)
+/*
+ * One socket receive: sock:sock_recv_length, or a protocol recvmsg's
+ * entry and return paired (entry_ts: when it entered, else 0)
+ */
+static void sock_recv(struct correlator *c, const struct rt_event *ev,
+		      u64 entry_ts)
 {
 	struct thread_slot *s = slot_find(c, ev->tid);
 	struct thread_slot *br = s && (s->state & ST_RECV) ? s : NULL;
@@ -309,15 +318,64 @@ static void sock_recv(struct correlator *c, const struct rt_event *ev)
 		}
 		br->nsock++;
 		/* the kernel copies the sender's address after the
-		 * receive: the peer is counted when it comes */
+		 * receive: the peer is counted when it comes (or came,
+		 * before a missed return: see sock_exit_missed) */
 		if (call.ret > 0 && (via == RT_RX_RECVFROM ||
 				     via == RT_RX_RECVMSG ||
 				     via == RT_RX_RECVMMSG)) {
 			br->pend = call;
 			br->state |= ST_PEND;
 		}
+	} else if (entry_ts) {
+		/* read, readv, io_uring: the protocol's entry and return */
+		call.has_latency = true;
+		call.latency = ev->ts >= entry_ts ? ev->ts - entry_ts : 0;
 	}
 	stats_add_recv(c->stats, &call);
+}
+
+/* a protocol recvmsg's return: with its entry, one socket receive */
+static void sock_exit(struct correlator *c, struct thread_slot *s,
+		      const struct rt_event *ev)
+{
+	struct rt_event rx;
+
+	if (!s || !(s->state & ST_SKIN)) {
+		c->stats->ival.unpaired++;	/* its entry was lost */
+		return;
+	}
+	s->state &= ~ST_SKIN;
+	rx = s->sk_entry;
+	rx.kind = RT_EV_SOCK_RECV;
+	rx.ts = ev->ts;
+	rx.cpu = ev->cpu;
+	rx.sock.ret = (s32)ev->exit.ret;
+	sock_recv(c, &rx, s->sk_ts);
+}
+
+/*
+ * A recvfrom or recvmsg ends while its protocol recvmsg never returned:
+ * the kretprobe had no free instance (kprobe_profile counts it as
+ * missed).  Such a syscall makes exactly one receive, and returns what
+ * the protocol returned: the receive is counted from the syscall's exit,
+ * its sender from the address copied before.
+ */
+static void sock_exit_missed(struct correlator *c, struct thread_slot *s,
+			     const struct rt_event *ev)
+{
+	struct rt_event rx = s->sk_entry;
+	bool addr = s->state & ST_ADDR;
+
+	s->state &= ~(ST_SKIN | ST_ADDR);
+	rx.kind = RT_EV_SOCK_RECV;
+	rx.ts = ev->ts;
+	rx.sock.ret = (s32)ev->exit.ret;
+	sock_recv(c, &rx, 0);
+	if (addr && (s->state & ST_PEND)) {
+		s->state &= ~ST_PEND;
+		s->pend.peer = &s->addr;
+		stats_add_recv_peer(c->stats, &s->pend);
+	}
 }
 
 static void sock_bracket_exit(struct correlator *c, struct thread_slot *s,
@@ -333,6 +391,11 @@ static void sock_bracket_exit(struct correlator *c, struct thread_slot *s,
 	};
 	bool seen = false, paired = false;
 
+	if (s && (s->state & ST_SKIN) && (s->state & ST_RECV) &&
+	    s->via == via && !s->nsock &&
+	    (via == RT_RX_RECVFROM || via == RT_RX_RECVMSG) &&
+	    !rt_is_restart_code(ev->exit.ret))
+		sock_exit_missed(c, s, ev);
 	if (s) {
 		if ((s->state & ST_RECV) && s->via == via) {
 			paired = true;
@@ -342,7 +405,9 @@ static void sock_bracket_exit(struct correlator *c, struct thread_slot *s,
 			call.latency = ev->ts >= s->recv_ts ?
 				       ev->ts - s->recv_ts : 0;
 		}
-		s->state &= ~(ST_RECV | ST_ADDR | ST_PEND);
+		if (s->state & ST_SKIN)
+			c->stats->ival.unpaired++;	/* a return lost */
+		s->state &= ~(ST_RECV | ST_ADDR | ST_PEND | ST_SKIN);
 	}
 	if (!paired)
 		c->stats->ival.unpaired++;	/* its entry was lost */
@@ -439,9 +504,10 @@ void correlate_event(struct correlator *c, const struct rt_event *ev)
 			return;
 		}
 		s->state &= ~ST_PEND;
-		if (s->state & ST_RECV)
+		if (s->state & (ST_RECV | ST_SKIN))
 			c->stats->ival.unpaired++;	/* its return was lost */
-		s->state = (s->state & ~(ST_RECV | ST_ADDR)) | ST_RECV;
+		s->state = (s->state & ~(ST_RECV | ST_ADDR | ST_SKIN)) |
+			   ST_RECV;
 		s->recv_ts = ev->ts;
 		s->fd = ev->recv_enter.fd;
 		s->via = ev->recv_enter.via;
@@ -459,14 +525,33 @@ void correlate_event(struct correlator *c, const struct rt_event *ev)
 			s->addr = ev->recv_addr.addr;
 			s->pend.peer = &s->addr;
 			stats_add_recv_peer(c->stats, &s->pend);
-		} else if (!c->sock) {
+		} else if (!c->sock || (s->state & ST_SKIN)) {
+			/* sock: a receive whose return probe missed */
 			s->addr = ev->recv_addr.addr;
 			s->state |= ST_ADDR;
 		}
 		return;
 	case RT_EV_SOCK_RECV:
-		sock_recv(c, ev);
+		sock_recv(c, ev, 0);
 		s = slot_find(c, ev->tid);
+		break;
+	case RT_EV_SOCK_ENTER:
+		s = slot_get(c, ev->tid);
+		if (!s) {
+			c->stats->ival.unpaired++;
+			return;
+		}
+		/* a second entry: the first one's return was lost (outside
+		 * a recvfrom/recvmsg nothing tells its bytes) */
+		if (s->state & ST_SKIN)
+			c->stats->ival.unpaired++;
+		s->state = (s->state & ~(ST_SKIN | ST_PEND)) | ST_SKIN;
+		s->sk_ts = ev->ts;
+		s->sk_entry = *ev;
+		return;
+	case RT_EV_SOCK_EXIT:
+		s = slot_find(c, ev->tid);
+		sock_exit(c, s, ev);
 		break;
 	case RT_EV_RECV_EXIT:
 		s = slot_find(c, ev->tid);

@@ -69,6 +69,11 @@ struct known_event {
 	u32 want;		/* optional slots */
 };
 
+#define RX_FUNC(f) \
+	{ "recvtop_", f, RT_EV_SOCK_ENTER, 0, \
+	  B(S_SK) | B(S_FAMILY) | B(S_PROTO) | B(S_FLAGS), 0 }, \
+	{ "recvtop_", f "_ret", RT_EV_SOCK_EXIT, 0, B(S_RET), 0 }
+
 static const struct known_event known_events[] = {
 	/* kprobe backend: recvtop's own group */
 	{ "recvtop_", "recvfrom", RT_EV_RECV_ENTER, RT_RX_RECVFROM,
@@ -80,6 +85,13 @@ static const struct known_event known_events[] = {
 	{ "recvtop_", "mm_access", RT_EV_MM_ENTER, 0,
 	  B(S_TPID) | B(S_TTGID) | B(S_MODE), B(S_TCOMM) },
 	{ "recvtop_", "mm_access_ret", RT_EV_MM_EXIT, 0, B(S_RET), 0 },
+	/* the kprobe backend's receives: a protocol's recvmsg */
+	RX_FUNC("inet_recvmsg"),
+	RX_FUNC("inet6_recvmsg"),
+	RX_FUNC("unix_stream_recvmsg"),
+	RX_FUNC("unix_dgram_recvmsg"),
+	RX_FUNC("netlink_recvmsg"),
+	RX_FUNC("packet_recvmsg"),
 	/* tracepoint backend (the kprobe backend uses the memory ones too) */
 	{ "syscalls", "sys_enter_recvfrom", RT_EV_RECV_ENTER, RT_RX_RECVFROM,
 	  B(S_FD), B(S_SIZE) | B(S_FLAGS) | B(S_ADDR) },
@@ -203,7 +215,7 @@ struct decoder *decoder_new(struct tep_handle *tep)
 	struct decoder *d = calloc(1, sizeof(*d));
 	int nr = tep_get_events_count(tep);
 	int max_id = 0;
-	bool kprobe = false, syscalls_recv = false;
+	bool kprobe = false, syscalls_recv = false, sock_tp = false;
 
 	if (!d)
 		return NULL;
@@ -243,9 +255,11 @@ struct decoder *decoder_new(struct tep_handle *tep)
 		if (k->kind != RT_EV_MARKER)
 			d->known++;
 		if (k->kind == RT_EV_RECV_ENTER || k->kind == RT_EV_RECV_EXIT ||
-		    k->kind == RT_EV_SOCK_RECV)
+		    k->kind == RT_EV_SOCK_RECV || k->kind == RT_EV_SOCK_ENTER)
 			d->has_recv = true;
 		if (k->kind == RT_EV_SOCK_RECV)
+			sock_tp = true;
+		if (k->kind == RT_EV_SOCK_RECV || k->kind == RT_EV_SOCK_ENTER)
 			d->has_sock = true;
 		if (k->kind == RT_EV_RECV_ADDR)
 			d->has_addr = true;
@@ -256,7 +270,7 @@ struct decoder *decoder_new(struct tep_handle *tep)
 		else if (k->kind == RT_EV_RECV_ENTER)
 			syscalls_recv = true;
 	}
-	d->backend = d->has_sock ? "sock" : kprobe ? "kprobe" :
+	d->backend = sock_tp ? "sock" : kprobe ? "kprobe" :
 		     syscalls_recv || d->has_mem ? "tracepoint" : NULL;
 	return d;
 fail:
@@ -498,6 +512,7 @@ enum rt_event_kind decode_event(const struct decoder *d, const void *data,
 	case RT_EV_RECV_EXIT:
 	case RT_EV_MM_EXIT:
 	case RT_EV_SC_EXIT:
+	case RT_EV_SOCK_EXIT:
 		/* a long for syscalls, an s32 or s64 for kprobes: load_num
 		 * sign-extends signed fields */
 		ev->exit.ret = need(d, p, desc, S_RET);
@@ -507,8 +522,10 @@ enum rt_event_kind decode_event(const struct decoder *d, const void *data,
 		decode_addr(d, p, size, desc, ev);
 		break;
 	case RT_EV_SOCK_RECV:
+	case RT_EV_SOCK_ENTER:
 		ev->sock.sk = (u64)need(d, p, desc, S_SK);
-		ev->sock.ret = (s32)need(d, p, desc, S_RET);
+		ev->sock.ret = desc->kind == RT_EV_SOCK_RECV ?
+			       (s32)need(d, p, desc, S_RET) : 0;
 		ev->sock.family = (u16)get(d, p, size, desc, S_FAMILY, 0);
 		ev->sock.protocol = (u16)get(d, p, size, desc, S_PROTO, 0);
 		ev->sock.flags = (u32)get(d, p, size, desc, S_FLAGS, 0);

@@ -248,7 +248,8 @@ static int setup_pipeline(struct run *r)
 	r->corr = correlator_new(&r->stats, r->cat.mm_access);
 	if (!r->corr)
 		goto oom;
-	correlator_set_sock(r->corr, r->cat.backend == RT_BACKEND_SOCK);
+	correlator_set_sock(r->corr, r->cat.backend == RT_BACKEND_SOCK ||
+			    r->cat.backend == RT_BACKEND_KPROBE);
 	pipeline_init(&r->pipe, r->dec, r->corr, &r->stats, o->delay_ns,
 		      o->iterations, on_interval, r);
 	r->info.backend = rt_backend_name(r->cat.backend);

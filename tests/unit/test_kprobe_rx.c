@@ -1,0 +1,317 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The kprobe backend's receives: a protocol recvmsg's entry and return
+ * paired per thread, inside the syscall brackets the sock backend uses;
+ * a return the kretprobe missed, recovered from the syscall's exit.
+ */
+#include <errno.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <traceevent/event-parse.h>
+
+#include "recvtop/correlate.h"
+#include "recvtop/decode.h"
+#include "unit.h"
+
+#define SK 0xffff888000002000ull
+
+struct kw {
+	struct taskinfo *tasks;
+	struct stats stats;
+	struct correlator *c;
+	u64 now;
+};
+
+static void kw_init(struct kw *w)
+{
+	w->tasks = taskinfo_new(RT_TASKS_STORED);
+	stats_init(&w->stats, w->tasks, NULL);
+	w->c = correlator_new(&w->stats, true);
+	correlator_set_sock(w->c, true);
+	w->now = 1000;
+	taskinfo_put(w->tasks, 31, 30, 0, "srv");
+}
+
+static void kw_free(struct kw *w)
+{
+	correlator_free(w->c);
+	stats_free(&w->stats);
+	taskinfo_free(w->tasks);
+}
+
+static void feed(struct kw *w, struct rt_event *ev, u64 step)
+{
+	ev->ts = w->now;
+	w->now += step;
+	correlate_event(w->c, ev);
+}
+
+static void sys_enter(struct kw *w, enum rt_rx_via via, int fd)
+{
+	struct rt_event ev = { .kind = RT_EV_RECV_ENTER, .tid = 31 };
+
+	ev.recv_enter.fd = fd;
+	ev.recv_enter.via = (u8)via;
+	feed(w, &ev, 10);
+}
+
+static void sys_exit(struct kw *w, enum rt_rx_via via, s64 ret)
+{
+	struct rt_event ev = { .kind = RT_EV_RECV_EXIT, .tid = 31 };
+
+	ev.exit.ret = ret;
+	ev.exit.sc = (u16)via;
+	feed(w, &ev, 10);
+}
+
+/* entry of inet_recvmsg (a UDP socket), then step ns until what follows */
+static void rx_enter(struct kw *w, u32 flags, u64 step)
+{
+	struct rt_event ev = { .kind = RT_EV_SOCK_ENTER, .tid = 31 };
+
+	ev.sock.sk = SK;
+	ev.sock.family = AF_INET;
+	ev.sock.protocol = IPPROTO_UDP;
+	ev.sock.flags = flags;
+	feed(w, &ev, step);
+}
+
+static void rx_exit(struct kw *w, s64 ret)
+{
+	struct rt_event ev = { .kind = RT_EV_SOCK_EXIT, .tid = 31 };
+
+	ev.exit.ret = ret;
+	feed(w, &ev, 10);
+}
+
+static void addr(struct kw *w, u8 last)
+{
+	struct rt_event ev = { .kind = RT_EV_RECV_ADDR, .tid = 31 };
+
+	ev.recv_addr.klen = 16;
+	ev.recv_addr.addr.family = RT_FAM_INET;
+	ev.recv_addr.addr.raw_family = AF_INET;
+	ev.recv_addr.addr.len = 4;
+	ev.recv_addr.addr.port = 5353;
+	ev.recv_addr.addr.addr[0] = 10;
+	ev.recv_addr.addr.addr[3] = last;
+	feed(w, &ev, 10);
+}
+
+static struct rt_proc_row *total(struct kw *w)
+{
+	int tgid = 30;
+
+	stats_end_interval(&w->stats, w->now);
+	return table_find(&w->stats.procs, &tgid);
+}
+
+static struct rt_peer_row *peer(struct kw *w, u8 last)
+{
+	for (u32 i = 0; i < table_count(&w->stats.peers); i++) {
+		struct rt_peer_row *p = table_any_row(&w->stats.peers, i);
+
+		if (p && p->key.len == 4 && p->key.addr[3] == last)
+			return p;
+	}
+	return NULL;
+}
+
+TEST(kprobe_rx_pairs_entry_and_return_into_one_receive)
+{
+	struct kw w;
+	struct rt_proc_row *p;
+
+	kw_init(&w);
+	/* read(2): no bracket, the latency is the protocol's */
+	rx_enter(&w, 0, 700);
+	rx_exit(&w, 300);
+	/* recvfrom with its sender */
+	sys_enter(&w, RT_RX_RECVFROM, 5);
+	rx_enter(&w, 0, 50);
+	rx_exit(&w, 100);
+	addr(&w, 7);
+	sys_exit(&w, RT_RX_RECVFROM, 100);
+	/* a peek: a call, no bytes */
+	sys_enter(&w, RT_RX_RECVMSG, 5);
+	rx_enter(&w, MSG_PEEK, 50);
+	rx_exit(&w, 64);
+	addr(&w, 7);
+	sys_exit(&w, RT_RX_RECVMSG, 64);
+	p = total(&w);
+	CHECK(p != NULL);
+	if (!p)
+		goto out;
+	CHECK_EQ(p->total.calls, 3);
+	CHECK_EQ(p->total.bytes, 400);
+	CHECK_EQ(p->total.peeks, 1);
+	CHECK_EQ(p->total.lat_n, 3);
+	CHECK_EQ(p->total.lat_max, 700);	/* the read's own entry */
+	CHECK_EQ(p->total_via.calls[RT_RX_READ], 1);
+	CHECK_EQ(p->total_via.bytes[RT_RX_READ], 300);
+	CHECK_EQ(p->total_via.calls[RT_RX_RECVFROM], 1);
+	CHECK_EQ(p->total_via.calls[RT_RX_RECVMSG], 1);
+	CHECK(peer(&w, 7) != NULL);
+	if (peer(&w, 7)) {
+		CHECK_EQ(peer(&w, 7)->total.calls, 1);	/* not the peek */
+		CHECK_EQ(peer(&w, 7)->total.bytes, 100);
+	}
+	CHECK_EQ(w.stats.total.unpaired, 0);
+	CHECK_EQ(correlator_in_flight(w.c), 0);
+out:
+	kw_free(&w);
+}
+
+TEST(kprobe_rx_recvmmsg_every_datagram_one_latency)
+{
+	struct kw w;
+	struct rt_proc_row *p;
+
+	kw_init(&w);
+	sys_enter(&w, RT_RX_RECVMMSG, 6);
+	for (int i = 0; i < 16; i++) {
+		rx_enter(&w, 0, 20);
+		rx_exit(&w, 64);
+		addr(&w, (u8)(i % 2 + 1));
+	}
+	rx_enter(&w, MSG_DONTWAIT, 20);	/* the vector's end */
+	rx_exit(&w, -EAGAIN);
+	sys_exit(&w, RT_RX_RECVMMSG, 16);
+	p = total(&w);
+	CHECK(p != NULL);
+	if (!p)
+		goto out;
+	CHECK_EQ(p->total.calls, 16);
+	CHECK_EQ(p->total.bytes, 1024);
+	CHECK_EQ(p->total.errors, 0);
+	CHECK_EQ(p->total.lat_n, 1);
+	CHECK(peer(&w, 1) && peer(&w, 1)->total.calls == 8);
+	CHECK(peer(&w, 2) && peer(&w, 2)->total.bytes == 512);
+	CHECK_EQ(correlator_in_flight(w.c), 0);
+out:
+	kw_free(&w);
+}
+
+TEST(kprobe_rx_missed_return_counted_from_the_syscall_exit)
+{
+	struct kw w;
+	struct rt_proc_row *p;
+
+	kw_init(&w);
+	/* r4096 had no free instance: entry, address, syscall exit */
+	sys_enter(&w, RT_RX_RECVFROM, 5);
+	rx_enter(&w, 0, 50);
+	addr(&w, 9);
+	sys_exit(&w, RT_RX_RECVFROM, 32);
+	/* the same in recvmsg, failing */
+	sys_enter(&w, RT_RX_RECVMSG, 5);
+	rx_enter(&w, MSG_DONTWAIT, 50);
+	sys_exit(&w, RT_RX_RECVMSG, -EAGAIN);
+	/* a read's return missed: nothing tells its bytes; the next
+	 * entry counts it unpaired */
+	rx_enter(&w, 0, 50);
+	rx_enter(&w, 0, 50);
+	rx_exit(&w, 10);
+	/* a return without entry (its entry lost) */
+	rx_exit(&w, 10);
+	p = total(&w);
+	CHECK(p != NULL);
+	if (!p)
+		goto out;
+	CHECK_EQ(p->total.calls, 3);
+	CHECK_EQ(p->total.bytes, 42);
+	CHECK_EQ(p->total.errors, 1);
+	CHECK_EQ(p->total.eagain, 1);
+	CHECK_EQ(p->total_via.calls[RT_RX_RECVFROM], 1);
+	CHECK_EQ(p->total_via.calls[RT_RX_RECVMSG], 1);
+	CHECK_EQ(p->total_via.calls[RT_RX_READ], 1);
+	CHECK(peer(&w, 9) && peer(&w, 9)->total.calls == 1 &&
+	      peer(&w, 9)->total.bytes == 32);
+	CHECK_EQ(w.stats.total.unpaired, 2);
+	CHECK_EQ(correlator_in_flight(w.c), 0);
+out:
+	kw_free(&w);
+}
+
+#define COMMON_FIELDS							\
+	"format:\n"							\
+	"\tfield:unsigned short common_type;\toffset:0;\tsize:2;\tsigned:0;\n" \
+	"\tfield:unsigned char common_flags;\toffset:2;\tsize:1;\tsigned:0;\n" \
+	"\tfield:unsigned char common_preempt_count;\toffset:3;\tsize:1;\tsigned:0;\n" \
+	"\tfield:int common_pid;\toffset:4;\tsize:4;\tsigned:1;\n\n"
+
+/* what Linux 6.1 prints for recvtop's inet_recvmsg probes */
+static const char entry_fmt[] =
+	"name: inet_recvmsg_77\nID: 1601\n" COMMON_FIELDS
+	"\tfield:unsigned long __probe_ip;\toffset:8;\tsize:8;\tsigned:0;\n"
+	"\tfield:u64 sk;\toffset:16;\tsize:8;\tsigned:0;\n"
+	"\tfield:u16 family;\toffset:24;\tsize:2;\tsigned:0;\n"
+	"\tfield:u16 protocol;\toffset:26;\tsize:2;\tsigned:0;\n"
+	"\tfield:u32 flags;\toffset:28;\tsize:4;\tsigned:0;\n\n"
+	"print fmt: \"(%lx) sk=0x%Lx family=%u protocol=%u flags=0x%x\", "
+	"REC->__probe_ip, REC->sk, REC->family, REC->protocol, REC->flags\n";
+
+static const char ret_fmt[] =
+	"name: inet_recvmsg_ret_77\nID: 1602\n" COMMON_FIELDS
+	"\tfield:unsigned long __probe_func;\toffset:8;\tsize:8;\tsigned:0;\n"
+	"\tfield:unsigned long __probe_ret_ip;\toffset:16;\tsize:8;\tsigned:0;\n"
+	"\tfield:s32 ret;\toffset:24;\tsize:4;\tsigned:1;\n\n"
+	"print fmt: \"(%lx <- %lx) ret=%d\", REC->__probe_func, "
+	"REC->__probe_ret_ip, REC->ret\n";
+
+TEST(decode_kprobe_rx_entry_and_return)
+{
+	struct tep_handle *tep = tep_alloc();
+	struct decoder *d;
+	struct rt_event ev;
+	u8 b[32];
+	u16 id, fam = AF_INET6, proto = IPPROTO_UDP;
+	s32 pid = 5150, ret = -512;
+	u32 flags = MSG_PEEK;
+	u64 sk = SK;
+
+	CHECK(tep != NULL);
+	if (!tep)
+		return;
+	tep_set_long_size(tep, 8);
+	CHECK(!tep_parse_event(tep, entry_fmt, strlen(entry_fmt),
+			       "recvtop_77"));
+	CHECK(!tep_parse_event(tep, ret_fmt, strlen(ret_fmt), "recvtop_77"));
+	d = decoder_new(tep);
+	CHECK(d != NULL);
+	if (!d) {
+		tep_free(tep);
+		return;
+	}
+	CHECK(decoder_has_sock(d));
+	CHECK(decoder_has_recv(d));
+	CHECK_STR(decoder_backend(d), "kprobe");
+
+	memset(b, 0, sizeof(b));
+	id = 1601;
+	memcpy(b, &id, 2);
+	memcpy(b + 4, &pid, 4);
+	memcpy(b + 16, &sk, 8);
+	memcpy(b + 24, &fam, 2);
+	memcpy(b + 26, &proto, 2);
+	memcpy(b + 28, &flags, 4);
+	CHECK_EQ(decode_event(d, b, 32, &ev), RT_EV_SOCK_ENTER);
+	CHECK_EQ(ev.tid, 5150);
+	CHECK_EQ(ev.sock.sk, SK);
+	CHECK_EQ(ev.sock.family, AF_INET6);
+	CHECK_EQ(ev.sock.protocol, IPPROTO_UDP);
+	CHECK_EQ(ev.sock.flags, (u32)MSG_PEEK);
+	CHECK_EQ(decode_event(d, b, 24, &ev), RT_EV_NONE);	/* short */
+
+	memset(b, 0, sizeof(b));
+	id = 1602;
+	memcpy(b, &id, 2);
+	memcpy(b + 4, &pid, 4);
+	memcpy(b + 24, &ret, 4);
+	CHECK_EQ(decode_event(d, b, 28, &ev), RT_EV_SOCK_EXIT);
+	CHECK_EQ(ev.exit.ret, -512);	/* sign-extended */
+	decoder_free(d);
+	tep_free(tep);
+}
