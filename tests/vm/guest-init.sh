@@ -89,9 +89,10 @@ run auto $RT --backend auto --json -d 0.25 --buffer-kb $BUF -- \
 	--hold-ms 300 --expect /tmp/auto.json
 emit auto.json /tmp/auto.json
 
-# 2a. every receive API of rtgen at once, --backend auto (sock on 6.12:
-#     each exact with its via; kprobe on 6.1: only the recvfrom ones are
-#     seen), then recvmmsg with the shortest and the longest vector
+# 2a. every receive API of rtgen at once, --backend auto (sock on 6.12,
+#     kprobe on 6.1: each exact with its via), then recvmmsg with the
+#     shortest and the longest vector; where auto picks sock, the same
+#     on the kprobe backend forced
 run rx $RT --backend auto --batch --json --buffer-kb $BUF -- \
 	/bin/rtgen --scenarios recvmsg4,recvmsg6,recvmmsg,read4,readv6,peek,ustream,udgram,tcp6,uring,noise \
 	--count 500 --size 200 --vlen 16 --expect /tmp/rx.json
@@ -102,6 +103,16 @@ for v in 1 64; do
 		--vlen $v --expect /tmp/mm$v.json
 	emit mm$v.json /tmp/mm$v.json
 done
+if [ -e $T/events/sock/sock_recv_length ]; then
+	run rxk $RT --backend kprobe --batch --json --buffer-kb $BUF -- \
+		/bin/rtgen --scenarios recvmsg4,recvmsg6,recvmmsg,read4,readv6,peek,ustream,udgram,tcp6,uring,noise \
+		--count 500 --size 200 --vlen 16 --expect /tmp/rxk.json
+	emit rxk.json /tmp/rxk.json
+	run mmk64 $RT --backend kprobe --batch --json --buffer-kb $BUF -- \
+		/bin/rtgen --scenarios recvmmsg --count 500 --size 64 \
+		--vlen 64 --expect /tmp/mmk64.json
+	emit mmk64.json /tmp/mmk64.json
+fi
 
 # 2b. -c: the kernel filter of each probe combined with the comm filter
 #     ("(klen > 1) && comm == ..." on the address kprobe)

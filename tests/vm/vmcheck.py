@@ -19,8 +19,12 @@ import datcheck  # noqa: E402
 import rtcheck  # noqa: E402
 
 MAXACTIVE = 4096        # recvtop's kretprobes are r4096
-EVENTS = ("recvfrom", "recvfrom_ret", "recv_addr", "mm_access",
-          "mm_access_ret")
+# the kprobe backend's events in the guest: the receive functions (entry
+# and return; Debian builds all six in), the sender address, mm_access
+RX_FUNCS = ("inet_recvmsg", "inet6_recvmsg", "unix_stream_recvmsg",
+            "unix_dgram_recvmsg", "netlink_recvmsg", "packet_recvmsg")
+EVENTS = tuple(f + r for f in RX_FUNCS for r in ("", "_ret")) + \
+    ("recv_addr", "mm_access", "mm_access_ret")
 
 label = "vm"
 sections = ""
@@ -178,21 +182,6 @@ RX_PEERS = {"recvmsg4": "inet", "recvmsg6": "inet6", "recvmmsg": "inet",
             "peek": "inet", "udgram": "unix"}
 
 
-def kprobe_view(exp):
-    """what the kprobe backend (__sys_recvfrom only) sees of rtgen's
-    receives: the recvfrom scenarios exactly as rtgen counted them, no
-    row (calls 0) and no peer for every other way; a kprobe for every
-    receive is a known gap"""
-    seen = {p["pid"] for p in exp["processes"] if p.get("via") == "recvfrom"}
-    procs = []
-    for p in exp["processes"]:
-        if p["pid"] not in seen:
-            p = dict(p, calls=0, bytes=0, errors=0, eagain=0)
-        procs.append(p)
-    return dict(exp, processes=procs,
-                peers=[p for p in exp["peers"] if p.get("pid") in seen])
-
-
 def report_rows(name, exp, summ):
     """the numbers seen, for the log: scenario calls bytes by_via"""
     procs = {p["pid"]: p for p in summ["processes"]}
@@ -210,9 +199,10 @@ def report_rows(name, exp, summ):
                      e["calls"], e["bytes"]))
 
 
-def check_rx_run(name, what, release, scenarios):
-    """one rtgen run of the newer scenarios under --backend auto"""
-    backend = auto_backend(release)
+def check_rx_run(name, what, release, scenarios, backend=None):
+    """one rtgen run of the newer scenarios (--backend auto unless
+    backend says which was forced)"""
+    backend = backend or auto_backend(release)
     ran_clean(name, what)
     exp = load(name + ".json")
     summ = summary(name + ".out")
@@ -228,28 +218,32 @@ def check_rx_run(name, what, release, scenarios):
         check(summ.get(k) == 0, "%s: %s 0 (%s)" % (what, k, summ.get(k)))
     check(summ.get("senders") is True, "%s: the %s backend sees senders "
           "(move_addr_to_user kprobe)" % (what, backend))
-    want = exp if backend == "sock" else kprobe_view(exp)
-    rtcheck.compare_lines(want, rtcheck.load_lines(
+    rtcheck.compare_lines(exp, rtcheck.load_lines(
         os.path.join(sections, name + ".out")), backend,
         "%s: %s (%s)" % (label, what, backend), True)
-    if backend == "sock":
-        procs = {p["pid"]: p for p in summ["processes"]}
-        for e in exp["processes"]:
-            if e["scenario"] != "recvmmsg":
-                continue
-            got = procs.get(e["pid"], {}).get("lat_calls")
-            check(got == e["syscalls"],
-                  "%s: recvmmsg: one latency per syscall, %d (got %s)"
-                  % (what, e["syscalls"], got))
+    procs = {p["pid"]: p for p in summ["processes"]}
+    for e in exp["processes"]:
+        if e["scenario"] != "recvmmsg":
+            continue
+        got = procs.get(e["pid"], {}).get("lat_calls")
+        check(got == e["syscalls"],
+              "%s: recvmmsg: one latency per syscall, %d (got %s)"
+              % (what, e["syscalls"], got))
     return exp, summ
 
 
 def check_rx(release):
-    """2a: every receive API; on 6.12 the sock backend counts each exactly
-    (calls, bytes, peeks, by_via, the datagrams' senders), on 6.1 the
-    kprobe backend exactly the recvfrom ones and nothing of the rest"""
-    what = "every receive"
-    exp, summ = check_rx_run("rx", what, release, RX_SCENARIOS)
+    """2a: every receive API, counted exactly (calls, bytes, peeks, by_via,
+    the datagrams' senders) by --backend auto (sock on 6.12, kprobe on
+    6.1) and, on 6.12, by the kprobe backend forced too"""
+    check_rx_one("rx", "every receive", release, auto_backend(release))
+    if auto_backend(release) != "kprobe":
+        check_rx_one("rxk", "every receive, --backend kprobe", release,
+                     "kprobe")
+
+
+def check_rx_one(name, what, release, backend):
+    exp, summ = check_rx_run(name, what, release, RX_SCENARIOS, backend)
     if not exp:
         return
     scen = {p["scenario"]: p for p in exp["processes"]}
@@ -261,39 +255,30 @@ def check_rx(release):
     check(got == want,
           "%s: rtgen lists one sender for each datagram scenario, its "
           "non-peek receives (%s)" % (what, got))
-    if auto_backend(release) == "sock":
-        return
     procs = {p["pid"]: p for p in summ["processes"]}
-    # 6.1: the known gap, stated as it is today
-    rows = sorted(e["scenario"] for e in exp["processes"]
-                  if e["pid"] in procs)
-    check(rows == ["peek", "tcp6"],
-          "%s: the kprobe backend has rows for the recvfrom scenarios "
-          "only, peek and tcp6 (%s)" % (what, rows))
     pk = procs.get(scen["peek"]["pid"], {})
     n = scen["peek"]["peeks"]
     check((pk.get("calls"), pk.get("peeks")) == (2 * n, n),
-          "%s: peek on kprobe: %d calls, %d of them peeks (MSG_PEEK in "
-          "recvfrom's flags) (got %s, %s)"
-          % (what, 2 * n, n, pk.get("calls"), pk.get("peeks")))
+          "%s: peek on %s: %d calls, %d of them peeks (got %s, %s)"
+          % (what, backend, 2 * n, n, pk.get("calls"), pk.get("peeks")))
 
 
 def check_mm_sweep(release):
     """2a: recvmmsg with vectors of 1 and 64"""
-    for v in (1, 64):
-        what = "recvmmsg --vlen %d" % v
-        exp, summ = check_rx_run("mm%d" % v, what, release, ["recvmmsg"])
+    runs = [("mm1", 1, None), ("mm64", 64, None)]
+    if auto_backend(release) != "kprobe":
+        runs.append(("mmk64", 64, "kprobe"))
+    for name, v, backend in runs:
+        what = "recvmmsg --vlen %d%s" % (
+            v, " --backend " + backend if backend else "")
+        exp, summ = check_rx_run(name, what, release, ["recvmmsg"],
+                                 backend)
         if not exp:
             continue
         e = exp["processes"][0]
         check(e["syscalls"] == -(-e["calls"] // v),
               "%s: rtgen made ceil(%d/%d) = %d syscalls (%d)"
               % (what, e["calls"], v, -(-e["calls"] // v), e["syscalls"]))
-        if auto_backend(release) != "sock":
-            got = {p["pid"]: p for p in summ["processes"]}.get(e["pid"])
-            check(got is None and summ["peers"] == [],
-                  "%s: the kprobe backend sees no recvmmsg: no row, no "
-                  "peer (%s, %s)" % (what, got, summ["peers"]))
 
 
 def check_comm():
@@ -399,10 +384,10 @@ def check_miss():
     if sorted(prof) != sorted(EVENTS):
         return
     threads = exp["threads"]
-    hits, missed = prof["recvfrom_ret"][0], prof["recvfrom_ret"][1]
-    check(prof["recvfrom"][0] == threads,
-          "all %d recvfrom entries hit the kprobe (%d)"
-          % (threads, prof["recvfrom"][0]))
+    hits, missed = prof["inet_recvmsg_ret"][0], prof["inet_recvmsg_ret"][1]
+    check(prof["inet_recvmsg"][0] >= threads,
+          "all %d receives hit the inet_recvmsg kprobe (%d)"
+          % (threads, prof["inet_recvmsg"][0]))
     check(hits == MAXACTIVE and missed == threads - MAXACTIVE,
           "r%d: %d returns recorded, %d missed (got %d, %d)"
           % (MAXACTIVE, MAXACTIVE, threads - MAXACTIVE, hits, missed))
@@ -415,19 +400,21 @@ def check_miss():
     row = procs.get(exp["pid"])
     got = (row["calls"], row["bytes"]) if row else None
     size = exp["bytes"] // threads
-    check(got == (hits, hits * size),
-          "rtblock process row: the %d recorded calls, %d bytes (got %s)"
-          % (hits, hits * size, got))
+    # the returns the kretprobe missed are counted from recvfrom's exit
+    check(got == (threads, threads * size),
+          "rtblock process row: all %d calls, %d bytes, the %d missed "
+          "returns counted from recvfrom's exit (got %s)"
+          % (threads, threads * size, missed, got))
     others = [p for p in summ["processes"] if p["pid"] != exp["pid"]]
     check(not others, "rtblock's threads are counted in its process (%s)"
           % [(p["pid"], p["comm"]) for p in others][:5])
     peer = exp["peer"]
     rows = [p for p in summ["peers"] if (p["family"], p["addr"], p["port"])
             == (peer["family"], peer["addr"], peer["port"])]
-    check(len(rows) == 1 and rows[0]["calls"] == hits and
-          rows[0]["bytes"] == hits * size,
+    check(len(rows) == 1 and rows[0]["calls"] == threads and
+          rows[0]["bytes"] == threads * size,
           "sender peer row: %d calls (got %s)"
-          % (hits, [(r["calls"], r["bytes"]) for r in rows]))
+          % (threads, [(r["calls"], r["bytes"]) for r in rows]))
 
 
 def state(name):
@@ -466,7 +453,7 @@ def check_killed():
     check(len(group) == len(EVENTS),
           "after kill -9: group recvtop_%s is left (%d events)"
           % (pid, len(group)))
-    check(any(re.match(r"r4096:recvtop_%s/recvfrom_ret(_%s)? " % (pid, pid), d)
+    check(any(re.match(r"r4096:recvtop_%s/inet_recvmsg_ret_%s " % (pid, pid), d)
               for d in group), "the kernel lists the kretprobe as r4096")
     out = text("reset.out") or ""
     check(rc("reset.out") == "0", "recvtop reset exit status 0")
