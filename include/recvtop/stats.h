@@ -83,9 +83,14 @@ struct rt_proc_row {
 	u64 last_seen;			/* event time */
 };
 
+/*
+ * A socket of a process: its kernel address where the backend sees it
+ * (sock, kprobe: fd is -1 in the key), else its descriptor (sk 0).
+ */
 struct rt_sock_key {
 	int tgid;
 	int fd;
+	u64 sk;
 };
 
 struct rt_sock_row {
@@ -94,6 +99,10 @@ struct rt_sock_row {
 	u32 last_gen;
 	struct rt_counters ival, last, total;
 	u64 last_seen;
+	int fd;				/* the last descriptor seen, -1: none */
+	u16 family;			/* AF_*, 0: not known */
+	u16 protocol;			/* IPPROTO_* */
+	u8 ival_vias, last_vias, total_vias;	/* 1 << enum rt_rx_via */
 };
 
 struct rt_peer_key {
@@ -180,7 +189,7 @@ struct rt_tid_cache {
 	bool wanted;			/* passes -p/-c */
 	const struct rt_task *task;
 	struct rt_proc_row *proc;
-	int fd;				/* of sock, -2: none yet */
+	struct rt_sock_key sock_key;	/* of sock */
 	struct rt_sock_row *sock;
 };
 

@@ -18,6 +18,7 @@ struct hentry {
 	u64 last_seen;
 	int top_tgid;		/* peers, after the interval */
 	u64 top_bytes;
+	u8 vias, total_vias;	/* sockets: in the interval, after it */
 };
 
 struct hbucket {
@@ -216,6 +217,8 @@ static int record_row(struct history *h, int t, u32 nr, const void *row)
 		e->d = s->last;
 		e->lat_max = s->total.lat_max;
 		e->last_seen = s->last_seen;
+		e->vias = s->last_vias;
+		e->total_vias = s->total_vias;
 		break;
 	}
 	case HT_PEERS: {
@@ -368,6 +371,7 @@ static void apply_totals(struct history *h, const struct hentry *e, void *v,
 		counters_add(&s->total, &e->d, sign);
 		s->total.lat_max = at ? at->lat_max : 0;
 		s->last_seen = at ? at->last_seen : 0;
+		s->total_vias = at ? at->total_vias : 0;
 		break;
 	}
 	case HT_PEERS: {
@@ -408,6 +412,7 @@ static void apply_last(struct history *h, const struct hentry *e, void *v)
 	}
 	case HT_SOCKS:
 		((struct rt_sock_row *)v)->last = e->d;
+		((struct rt_sock_row *)v)->last_vias = e->vias;
 		((struct rt_sock_row *)v)->last_gen = h->gen;
 		break;
 	case HT_PEERS:

@@ -162,12 +162,21 @@ static struct rt_tid_cache *tid_entry(struct stats *s, int tid)
 	e->task = taskinfo_get(s->tasks, tid, NULL);
 	e->wanted = task_wanted(s, e->task);
 	e->proc = NULL;
-	e->fd = -2;
 	e->sock = NULL;
 	/* an answer taskinfo could not keep must not be kept either */
 	if (taskinfo_peek(s->tasks, tid) != e->task)
 		e->epoch = 0;
 	return e;
+}
+
+/* a receive outside any syscall bracket, in an io_uring worker thread,
+ * is io_uring's */
+static inline unsigned int via_of(const struct rt_recv_call *call,
+				  const struct rt_task *task)
+{
+	if (call->via == RT_RX_READ && (task->flags & RT_TASK_IOU))
+		return RT_RX_IO_URING;
+	return call->via;
 }
 
 void stats_add_recv(struct stats *s, const struct rt_recv_call *call)
@@ -192,12 +201,8 @@ void stats_add_recv(struct stats *s, const struct rt_recv_call *call)
 		e->proc = p;
 	}
 	if (p) {
-		unsigned int via = call->via;
+		unsigned int via = via_of(call, task);
 
-		/* a receive outside any syscall bracket, in an io_uring
-		 * worker thread, is io_uring's */
-		if (via == RT_RX_READ && (task->flags & RT_TASK_IOU))
-			via = RT_RX_IO_URING;
 		count_call(&p->ival, call);
 		if (via < RT_RX_NR) {
 			p->ival_via.calls[via]++;
@@ -209,22 +214,32 @@ void stats_add_recv(struct stats *s, const struct rt_recv_call *call)
 		p->last_seen = call->ts;
 	}
 
-	if (call->fd >= 0) {
+	if (call->sk || call->fd >= 0) {
 		struct rt_sock_row *sr = e->sock;
+		struct rt_sock_key sk = { .tgid = task->tgid,
+					  .fd = call->sk ? -1 : call->fd,
+					  .sk = call->sk };
 
-		if (sr && e->fd == call->fd) {
+		if (sr && e->sock_key.sk == sk.sk && e->sock_key.fd == sk.fd) {
 			table_touch(&s->socks, sr);
 		} else {
-			struct rt_sock_key sk = { .tgid = task->tgid,
-						  .fd = call->fd };
-
 			sr = table_get(&s->socks, &sk);
 			e->sock = sr;
-			e->fd = call->fd;
+			e->sock_key = sk;
+			if (sr && !sr->total.calls && !sr->ival.calls)
+				sr->fd = -1;
 		}
 		if (sr) {
 			count_call(&sr->ival, call);
 			sr->last_seen = call->ts;
+			if (call->fd >= 0)
+				sr->fd = call->fd;
+			if (call->family) {
+				sr->family = call->family;
+				sr->protocol = call->protocol;
+			}
+			if (via_of(call, task) < RT_RX_NR)
+				sr->ival_vias |= (u8)(1u << via_of(call, task));
 		}
 	}
 
@@ -349,6 +364,9 @@ void stats_end_interval(struct stats *s, u64 end_ts)
 		struct rt_sock_row *r = table_dirty_row(&s->socks, i);
 
 		fold(&r->total, &r->last, &r->ival);
+		r->total_vias |= r->ival_vias;
+		r->last_vias = r->ival_vias;
+		r->ival_vias = 0;
 		r->last_gen = gen;
 	}
 	n = table_dirty_count(&s->peers);
