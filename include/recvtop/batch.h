@@ -47,6 +47,8 @@ int rt_cmp_proc_calls(const void *a, const void *b);	/* totals */
 int rt_cmp_proc_last(const void *a, const void *b);	/* last interval */
 void rt_format_ns(char *buf, size_t len, u64 ns);
 /* "read,recvmsg+peek": the ways a row's receives came, "-" for none */
+/* "recvmsg,read": the ways in a mask of 1 << enum rt_rx_via */
+void rt_format_via_mask(char *buf, size_t len, unsigned int vias);
 void rt_format_vias(char *buf, size_t len, const struct rt_via_counts *v,
 		    u64 peeks);
 void rt_format_bytes(char *buf, size_t len, u64 bytes);

@@ -4,6 +4,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "recvtop/batch.h"
 #include "recvtop/signals.h"
@@ -81,6 +82,36 @@ static int cmp_peer_last(const void *a, const void *b)
 	const struct rt_peer_row *x = *(void *const *)a, *y = *(void *const *)b;
 
 	return cmp_peer(x, y, &x->last, &y->last);
+}
+
+static int cmp_sock(const struct rt_sock_row *x, const struct rt_sock_row *y,
+		    const struct rt_counters *cx, const struct rt_counters *cy)
+{
+	int r = cmp_counters(cx, cy);
+
+	if (r)
+		return r;
+	r = cmp_int_asc(x->key.tgid, y->key.tgid);
+	if (r)
+		return r;
+	r = cmp_int_asc(x->key.fd, y->key.fd);
+	return r ? r : (x->key.sk > y->key.sk) - (x->key.sk < y->key.sk);
+}
+
+static int cmp_sock_total(const void *a, const void *b)
+{
+	const struct rt_sock_row *x = *(void *const *)a,
+				 *y = *(void *const *)b;
+
+	return cmp_sock(x, y, &x->total, &y->total);
+}
+
+static int cmp_sock_last(const void *a, const void *b)
+{
+	const struct rt_sock_row *x = *(void *const *)a,
+				 *y = *(void *const *)b;
+
+	return cmp_sock(x, y, &x->last, &y->last);
 }
 
 static int cmp_reader(const struct rt_reader_row *x,
@@ -178,6 +209,26 @@ void rt_format_vias(char *buf, size_t len, const struct rt_via_counts *v,
 		snprintf(buf, len, "-");
 }
 
+void rt_format_via_mask(char *buf, size_t len, unsigned int vias)
+{
+	size_t o = 0;
+
+	buf[0] = 0;
+	for (int i = 0; i < RT_RX_NR && o < len; i++) {
+		int n;
+
+		if (!(vias & (1u << i)))
+			continue;
+		n = snprintf(buf + o, len - o, "%s%s", o ? "," : "",
+			     rt_rx_via_name((enum rt_rx_via)i));
+		if (n < 0)
+			break;
+		o += (size_t)n;
+	}
+	if (!buf[0])
+		snprintf(buf, len, "-");
+}
+
 void rt_format_bytes(char *buf, size_t len, u64 v)
 {
 	if (v < 100000)
@@ -236,6 +287,54 @@ static const char *peer_family(const struct rt_peer_row *r)
 {
 	return rt_family_name((r->hdr.flags & RT_ROW_OTHER) ? RT_FAM_OTHER :
 			      (enum rt_family)r->key.family);
+}
+
+/* a socket row's owner, id, family and protocol as text */
+struct sock_text {
+	int pid;
+	const char *comm;
+	char id[24];
+	const char *family;		/* NULL: not known */
+	const char *proto;
+};
+
+static enum rt_family family_of_af(u16 af)
+{
+	switch (af) {
+	case AF_INET:
+		return RT_FAM_INET;
+	case AF_INET6:
+		return RT_FAM_INET6;
+	case AF_UNIX:
+		return RT_FAM_UNIX;
+	default:
+		return RT_FAM_OTHER;
+	}
+}
+
+static void sock_text_of(struct sock_text *t, const struct stats *s,
+			 const struct rt_sock_row *r)
+{
+	const struct rt_proc_row *p;
+
+	memset(t, 0, sizeof(*t));
+	if (r->hdr.flags & RT_ROW_OTHER) {
+		t->pid = -1;
+		t->comm = "(other)";
+		snprintf(t->id, sizeof(t->id), "(other)");
+		return;
+	}
+	t->pid = r->key.tgid;
+	p = table_find(&s->procs, &r->key.tgid);
+	t->comm = p ? proc_comm(p) : "";
+	if (r->key.sk)
+		snprintf(t->id, sizeof(t->id), "%016" PRIx64, r->key.sk);
+	else
+		snprintf(t->id, sizeof(t->id), "fd:%d", r->key.fd);
+	if (r->family) {
+		t->family = rt_family_name(family_of_af(r->family));
+		t->proto = rt_proto_name(rt_proto_of(r->family, r->protocol));
+	}
 }
 
 /* ---- JSON ---- */
@@ -312,6 +411,46 @@ static void json_peers(struct batch_out *b, const struct stats *s, bool last)
 		fprintf(f, ",\"port\":%u,\"calls\":%" PRIu64 ",\"bytes\":%"
 			PRIu64 ",\"top_pid\":%d}", r->key.port, c->calls,
 			c->bytes, r->top_tgid);
+	}
+	fputc(']', f);
+}
+
+static void json_socks(struct batch_out *b, const struct stats *s, bool last)
+{
+	size_t n = collect(b, &s->socks, last,
+			   last ? cmp_sock_last : cmp_sock_total);
+	FILE *f = b->f;
+	struct sock_text t;
+
+	fputs(",\"sockets\":[", f);
+	for (size_t i = 0; i < n; i++) {
+		const struct rt_sock_row *r = b->rows[i];
+		const struct rt_counters *c = last ? &r->last : &r->total;
+		unsigned int vias = last ? r->last_vias : r->total_vias;
+		bool first = true;
+
+		sock_text_of(&t, s, r);
+		fprintf(f, "%s{\"pid\":%d,\"comm\":", i ? "," : "", t.pid);
+		rt_json_string(f, t.comm);
+		fprintf(f, ",\"sock\":\"%s\",\"fd\":%d", t.id,
+			(r->hdr.flags & RT_ROW_OTHER) ? -1 : r->fd);
+		if (t.family)
+			fprintf(f, ",\"family\":\"%s\",\"proto\":\"%s\"",
+				t.family, t.proto);
+		else
+			fputs(",\"family\":null,\"proto\":null", f);
+		fputs(",\"via\":[", f);
+		for (int v = 0; v < RT_RX_NR; v++) {
+			if (!(vias & (1u << v)))
+				continue;
+			fprintf(f, "%s\"%s\"", first ? "" : ",",
+				rt_rx_via_name((enum rt_rx_via)v));
+			first = false;
+		}
+		fprintf(f, "],\"calls\":%" PRIu64 ",\"bytes\":%" PRIu64
+			",\"errors\":%" PRIu64 ",\"eagain\":%" PRIu64
+			",\"peeks\":%" PRIu64 "}", c->calls, c->bytes,
+			c->errors, c->eagain, c->peeks);
 	}
 	fputc(']', f);
 }
@@ -409,6 +548,37 @@ static void text_peers(struct batch_out *b, const struct stats *s, bool last)
 		fprintf(f, "  (no sender addresses)\n");
 }
 
+static void text_socks(struct batch_out *b, const struct stats *s, bool last)
+{
+	size_t n = collect(b, &s->socks, last,
+			   last ? cmp_sock_last : cmp_sock_total);
+	FILE *f = b->f;
+	struct sock_text t;
+	char fd[16], via[64];
+
+	fprintf(f, "%7s %-16s %-16s %5s %-6s %-5s %10s %10s %8s %s\n", "PID",
+		"COMM", "SOCK", "FD", "FAMILY", "PROTO", "CALLS", "BYTES",
+		"ERRORS", "VIA");
+	for (size_t i = 0; i < n; i++) {
+		const struct rt_sock_row *r = b->rows[i];
+		const struct rt_counters *c = last ? &r->last : &r->total;
+
+		sock_text_of(&t, s, r);
+		if (r->fd >= 0 && !(r->hdr.flags & RT_ROW_OTHER))
+			snprintf(fd, sizeof(fd), "%d", r->fd);
+		else
+			snprintf(fd, sizeof(fd), "-");
+		rt_format_via_mask(via, sizeof(via),
+				   last ? r->last_vias : r->total_vias);
+		fprintf(f, "%7d %-16s %-16s %5s %-6s %-5s %10" PRIu64 " %10"
+			PRIu64 " %8" PRIu64 " %s\n", t.pid, t.comm, t.id, fd,
+			t.family ? t.family : "-", t.proto ? t.proto : "-",
+			c->calls, c->bytes, c->errors, via);
+	}
+	if (!n)
+		fprintf(f, "  (no receive calls on sockets)\n");
+}
+
 static void text_readers(struct batch_out *b, const struct stats *s, bool last)
 {
 	size_t n = collect(b, &s->readers, last,
@@ -459,6 +629,7 @@ void batch_print_interval(struct batch_out *b, const struct pipeline *p,
 			iv->seconds, b->info->backend, s->last.events,
 			s->last.lost);
 		json_procs(b, s, true);
+		json_socks(b, s, true);
 		json_peers(b, s, true);
 		json_readers(b, s, true);
 		fputs("}\n", f);
@@ -468,6 +639,7 @@ void batch_print_interval(struct batch_out *b, const struct pipeline *p,
 			iv->time, b->info->backend, s->last.events,
 			s->last.lost);
 		text_procs(b, s, true);
+		text_socks(b, s, true);
 		text_peers(b, s, true);
 		text_readers(b, s, true);
 		fputc('\n', f);
@@ -518,6 +690,7 @@ void batch_print_summary(struct batch_out *b, const struct pipeline *p)
 			fprintf(f, ",\"probe_missed\":%" PRIu64,
 				b->info->probe_missed);
 		json_procs(b, s, false);
+		json_socks(b, s, false);
 		json_peers(b, s, false);
 		json_readers(b, s, false);
 		fputs("}\n", f);
@@ -531,6 +704,7 @@ void batch_print_summary(struct batch_out *b, const struct pipeline *p)
 				b->info->probe_missed);
 		fputc('\n', f);
 		text_procs(b, s, false);
+		text_socks(b, s, false);
 		text_peers(b, s, false);
 		text_readers(b, s, false);
 	}
