@@ -57,8 +57,8 @@ enum tui_val {
 struct tui_rec {
 	u32 flags;
 	int id;			/* process; socket owner; reader; peer: top pid */
-	int id2;		/* socket: fd; reader: target pid */
-	u16 kind;		/* reader: via; peer: family */
+	int id2;		/* socket: fd of its key; reader: target pid */
+	u16 kind;		/* reader: via; peer: family; socket: proto */
 	u16 port;		/* peer */
 	char name[RT_COMM_LEN];	/* comm of id */
 	union {
@@ -67,6 +67,11 @@ struct tui_rec {
 			struct rt_peer_key key;
 			char addr[TUI_ADDR_LEN];
 		} peer;
+		struct {
+			u64 sk;		/* kernel address, 0: keyed by fd */
+			int fd;		/* the last descriptor seen, -1 */
+			u8 vias;	/* 1 << enum rt_rx_via, in total */
+		} sock;
 	};
 	u64 v[TUI_NR_VALS];
 };
@@ -78,6 +83,7 @@ struct tui_key {
 	u16 kind;
 	int id, id2;
 	struct rt_peer_key peer;
+	u64 sk;			/* socket */
 };
 
 struct tui_snap {

@@ -20,6 +20,10 @@ enum tui_fmt {
 	TF_PORT,
 	TF_FAMILY,
 	TF_VIA,
+	TF_FD,		/* socket: its last descriptor */
+	TF_PROTO,	/* socket: tcp, udp, unix, raw, other */
+	TF_SVIAS,	/* socket: the ways it was read */
+	TF_SOCK,	/* socket: kernel address */
 	TF_RATE,	/* v / interval seconds, decimal units */
 	TF_BRATE,	/* v / interval seconds, bytes */
 	TF_COUNT,	/* v, decimal units when too wide */

@@ -461,7 +461,7 @@ static const char *const help_text[] = {
 	"  1 Processes   calls/s, bytes/s, errors/s, EAGAIN/s, latency",
 	"                avg/p99/max of the last interval; totals",
 	"  2 Peers       sender address and port (kprobe backend only)",
-	"  3 Sockets     per process and file descriptor",
+	"  3 Sockets     per process and socket: proto, via, fd",
 	"  4 Readers     who reads whose memory: via, count, denied",
 	"  Tab, S-Tab    next, previous view",
 	"",
@@ -472,7 +472,8 @@ static const char *const help_text[] = {
 	"  a l m         latency avg, p99, max",
 	"  t T           total calls, total bytes",
 	"  P n           pid, command name",
-	"  f o           peers: family, port; sockets: fd",
+	"  f o           peers: family, port",
+	"  f o v k       sockets: fd, proto, via, kernel address",
 	"  a             peers: address",
 	"  c e s v x N   readers: count, denied, last seen, via,",
 	"                target pid, target name; C: count/s",
@@ -615,10 +616,29 @@ static void format_event(char *buf, size_t len, const struct tui_event *te)
 	len -= (size_t)o;
 	switch (ev->kind) {
 	case RT_EV_RECV_ENTER:
-		snprintf(buf, len, "recvfrom    fd=%d size=%" PRIu64
-			 " flags=0x%x%s", ev->recv_enter.fd,
-			 ev->recv_enter.size, ev->recv_enter.flags,
+		snprintf(buf, len, "%-11s fd=%d size=%" PRIu64
+			 " flags=0x%x%s",
+			 rt_rx_via_name((enum rt_rx_via)ev->recv_enter.via),
+			 ev->recv_enter.fd, ev->recv_enter.size,
+			 ev->recv_enter.flags,
 			 ev->recv_enter.has_addr ? " addr" : "");
+		break;
+	case RT_EV_SOCK_RECV:
+		format_ret(r, sizeof(r), ev->sock.ret);
+		snprintf(buf, len, "sock_recv   sk=%" PRIx64 " %s %s flags=0x%x",
+			 ev->sock.sk, rt_proto_name(rt_proto_of(ev->sock.family,
+							       ev->sock.protocol)),
+			 r, ev->sock.flags);
+		break;
+	case RT_EV_SOCK_ENTER:
+		snprintf(buf, len, "sock_in     sk=%" PRIx64 " %s flags=0x%x",
+			 ev->sock.sk, rt_proto_name(rt_proto_of(ev->sock.family,
+							       ev->sock.protocol)),
+			 ev->sock.flags);
+		break;
+	case RT_EV_SOCK_EXIT:
+		format_ret(r, sizeof(r), ev->exit.ret);
+		snprintf(buf, len, "sock_in <- %s", r);
 		break;
 	case RT_EV_RECV_ADDR:
 		rt_addr_format(&ev->recv_addr.addr, a, sizeof(a));
@@ -628,7 +648,8 @@ static void format_event(char *buf, size_t len, const struct tui_event *te)
 		break;
 	case RT_EV_RECV_EXIT:
 		format_ret(r, sizeof(r), ev->exit.ret);
-		snprintf(buf, len, "recvfrom <- %s", r);
+		snprintf(buf, len, "%s <- %s",
+			 rt_rx_via_name((enum rt_rx_via)ev->exit.sc), r);
 		break;
 	case RT_EV_MM_ENTER:
 		snprintf(buf, len, "mm_access   target=%d/%d (%.16s) mode=0x%x",
@@ -679,8 +700,16 @@ static void drill_title(char *buf, size_t len, const struct tui_drill *d)
 			 d->found ? tui_rec_addr(r) : "?", k->peer.port);
 		break;
 	case TUI_SOCKS:
-		snprintf(buf, len, "Socket: process %d (%s) fd %d", k->id,
-			 d->found ? r->name : "?", k->id2);
+		if (k->sk)
+			snprintf(buf, len, "Socket %016" PRIx64 ": process %d "
+				 "(%s) %s fd %d", k->sk, k->id,
+				 d->found ? r->name : "?", d->found &&
+				 r->kind < RT_PROTO_NR ?
+				 rt_proto_name((enum rt_proto)r->kind) : "",
+				 d->found ? r->sock.fd : -1);
+		else
+			snprintf(buf, len, "Socket: process %d (%s) fd %d",
+				 k->id, d->found ? r->name : "?", k->id2);
 		break;
 	case TUI_READERS:
 		snprintf(buf, len, "Reader %d (%s) -> target %d (%s) via %s",

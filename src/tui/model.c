@@ -127,6 +127,11 @@ static void rec_sock(struct tui_rec *r, const struct stats *st,
 	} else {
 		r->id = s->key.tgid;
 		r->id2 = s->key.fd;
+		r->sock.sk = s->key.sk;
+		r->sock.fd = s->fd;
+		r->sock.vias = s->total_vias;
+		r->kind = s->family ? (u16)rt_proto_of(s->family, s->protocol) :
+				      RT_PROTO_NR;
 		snprintf(r->name, sizeof(r->name), "%s",
 			 comm_of(cc, st, s->key.tgid));
 	}
@@ -325,6 +330,7 @@ void tui_rec_key(enum tui_view view, const struct tui_rec *r,
 	case TUI_SOCKS:
 		k->id = r->id;
 		k->id2 = r->id2;
+		k->sk = r->sock.sk;
 		break;
 	case TUI_READERS:
 		k->id = r->id;
@@ -363,7 +369,8 @@ bool tui_find_rec(const struct stats *st, const struct tui_key *k,
 			row = table_find(t, &k->peer);
 			break;
 		case TUI_SOCKS: {
-			struct rt_sock_key sk = { .tgid = k->id, .fd = k->id2 };
+			struct rt_sock_key sk = { .tgid = k->id, .fd = k->id2,
+						  .sk = k->sk };
 
 			row = table_find(t, &sk);
 			break;
@@ -456,6 +463,23 @@ static bool peer_is(const struct rt_peer_key *k, const struct rt_addr *a)
 		       a->len : RT_ADDR_BYTES);
 }
 
+/* a socket event of the watched process, or of the watched socket */
+static bool watch_sock_is(struct tui_watch *w, struct taskinfo *tasks,
+			  const struct rt_event *ev)
+{
+	const struct tui_key *k = &w->key;
+
+	switch (k->view) {
+	case TUI_PROCS:
+		return tgid_of(w, tasks, ev->tid) == k->id;
+	case TUI_SOCKS:
+		return k->sk && ev->sock.sk == k->sk &&
+		       tgid_of(w, tasks, ev->tid) == k->id;
+	default:
+		return false;
+	}
+}
+
 static void watch_event(struct tui_watch *w, struct taskinfo *tasks,
 			const struct rt_event *ev)
 {
@@ -470,7 +494,8 @@ static void watch_event(struct tui_watch *w, struct taskinfo *tasks,
 				watch_enter(w, ev, ev->ts);
 			break;
 		case TUI_SOCKS:
-			if (ev->recv_enter.fd == k->id2 &&
+			/* a socket known by its address: its own events */
+			if (!k->sk && ev->recv_enter.fd == k->id2 &&
 			    tgid_of(w, tasks, ev->tid) == k->id)
 				watch_enter(w, ev, ev->ts);
 			break;
@@ -498,6 +523,23 @@ static void watch_event(struct tui_watch *w, struct taskinfo *tasks,
 	case RT_EV_RECV_EXIT:
 		if (k->view != TUI_READERS)
 			watch_exit(w, ev);
+		return;
+	case RT_EV_SOCK_RECV:
+	case RT_EV_SOCK_ENTER:
+		if (!watch_sock_is(w, tasks, ev))
+			return;
+		/* a protocol's entry: its return gives the latency */
+		if (ev->kind == RT_EV_SOCK_ENTER && k->view == TUI_SOCKS)
+			watch_enter(w, ev, ev->ts);
+		else
+			watch_keep(w, ev);
+		return;
+	case RT_EV_SOCK_EXIT:
+		if (k->view == TUI_SOCKS)
+			watch_exit(w, ev);
+		else if (k->view == TUI_PROCS &&
+			 tgid_of(w, tasks, ev->tid) == k->id)
+			watch_keep(w, ev);
 		return;
 	case RT_EV_MM_ENTER:
 	case RT_EV_SC_ENTER:

@@ -38,15 +38,18 @@ static const struct tui_col peer_cols[] = {
 
 static const struct tui_col sock_cols[] = {
 	{ "PID", "process id", TF_PID, 0, 7, 7, 0, TC_ASC, 'P' },
-	{ "FD", "file descriptor", TF_ID2, 0, 5, 5, 0, TC_ASC, 'f' },
+	{ "FD", "file descriptor (the last one seen)", TF_FD, 0, 5, 5, 2, TC_ASC, 'f' },
+	{ "PROTO", "protocol: tcp, udp, unix, raw, other", TF_PROTO, 0, 5, 5, 1, TC_LEFT | TC_ASC, 'o' },
+	{ "VIA", "how it was read: recvfrom, recvmsg, read...", TF_SVIAS, 0, 12, 8, 3, TC_LEFT | TC_ASC, 'v' },
 	{ "COMM", "command name", TF_NAME, 0, 15, 10, 1, TC_LEFT | TC_ASC, 'n' },
 	{ "CALLS/s", "receive calls per second", TF_RATE, TV_CALLS, 9, 9, 0, 0, 'c' },
 	{ "BYTES/s", "bytes received per second", TF_BRATE, TV_BYTES, 9, 9, 1, 0, 'b' },
-	{ "ERR/s", "failed calls per second", TF_RATE, TV_ERRORS, 7, 7, 3, 0, 'e' },
+	{ "ERR/s", "failed calls per second", TF_RATE, TV_ERRORS, 7, 7, 5, 0, 'e' },
 	{ "AVG", "average latency (last interval)", TF_NS, TV_LAT_AVG, 8, 8, 6, 0, 'a' },
 	{ "MAX", "highest latency (last interval)", TF_NS, TV_LAT_MAX, 8, 8, 7, 0, 'm' },
 	{ "CALLS", "receive calls in total", TF_COUNT, TV_T_CALLS, 10, 10, 2, 0, 't' },
 	{ "BYTES", "bytes received in total", TF_BYTES, TV_T_BYTES, 9, 9, 4, 0, 'T' },
+	{ "SOCK", "the socket's kernel address", TF_SOCK, 0, 16, 16, 8, TC_LEFT | TC_ASC, 'k' },
 };
 
 static const struct tui_col reader_cols[] = {
@@ -69,7 +72,7 @@ static const struct {
 } views[TUI_NR_VIEWS] = {
 	[TUI_PROCS] = { proc_cols, ARRAY_SIZE(proc_cols), "Processes", "Proc", 2 },
 	[TUI_PEERS] = { peer_cols, ARRAY_SIZE(peer_cols), "Peers", "Peer", 3 },
-	[TUI_SOCKS] = { sock_cols, ARRAY_SIZE(sock_cols), "Sockets", "Sock", 3 },
+	[TUI_SOCKS] = { sock_cols, ARRAY_SIZE(sock_cols), "Sockets", "Sock", 5 },
 	[TUI_READERS] = { reader_cols, ARRAY_SIZE(reader_cols), "Memory readers", "Mem", 5 },
 };
 
@@ -268,6 +271,28 @@ void tui_cell(char *buf, size_t len, const struct tui_col *c,
 		else
 			snprintf(buf, len, "%s", via_short(r->kind));
 		break;
+	case TF_FD:
+		if (other || r->sock.fd < 0)
+			snprintf(buf, len, "-");
+		else
+			snprintf(buf, len, "%d", r->sock.fd);
+		break;
+	case TF_PROTO:
+		snprintf(buf, len, "%s", other || r->kind >= RT_PROTO_NR ? "-" :
+			 rt_proto_name((enum rt_proto)r->kind));
+		break;
+	case TF_SVIAS:
+		if (other)
+			snprintf(buf, len, "-");
+		else
+			rt_format_via_mask(buf, len, r->sock.vias);
+		break;
+	case TF_SOCK:
+		if (other || !r->sock.sk)
+			snprintf(buf, len, "-");
+		else
+			snprintf(buf, len, "%016" PRIx64, r->sock.sk);
+		break;
 	case TF_RATE:
 		tui_format_count(buf, len, (double)v / secs, width);
 		break;
@@ -338,6 +363,11 @@ bool tui_rec_matches(enum tui_view v, const struct tui_rec *r,
 		    has(utoa_rev(num + sizeof(num), (u64)r->id2), filter))
 			return true;
 		break;
+	case TUI_SOCKS:
+		if (r->kind < RT_PROTO_NR &&
+		    !strcasecmp(rt_proto_name((enum rt_proto)r->kind), filter))
+			return true;
+		break;
 	default:
 		break;
 	}
@@ -389,7 +419,7 @@ static void ident(enum tui_view v, const struct tui_rec *r, u64 *hi, u64 *lo)
 		break;
 	case TUI_SOCKS:
 		*hi = ((u64)(u32)r->id << 32) | (u32)r->id2;
-		*lo = 0;
+		*lo = r->sock.sk;
 		break;
 	case TUI_READERS:
 		*hi = ((u64)(u32)r->id << 32) | (u32)r->id2;
@@ -439,7 +469,17 @@ static void sort_keys(const struct tui_col *c, bool desc,
 		break;
 	case TF_FAMILY:
 	case TF_VIA:
+	case TF_PROTO:
 		k[0] = r->kind;
+		break;
+	case TF_FD:
+		k[0] = ord_int(r->sock.fd);
+		break;
+	case TF_SVIAS:
+		k[0] = r->sock.vias;
+		break;
+	case TF_SOCK:
+		k[0] = r->sock.sk;
 		break;
 	case TF_NS:
 		/* rows without a latency sort below every latency */
@@ -484,7 +524,10 @@ static int cmp_ident(enum tui_view v, const struct tui_rec *a,
 		return cmp_peer(&a->peer.key, &b->peer.key);
 	case TUI_SOCKS:
 		r = cmp_int(a->id, b->id);
-		return r ? r : cmp_int(a->id2, b->id2);
+		if (!r)
+			r = cmp_int(a->id2, b->id2);
+		return r ? r : (a->sock.sk > b->sock.sk) -
+			       (a->sock.sk < b->sock.sk);
 	case TUI_READERS:
 		r = cmp_int(a->id, b->id);
 		if (!r)

@@ -289,6 +289,52 @@ static void test_snapshot(void)
 	ok(s->nr >= 2 && !strcmp(s->recs[0].name, "first") &&
 	   s->recs[0].id2 == 3, "sockets: owner's comm and fd");
 	stats_free(&st);
+
+	/* a socket the backend knows by its address: proto, vias, last fd */
+	{
+		struct rt_stats_caps c2 = { 10, 10, 10, 10 };
+		struct rt_recv_call rd = {
+			.ts = 1, .tid = 200, .fd = -1, .ret = 100,
+			.via = RT_RX_READ, .sk = 0xffff888100001000ULL,
+			.family = 2, .protocol = 6,
+		};
+		struct rt_recv_call rm = rd;
+		const struct tui_col *cols;
+		unsigned int nc;
+		char cell[64];
+		bool proto = false, via = false, fd = false, sock = false;
+
+		rm.via = RT_RX_RECVMSG;
+		rm.fd = 7;
+		ok(!stats_init(&st, ti, &c2), "stats for the socket rows");
+		stats_add_recv(&st, &rd);
+		stats_add_recv(&st, &rm);
+		stats_add_recv(&st, &rd);
+		stats_end_interval(&st, 100);
+		tui_snap_fill(s, TUI_SOCKS, &st);
+		ok(s->nr == 1 && s->recs[0].v[TV_T_CALLS] == 3 &&
+		   s->recs[0].v[TV_T_BYTES] == 300,
+		   "sockets: one row per kernel address, whatever the fd");
+		cols = tui_view_cols(TUI_SOCKS, &nc);
+		for (unsigned int i = 0; s->nr && i < nc; i++) {
+			tui_cell(cell, sizeof(cell), &cols[i], &s->recs[0], s,
+				 20);
+			if (cols[i].fmt == TF_PROTO)
+				proto = !strcmp(cell, "tcp");
+			if (cols[i].fmt == TF_SVIAS)
+				via = !strcmp(cell, "recvmsg,read");
+			if (cols[i].fmt == TF_FD)
+				fd = !strcmp(cell, "7");
+			if (cols[i].fmt == TF_SOCK)
+				sock = !strcmp(cell, "ffff888100001000");
+		}
+		ok(proto && via && fd && sock,
+		   "sockets: PROTO tcp, VIA recvmsg,read, FD 7, SOCK the address");
+		ok(tui_view_sort_key(TUI_SOCKS, 'o') >= 0 &&
+		   tui_view_sort_key(TUI_SOCKS, 'v') >= 0,
+		   "sockets: o and v sort by proto and via");
+		stats_free(&st);
+	}
 	taskinfo_free(ti);
 	tui_list_free(&l);
 	tui_snap_free(s);
@@ -355,8 +401,14 @@ static void test_layout(void)
 	is_str(layout(TUI_PROCS, 200),
 	       "PID COMM CALLS/s BYTES/s ERR/s EAGAIN/s AVG P99 MAX CALLS BYTES",
 	       "processes at 200 columns: all");
-	is_str(layout(TUI_SOCKS, 40), "PID FD COMM CALLS/s",
+	is_str(layout(TUI_SOCKS, 40), "PID PROTO COMM CALLS/s",
 	       "sockets at 40 columns");
+	is_str(layout(TUI_SOCKS, 80),
+	       "PID FD PROTO VIA COMM CALLS/s BYTES/s CALLS BYTES",
+	       "sockets at 80 columns");
+	is_str(layout(TUI_SOCKS, 200),
+	       "PID FD PROTO VIA COMM CALLS/s BYTES/s ERR/s AVG MAX CALLS BYTES SOCK",
+	       "sockets at 200 columns: all");
 	is_str(layout(TUI_PEERS, 40), "ADDRESS PORT CALLS/s",
 	       "peers at 40 columns");
 	is_str(layout(TUI_READERS, 40), "READER COMM TARGET COUNT",
@@ -464,6 +516,25 @@ static void test_watch(void)
 	ok(e->watch.hist_n == 1 && e->watch.hist_sum == 300 &&
 	   e->watch.ev[e->watch.head - 1].ts == 1500,
 	   "socket watch: calls on that fd only");
+
+	/* a socket known by its kernel address: its socket events */
+	k.id2 = -1;
+	k.sk = 0xabc0;
+	tui_watch_start(e, &k);
+	ev = ev_of(RT_EV_SOCK_ENTER, 10, 2000, 0);
+	ev.sock.sk = 0xabc0;
+	tui_events_hook(e, &ev);
+	ev = ev_of(RT_EV_SOCK_EXIT, 10, 2400, 0);
+	tui_events_hook(e, &ev);
+	ev = ev_of(RT_EV_SOCK_RECV, 10, 2500, 0);
+	ev.sock.sk = 0xdef0;
+	tui_events_hook(e, &ev);
+	ev = ev_of(RT_EV_SOCK_RECV, 10, 2600, 0);
+	ev.sock.sk = 0xabc0;
+	tui_events_hook(e, &ev);
+	ok(e->watch.head == 3 && e->watch.hist_n == 1 &&
+	   e->watch.hist_sum == 400 && e->watch.ev[2].ts == 2600,
+	   "socket watch by address: its entry, return and receive only");
 	tui_watch_start(e, NULL);
 	ok(!e->watch.active, "closing stops the watch");
 	taskinfo_free(ti);
