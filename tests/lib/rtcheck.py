@@ -48,6 +48,28 @@ def compare(expect_path, out_path, backend, label):
                   backend, label, True)
 
 
+def check_socket(summ, e, got, what):
+    """the scenario's one socket: a sockets row with the process's
+    numbers, its family, protocol and way"""
+    rows = [s for s in summ.get("sockets", []) if s["pid"] == e["pid"]]
+    check(len(rows) == 1, what + " has one socket row (%d)" % len(rows))
+    if len(rows) != 1:
+        return
+    s = rows[0]
+    want = {"comm": e["comm"], "family": e["sock_family"],
+            "proto": e["proto"], "via": [e["via"]], "calls": got["calls"],
+            "bytes": got["bytes"], "errors": got["errors"],
+            "peeks": got.get("peeks", 0)}
+    diffs = ["%s %s != %s" % (k, s.get(k), v) for k, v in want.items()
+             if s.get(k) != v]
+    check(not diffs, what + " socket %s: " % s.get("sock") +
+          (", ".join(diffs) or "%s %s via %s, the process's numbers"
+           % (e["sock_family"], e["proto"], e["via"])))
+    check(isinstance(s.get("sock"), str) and
+          len(s["sock"]) == 16 and int(s["sock"], 16) != 0,
+          what + " socket id is its kernel address (%s)" % s.get("sock"))
+
+
 def compare_lines(exp, lines, backend, label, intervals_expected):
     """the summary line exact against the generator's numbers; with
     intervals_expected, the interval lines add up to it (recvtop report
@@ -90,6 +112,8 @@ def compare_lines(exp, lines, backend, label, intervals_expected):
             check(got.get("peeks") == e.get("peeks", 0),
                   what + " peeks %d (got %s)" % (e.get("peeks", 0),
                                                  got.get("peeks")))
+        if "proto" in e and backend in ("sock", "kprobe"):
+            check_socket(summ, e, got, what)
         if intervals_expected:
             tot = {k: 0 for k in ("calls", "bytes", "errors", "eagain")}
             for iv in intervals:

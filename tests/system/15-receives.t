@@ -3,7 +3,7 @@
 # recvmsg (v4, v6, unix dgram), recvmmsg vectors of 1..64, read and readv
 # (TCP v4/v6, unix stream), MSG_PEEK, TCP v6 recvfrom and io_uring RECV,
 # each exact against the generator: calls, bytes, peeks, and by_via naming
-# the one way; file and pipe reads beside them (rtgen noise) count nothing.
+# the one way, and its one socket row (family, proto, via, the numbers); file and pipe reads beside them (rtgen noise) count nothing.
 # The same numbers from a recording, through recvtop report.
 . "$RT_TOP/tests/lib/rt.sh"
 need_root "every receive"
@@ -48,10 +48,14 @@ done
 "$RECVTOP" --batch -- "$RT_TOOLS/rtgen" --scenarios read4,peek --count 500 \
 	--size 100 --expect "$O/txt.json" >"$O/txt.out" 2>"$O/txt.err"
 is "$?" 0 "text: exit status"
-like "$(grep ' rtg-read4 ' "$O/txt.out" | tail -1)" " 500 +50000 +0 +0 +- +- +- read$" \
+like "$(grep -E ' rtg-read4 +[0-9]+ ' "$O/txt.out" | tail -1)" " 500 +50000 +0 +0 +- +- +- read$" \
 	"text: read4's row, no latency, VIA read"
-like "$(grep ' rtg-peek ' "$O/txt.out" | tail -1)" " 1000 +50000 .* recvfrom\+peek$" \
+like "$(grep -E ' rtg-peek +[0-9]+ ' "$O/txt.out" | tail -1)" " 1000 +50000 .* recvfrom\+peek$" \
 	"text: peek's row, VIA recvfrom+peek"
+like "$(grep -E ' rtg-read4 +[0-9a-f]{16} ' "$O/txt.out" | tail -1)" " +- +inet +tcp +500 +50000 +0 +read$" \
+	"text: read4's socket row: its address, no fd, inet tcp, 500 calls, VIA read"
+like "$(grep -E ' rtg-peek +[0-9a-f]{16} ' "$O/txt.out" | tail -1)" " +[0-9]+ +inet +udp +1000 +50000 +0 +recvfrom$" \
+	"text: peek's socket row: its fd, inet udp, 1000 calls, VIA recvfrom"
 
 # 4. a recording gives the live numbers
 "$RECVTOP" record --no-kallsyms -o "$O/all.dat" -- "$RT_TOOLS/rtgen" --scenarios "$ALL" \

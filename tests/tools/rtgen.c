@@ -47,6 +47,8 @@
  *
  * JSON: {"processes":[...],"peers":[...],"readers":[]}.  A process entry
  * has pid, comm, scenario, calls, bytes, errors, eagain; the scenarios of
+ * the second list but noise add "sock_family" and "proto" (of the one
+ * socket they receive on, named as recvtop names them); those of
  * the second list add "via" (the receive API: "recvmsg", "recvmmsg",
  * "read" (also readv, and noise's reads), "recvfrom", "io_uring") and
  * their extra keys above.  A peer entry (family, addr, port, calls,
@@ -199,6 +201,23 @@ static const char *const scen_via[SC_NR] = {
 	[SC_NOISE]	= "read",
 };
 
+/*
+ * The one socket each of the newer scenarios receives on, printed as
+ * "sock_family" and "proto" (as recvtop names them)
+ */
+static const char *const scen_sock[SC_NR][2] = {
+	[SC_RECVMSG4]	= { "inet", "udp" },
+	[SC_RECVMSG6]	= { "inet6", "udp" },
+	[SC_RECVMMSG]	= { "inet", "udp" },
+	[SC_READ4]	= { "inet", "tcp" },
+	[SC_READV6]	= { "inet6", "tcp" },
+	[SC_PEEK]	= { "inet", "udp" },
+	[SC_USTREAM]	= { "unix", "unix" },
+	[SC_UDGRAM]	= { "unix", "unix" },
+	[SC_TCP6]	= { "inet6", "tcp" },
+	[SC_URING]	= { "inet", "tcp" },
+};
+
 /* extra JSON keys of a process entry (struct result.extra) */
 #define X_SYSCALLS	0x1		/* "syscalls" */
 #define X_PEEKS		0x2		/* "peeks" */
@@ -222,6 +241,8 @@ struct result {
 	double t_start;			/* flood/steady: CLOCK_MONOTONIC */
 	double t_last_ok;
 	char via[16];			/* "" for the older scenarios */
+	char sock_family[8];		/* scen_sock, "" for the older */
+	char proto[8];
 	unsigned int extra;		/* X_* */
 	unsigned long long syscalls;	/* recvmmsg(), io_uring_enter() */
 	unsigned long long peeks;	/* MSG_PEEK calls, also in calls */
@@ -1578,6 +1599,12 @@ scenario_child(enum scen sc, struct result *res, pid_t parent)
 	res->pid = getpid();
 	if (scen_via[sc])
 		snprintf(res->via, sizeof(res->via), "%s", scen_via[sc]);
+	if (scen_sock[sc][0]) {
+		snprintf(res->sock_family, sizeof(res->sock_family), "%s",
+			 scen_sock[sc][0]);
+		snprintf(res->proto, sizeof(res->proto), "%s",
+			 scen_sock[sc][1]);
+	}
 
 	switch (sc) {
 	case SC_UDP4:
@@ -1805,6 +1832,12 @@ static void write_json(FILE *f, const struct result *res, const char *const *sce
 		if (r->via[0]) {
 			fputs(",\"via\":", f);
 			json_str(f, r->via);
+		}
+		if (r->proto[0]) {
+			fputs(",\"sock_family\":", f);
+			json_str(f, r->sock_family);
+			fputs(",\"proto\":", f);
+			json_str(f, r->proto);
 		}
 		if (r->extra & X_SYSCALLS)
 			fprintf(f, ",\"syscalls\":%llu", r->syscalls);
