@@ -135,6 +135,10 @@ static const char *const kind_names[RT_EV_NR_KINDS] = {
 	[RT_EV_SOCK_RECV] = "sock_recv",
 	[RT_EV_SOCK_ENTER] = "sock_enter",
 	[RT_EV_SOCK_EXIT] = "sock_exit",
+	[RT_EV_SOCKET_ENTER] = "socket_enter",
+	[RT_EV_SOCKET_EXIT] = "socket_exit",
+	[RT_EV_FD_CLOSE] = "fd_close",
+	[RT_EV_PROC_RESET] = "proc_reset",
 	[RT_EV_MM_ENTER] = "mm_enter",
 	[RT_EV_MM_EXIT] = "mm_exit",
 	[RT_EV_SC_ENTER] = "sc_enter",
@@ -185,6 +189,47 @@ static const char *const proto_names[RT_PROTO_NR] = {
 const char *rt_proto_name(enum rt_proto proto)
 {
 	return proto < RT_PROTO_NR ? proto_names[proto] : "other";
+}
+
+void rt_sockproto_parse(const char *name, u16 *family, u16 *protocol)
+{
+	static const struct {
+		const char *name;
+		u16 protocol;
+	} inet[] = {
+		{ "TCP", IPPROTO_TCP }, { "UDP", IPPROTO_UDP },
+		{ "UDP-Lite", IPPROTO_UDPLITE }, { "UDPLITE", IPPROTO_UDPLITE },
+		{ "RAW", IPPROTO_RAW }, { "PING", IPPROTO_ICMP },
+		{ "MPTCP", IPPROTO_MPTCP }, { "SCTP", IPPROTO_SCTP },
+	};
+	size_t n = strlen(name);
+	bool v6 = n > 2 && !strcmp(name + n - 2, "v6");
+
+	*family = 0xffff;
+	*protocol = 0;
+	if (!strncmp(name, "UNIX", 4)) {
+		*family = AF_UNIX;
+		return;
+	}
+	if (!strcmp(name, "NETLINK")) {
+		*family = AF_NETLINK;
+		return;
+	}
+	if (!strcmp(name, "PACKET")) {
+		*family = AF_PACKET;
+		return;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(inet); i++) {
+		size_t l = strlen(inet[i].name);
+
+		if (n != l + (v6 ? 2 : 0) || strncmp(name, inet[i].name, l))
+			continue;
+		*family = v6 ? AF_INET6 : AF_INET;
+		*protocol = inet[i].protocol;
+		if (v6 && *protocol == IPPROTO_ICMP)
+			*protocol = IPPROTO_ICMPV6;
+		return;
+	}
 }
 
 enum rt_proto rt_proto_of(u16 family, u16 protocol)

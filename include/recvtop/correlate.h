@@ -4,6 +4,7 @@
 
 #include "recvtop/common.h"
 #include "recvtop/event.h"
+#include "recvtop/fdclass.h"
 #include "recvtop/stats.h"
 
 /*
@@ -38,6 +39,12 @@ void correlator_free(struct correlator *c);
  * socket.  Outside them a receive is a read.
  */
 void correlator_set_sock(struct correlator *c, bool sock);
+/*
+ * The tracepoint backend's question "is this descriptor a socket?" (see
+ * fdclass.h): the live run answers it with an fd marker; a replay has
+ * none (the markers are in the recording).
+ */
+void correlator_set_ask(struct correlator *c, rt_fd_ask_fn ask, void *ctx);
 void correlate_event(struct correlator *c, const struct rt_event *ev);
 /* threads with a call in flight */
 unsigned int correlator_in_flight(const struct correlator *c);

@@ -22,6 +22,10 @@ enum rt_event_kind {
 	RT_EV_MM_EXIT,		/* mm_access return */
 	RT_EV_SC_ENTER,		/* memory-reader syscall entry (rt_sc) */
 	RT_EV_SC_EXIT,		/* memory-reader syscall exit */
+	RT_EV_SOCKET_ENTER,	/* socket()/accept() entry (tracepoint) */
+	RT_EV_SOCKET_EXIT,	/* its return: the new descriptor */
+	RT_EV_FD_CLOSE,		/* close, dup2/dup3 onto, close_range */
+	RT_EV_PROC_RESET,	/* exec, or a new task: its fds are others */
 	RT_EV_MARKER,		/* recvtop's own trace_marker line */
 	RT_EV_OTHER,		/* an event recvtop does not interpret */
 	RT_EV_NR_KINDS,
@@ -86,10 +90,19 @@ struct rt_addr {
  * live view's delay changes, "recvtop: stop" at the end.  The pipeline
  * cuts intervals by them, so a replay cuts the live run's intervals.
  */
+/* what a process's descriptor is, as fd markers say (RT_FD_UNKNOWN: gone) */
+enum rt_fd_kind {
+	RT_FD_UNKNOWN = 0,	/* never asked, or forgotten; gone */
+	RT_FD_ASKED,		/* the marker has not come back yet */
+	RT_FD_SOCKET,
+	RT_FD_FILE,		/* a file, pipe, tty...: not a receive */
+};
+
 enum rt_marker {
 	RT_MARK_START = 1,
 	RT_MARK_STOP,
 	RT_MARK_DELAY,
+	RT_MARK_FD,		/* "fd TGID FD sock FAMILY PROTOCOL|file|gone" */
 	RT_MARK_OTHER,
 };
 
@@ -137,7 +150,22 @@ struct rt_event {
 		struct {
 			u16 what;		/* enum rt_marker */
 			u64 value;		/* delay in ns, 0: none */
+			/* RT_MARK_FD: what the descriptor is */
+			int tgid, fd;
+			u8 fd_kind;		/* enum rt_fd_kind */
+			u16 family, protocol;
 		} marker;
+		struct {
+			int fd;			/* accept: the listener; -1 */
+			u16 family, type, protocol;	/* socket() */
+		} sock_new;
+		struct {
+			int first, last;
+		} fd_close;
+		struct {
+			int pid;	/* exec: the thread; fork: the child */
+			bool exec;
+		} proc_reset;
 	};
 };
 
@@ -145,6 +173,13 @@ const char *rt_event_kind_name(enum rt_event_kind kind);
 const char *rt_family_name(enum rt_family fam);
 const char *rt_rx_via_name(enum rt_rx_via via);
 const char *rt_proto_name(enum rt_proto proto);
+/*
+ * A socket's family and protocol from its sockfs name (the
+ * system.sockprotoname attribute: "TCP", "UDPv6", "UNIX-STREAM"...);
+ * family 0xffff for a kind recvtop does not name
+ */
+void rt_sockproto_parse(const char *name, u16 *family, u16 *protocol);
+
 /* the group of a socket from its AF_* family and IPPROTO_* protocol */
 enum rt_proto rt_proto_of(u16 family, u16 protocol);
 /* Format an address for output ("127.0.0.1", "::1", "/tmp/sock", "@abstract") */

@@ -174,6 +174,7 @@ struct rt_stats_totals {
 	u64 unpaired;		/* entries or returns without their partner */
 	u64 restarts;		/* returns with a kernel restart code */
 	u64 filtered;		/* calls dropped by the -p filter */
+	u64 unknown_reads;	/* reads of descriptors never told apart */
 };
 
 /*

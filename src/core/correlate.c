@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The correlate stage: per-thread pairing of entries, addresses, returns. */
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
 
 #include "recvtop/correlate.h"
+#include "recvtop/fdclass.h"
 
 #define EAGAIN_RET (-(s64)EAGAIN)
 
@@ -26,6 +28,7 @@
 #define ST_PEND		0x10	/* the last socket receive may get its
 				 * sender's address */
 #define ST_SKIN		0x20	/* inside a protocol recvmsg (kprobe) */
+#define ST_NEWSOCK	0x40	/* in socket() or accept() (tracepoint) */
 
 struct thread_slot {
 	int tid;		/* 0 = empty */
@@ -50,6 +53,8 @@ struct thread_slot {
 	u16 sc;
 	int sc_target;
 	long sc_request;
+	/* ST_NEWSOCK: socket()'s arguments, accept()'s listener */
+	struct rt_event newsock;
 };
 
 struct correlator {
@@ -58,6 +63,10 @@ struct correlator {
 	bool sock;		/* calls from sock:sock_recv_length */
 	unsigned int used;
 	struct thread_slot *slots;
+	/* tracepoint backend: which descriptors are sockets */
+	struct fdclass *fdc;	/* made when first needed */
+	rt_fd_ask_fn ask;
+	void *ask_ctx;
 };
 
 struct correlator *correlator_new(struct stats *stats, bool mm_access)
@@ -76,6 +85,112 @@ struct correlator *correlator_new(struct stats *stats, bool mm_access)
 	return c;
 }
 
+void correlator_set_ask(struct correlator *c, rt_fd_ask_fn ask, void *ctx)
+{
+	c->ask = ask;
+	c->ask_ctx = ctx;
+	if (c->fdc)
+		fdclass_set_ask(c->fdc, ask, ctx);
+}
+
+/* the descriptor classes, made on the first event that needs them */
+static struct fdclass *fdc_get(struct correlator *c)
+{
+	if (!c->fdc) {
+		c->fdc = fdclass_new(c->stats);
+		if (c->fdc)
+			fdclass_set_ask(c->fdc, c->ask, c->ask_ctx);
+	}
+	return c->fdc;
+}
+
+static int tgid_of(struct correlator *c, int tid)
+{
+	const struct rt_task *t = taskinfo_get(c->stats->tasks, tid, NULL);
+
+	return t ? t->tgid : tid;
+}
+
+/*
+ * A receive syscall's return on the tracepoint backend: read and readv
+ * count if their descriptor is a socket; recvmmsg's return is the
+ * number of datagrams (their bytes are in user memory: not seen).
+ */
+static void recv_exit_classify(struct correlator *c, struct rt_recv_call *call)
+{
+	struct fdclass *f = fdc_get(c);
+	int tgid = tgid_of(c, call->tid);
+	s64 n;
+
+	if (!f) {
+		if (call->via != RT_RX_READ)
+			stats_add_recv(c->stats, call);
+		return;
+	}
+	switch (call->via) {
+	case RT_RX_READ:
+		if (call->fd < 0)	/* its entry was lost: unknown */
+			c->stats->ival.unknown_reads++;
+		else
+			fdclass_recv(f, tgid, call, true);
+		return;
+	case RT_RX_RECVMMSG:
+		n = call->ret;
+		if (n <= 0) {
+			fdclass_recv(f, tgid, call, false);
+			return;
+		}
+		call->ret = 0;
+		for (s64 i = 0; i < n; i++) {
+			fdclass_recv(f, tgid, call, false);
+			call->has_latency = false;
+		}
+		return;
+	default:
+		fdclass_recv(f, tgid, call, false);
+		return;
+	}
+}
+
+/* what socket() and accept() returned: a socket */
+static void newsock_exit(struct correlator *c, struct thread_slot *s,
+			 const struct rt_event *ev)
+{
+	const struct rt_event *in;
+	struct fdclass *f;
+	u16 family = 0, protocol = 0;
+	int tgid;
+
+	if (!s || !(s->state & ST_NEWSOCK))
+		return;
+	s->state &= ~ST_NEWSOCK;
+	in = &s->newsock;
+	if (ev->exit.ret < 0 || ev->exit.ret > 0x7fffffff ||
+	    !(f = fdc_get(c)))
+		return;
+	tgid = tgid_of(c, ev->tid);
+	if (in->sock_new.fd >= 0) {
+		/* accept: the listener's family and protocol, if known */
+		fdclass_lookup(f, tgid, in->sock_new.fd, &family, &protocol);
+	} else {
+		family = in->sock_new.family;
+		protocol = in->sock_new.protocol;
+		if (!protocol && (family == AF_INET || family == AF_INET6)) {
+			switch (in->sock_new.type & 0xf) {
+			case SOCK_STREAM:
+				protocol = IPPROTO_TCP;
+				break;
+			case SOCK_DGRAM:
+				protocol = IPPROTO_UDP;
+				break;
+			default:
+				break;
+			}
+		}
+	}
+	fdclass_socket(f, tgid, (int)ev->exit.ret, family, protocol);
+}
+
 void correlator_set_sock(struct correlator *c, bool sock)
 {
 	c->sock = sock;
@@ -85,6 +200,7 @@ void correlator_free(struct correlator *c)
 {
 	if (!c)
 		return;
+	fdclass_free(c->fdc);
 	free(c->slots);
 	free(c);
 }
@@ -234,7 +350,7 @@ static void recv_exit(struct correlator *c, struct thread_slot *s,
 			s->state &= ~(ST_RECV | ST_ADDR);
 		return;
 	}
-	if (s && (s->state & ST_RECV)) {
+	if (s && (s->state & ST_RECV) && s->via == call.via) {
 		call.has_latency = true;
 		call.latency = ev->ts >= s->recv_ts ? ev->ts - s->recv_ts : 0;
 		call.fd = s->fd;
@@ -243,9 +359,11 @@ static void recv_exit(struct correlator *c, struct thread_slot *s,
 			call.peer = &s->addr;
 		s->state &= ~(ST_RECV | ST_ADDR);
 	} else {
+		if (s)
+			s->state &= ~(ST_RECV | ST_ADDR);
 		c->stats->ival.unpaired++;
 	}
-	stats_add_recv(c->stats, &call);
+	recv_exit_classify(c, &call);
 }
 
 /* ---- sock backend ---- */
@@ -596,6 +714,34 @@ void correlate_event(struct correlator *c, const struct rt_event *ev)
 		s = slot_find(c, ev->tid);
 		sc_exit(c, s, ev);
 		break;
+	case RT_EV_SOCKET_ENTER:
+		s = slot_get(c, ev->tid);
+		if (!s)
+			return;
+		s->state |= ST_NEWSOCK;
+		s->newsock = *ev;
+		return;
+	case RT_EV_SOCKET_EXIT:
+		s = slot_find(c, ev->tid);
+		newsock_exit(c, s, ev);
+		break;
+	case RT_EV_FD_CLOSE:
+		if (ev->fd_close.last >= 0 && fdc_get(c))
+			fdclass_close(c->fdc, tgid_of(c, ev->tid),
+				      ev->fd_close.first, ev->fd_close.last);
+		return;
+	case RT_EV_PROC_RESET:
+		if (fdc_get(c))
+			fdclass_reset_process(c->fdc, ev->proc_reset.exec ?
+					      tgid_of(c, ev->tid) :
+					      ev->proc_reset.pid);
+		return;
+	case RT_EV_MARKER:
+		if (ev->marker.what == RT_MARK_FD && fdc_get(c))
+			fdclass_marker(c->fdc, ev->marker.tgid, ev->marker.fd,
+				       (enum rt_fd_kind)ev->marker.fd_kind,
+				       ev->marker.family, ev->marker.protocol);
+		return;
 	default:
 		return;
 	}

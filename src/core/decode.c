@@ -16,6 +16,7 @@ enum slot {
 	S_TPID, S_TTGID, S_TCOMM, S_MODE,
 	S_PID, S_REQUEST, S_BUF,
 	S_FDIN, S_SK, S_FAMILY, S_PROTO,
+	S_NEWFD, S_MAXFD, S_CHILD, S_TYPE,
 	S_NR,
 };
 
@@ -56,7 +57,14 @@ static const char *const slot_names[S_NR] = {
 	[S_MODE] = "mode", [S_PID] = "pid", [S_REQUEST] = "request",
 	[S_BUF] = "buf", [S_FDIN] = "fd_in", [S_SK] = "sk",
 	[S_FAMILY] = "family", [S_PROTO] = "protocol",
+	[S_NEWFD] = "newfd", [S_MAXFD] = "max_fd", [S_CHILD] = "child_pid",
+	[S_TYPE] = "type",
 };
+
+/* RT_EV_FD_CLOSE's sc: which call */
+enum { FC_CLOSE, FC_DUP, FC_RANGE };
+/* RT_EV_SOCKET_ENTER's and _EXIT's sc */
+enum { SN_SOCKET, SN_ACCEPT };
 
 #define B(x) (1u << (x))
 
@@ -97,6 +105,43 @@ static const struct known_event known_events[] = {
 	  B(S_FD), B(S_SIZE) | B(S_FLAGS) | B(S_ADDR) },
 	{ "syscalls", "sys_exit_recvfrom", RT_EV_RECV_EXIT, RT_RX_RECVFROM,
 	  B(S_RET), 0 },
+	{ "syscalls", "sys_enter_read", RT_EV_RECV_ENTER, RT_RX_READ,
+	  B(S_FD), 0 },
+	{ "syscalls", "sys_exit_read", RT_EV_RECV_EXIT, RT_RX_READ,
+	  B(S_RET), 0 },
+	{ "syscalls", "sys_enter_readv", RT_EV_RECV_ENTER, RT_RX_READ,
+	  B(S_FD), 0 },
+	{ "syscalls", "sys_exit_readv", RT_EV_RECV_EXIT, RT_RX_READ,
+	  B(S_RET), 0 },
+	{ "syscalls", "sys_enter_preadv2", RT_EV_RECV_ENTER, RT_RX_READ,
+	  B(S_FD), 0 },
+	{ "syscalls", "sys_exit_preadv2", RT_EV_RECV_EXIT, RT_RX_READ,
+	  B(S_RET), 0 },
+	/* which descriptors are sockets (tracepoint backend) */
+	{ "syscalls", "sys_enter_socket", RT_EV_SOCKET_ENTER, SN_SOCKET,
+	  B(S_FAMILY) | B(S_TYPE) | B(S_PROTO), 0 },
+	{ "syscalls", "sys_exit_socket", RT_EV_SOCKET_EXIT, SN_SOCKET,
+	  B(S_RET), 0 },
+	{ "syscalls", "sys_enter_accept", RT_EV_SOCKET_ENTER, SN_ACCEPT,
+	  B(S_FD), 0 },
+	{ "syscalls", "sys_exit_accept", RT_EV_SOCKET_EXIT, SN_ACCEPT,
+	  B(S_RET), 0 },
+	{ "syscalls", "sys_enter_accept4", RT_EV_SOCKET_ENTER, SN_ACCEPT,
+	  B(S_FD), 0 },
+	{ "syscalls", "sys_exit_accept4", RT_EV_SOCKET_EXIT, SN_ACCEPT,
+	  B(S_RET), 0 },
+	{ "syscalls", "sys_enter_close", RT_EV_FD_CLOSE, FC_CLOSE,
+	  B(S_FD), 0 },
+	{ "syscalls", "sys_enter_dup2", RT_EV_FD_CLOSE, FC_DUP,
+	  B(S_NEWFD), 0 },
+	{ "syscalls", "sys_enter_dup3", RT_EV_FD_CLOSE, FC_DUP,
+	  B(S_NEWFD), 0 },
+	{ "syscalls", "sys_enter_close_range", RT_EV_FD_CLOSE, FC_RANGE,
+	  B(S_FD) | B(S_MAXFD), B(S_FLAGS) },
+	{ "syscalls", "sys_enter_execve", RT_EV_PROC_RESET, 1, 0, 0 },
+	{ "syscalls", "sys_enter_execveat", RT_EV_PROC_RESET, 1, 0, 0 },
+	{ "sched", "sched_process_fork", RT_EV_PROC_RESET, 0,
+	  B(S_CHILD), 0 },
 	/* sock backend: the socket receive, and the syscalls that say how */
 	{ "sock", "sock_recv_length", RT_EV_SOCK_RECV, 0,
 	  B(S_SK) | B(S_RET), B(S_FAMILY) | B(S_PROTO) | B(S_FLAGS) },
@@ -472,6 +517,36 @@ static void decode_addr(const struct decoder *d, const u8 *p,
 	}
 }
 
+/* "TGID FD sock FAMILY PROTOCOL", "TGID FD file", "TGID FD gone" */
+static void parse_fd_marker(const char *s, struct rt_event *ev)
+{
+	char what[8];
+	int tgid, fd, n = 0;
+	unsigned int fam = 0, proto = 0;
+
+	ev->marker.what = RT_MARK_OTHER;
+	if (sscanf(s, "%d %d %7s %n", &tgid, &fd, what, &n) < 3 || tgid <= 0 ||
+	    fd < 0)
+		return;
+	if (!strcmp(what, "sock")) {
+		if (sscanf(s + n, "%u %u", &fam, &proto) != 2 || !fam ||
+		    fam > 0xffff || proto > 0xffff)
+			return;
+		ev->marker.fd_kind = RT_FD_SOCKET;
+	} else if (!strcmp(what, "file")) {
+		ev->marker.fd_kind = RT_FD_FILE;
+	} else if (!strcmp(what, "gone")) {
+		ev->marker.fd_kind = RT_FD_UNKNOWN;
+	} else {
+		return;
+	}
+	ev->marker.what = RT_MARK_FD;
+	ev->marker.tgid = tgid;
+	ev->marker.fd = fd;
+	ev->marker.family = (u16)fam;
+	ev->marker.protocol = (u16)proto;
+}
+
 enum rt_event_kind decode_event(const struct decoder *d, const void *data,
 				unsigned int size, struct rt_event *ev)
 {
@@ -509,6 +584,45 @@ enum rt_event_kind decode_event(const struct decoder *d, const void *data,
 		ev->recv_enter.flags = (u32)get(d, p, size, desc, S_FLAGS, 0);
 		ev->recv_enter.has_addr = get(d, p, size, desc, S_ADDR, 0) != 0;
 		break;
+	case RT_EV_SOCKET_ENTER:
+		ev->sock_new.fd = desc->sc == SN_ACCEPT ?
+				  (int)need(d, p, desc, S_FD) : -1;
+		ev->sock_new.family = (u16)get(d, p, size, desc, S_FAMILY, 0);
+		ev->sock_new.type = (u16)get(d, p, size, desc, S_TYPE, 0);
+		ev->sock_new.protocol = (u16)get(d, p, size, desc, S_PROTO, 0);
+		break;
+	case RT_EV_FD_CLOSE: {
+		/* close_range(CLOSE_RANGE_CLOEXEC) closes nothing now */
+		u32 flags = (u32)get(d, p, size, desc, S_FLAGS, 0);
+
+		switch (desc->sc) {
+		case FC_DUP:
+			ev->fd_close.first = (int)need(d, p, desc, S_NEWFD);
+			ev->fd_close.last = ev->fd_close.first;
+			break;
+		case FC_RANGE: {
+			u64 last = (u64)need(d, p, desc, S_MAXFD);
+
+			ev->fd_close.first = (int)need(d, p, desc, S_FD);
+			ev->fd_close.last = last > 0x7fffffff ? 0x7fffffff :
+					    (int)last;
+			if (flags & 4)
+				ev->fd_close.last = -1;
+			break;
+		}
+		default:
+			ev->fd_close.first = (int)need(d, p, desc, S_FD);
+			ev->fd_close.last = ev->fd_close.first;
+			break;
+		}
+		break;
+	}
+	case RT_EV_PROC_RESET:
+		ev->proc_reset.exec = desc->sc;
+		ev->proc_reset.pid = desc->sc ? ev->tid :
+				     (int)need(d, p, desc, S_CHILD);
+		break;
+	case RT_EV_SOCKET_EXIT:
 	case RT_EV_RECV_EXIT:
 	case RT_EV_MM_EXIT:
 	case RT_EV_SC_EXIT:
@@ -560,6 +674,8 @@ enum rt_event_kind decode_event(const struct decoder *d, const void *data,
 			ev->marker.what = RT_MARK_STOP;
 		else if (!strncmp(buf + 9, "delay", 5) && ev->marker.value)
 			ev->marker.what = RT_MARK_DELAY;
+		else if (!strncmp(buf + 9, "fd ", 3))
+			parse_fd_marker(buf + 12, ev);
 		else
 			ev->marker.what = RT_MARK_OTHER;
 		break;

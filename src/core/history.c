@@ -343,6 +343,7 @@ static void totals_add(struct rt_stats_totals *t,
 	t->unpaired += (u64)sign * d->unpaired;
 	t->restarts += (u64)sign * d->restarts;
 	t->filtered += (u64)sign * d->filtered;
+	t->unknown_reads += (u64)sign * d->unknown_reads;
 }
 
 /* the entry's changes into (sign 1) or out of (-1) the row's totals */

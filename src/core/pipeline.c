@@ -139,6 +139,8 @@ void pipeline_feed(struct pipeline *p, const struct rt_raw *raw)
 			p->stop_ts = raw->ts;
 		} else if (ev.marker.what == RT_MARK_DELAY && p->follow_marks) {
 			pipeline_set_interval(p, ev.marker.value);
+		} else if (ev.marker.what == RT_MARK_FD) {
+			correlate_event(p->corr, &ev);
 		}
 		return;
 	default:

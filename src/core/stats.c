@@ -393,6 +393,7 @@ void stats_end_interval(struct stats *s, u64 end_ts)
 	s->total.unpaired += s->ival.unpaired;
 	s->total.restarts += s->ival.restarts;
 	s->total.filtered += s->ival.filtered;
+	s->total.unknown_reads += s->ival.unknown_reads;
 	s->last = s->ival;
 	memset(&s->ival, 0, sizeof(s->ival));
 
