@@ -65,6 +65,7 @@ struct run {
 	struct run_child child;
 	struct run_view view;
 	u64 started_ns;		/* CLOCK_MONOTONIC at start */
+	u64 asks;		/* fd markers written (tracepoint backend) */
 };
 
 /* Allocate a run for these options; NULL on out of memory */
@@ -79,6 +80,8 @@ int run_setup(struct run *r, bool sched);
  * started but held) and the per-CPU readers only (record without --live).
  */
 int run_setup_source(struct run *r, bool sched);
+/* the pipeline after run_setup_source (record on the tracepoint backend) */
+int run_setup_pipeline(struct run *r);
 /* has the command exited (reaped now if so)?  false without a command */
 bool run_child_done(struct run *r);
 /* Start tracing (and the command); 0 or an exit status */

@@ -35,6 +35,7 @@ struct recorder {
 	struct dat_writer *w;
 	struct taskinfo *tasks;		/* the run's (--live) or ours */
 	bool own_tasks;
+	bool process;			/* the pipeline runs (--live, tracepoint) */
 	u64 *done;			/* per CPU: bytes in its data file */
 	u64 *scanned;			/* per CPU: bytes looked at */
 	bool *moved;			/* per CPU: whole pages this tick */
@@ -538,6 +539,7 @@ struct live_view {
 	struct batch_out out;
 	struct tui *tui;
 	struct run_view inner;		/* the TUI's hooks */
+	bool quiet;			/* no view: record, tracepoint */
 };
 
 static void view_interval(void *ctx, struct run *r,
@@ -547,7 +549,7 @@ static void view_interval(void *ctx, struct run *r,
 
 	if (v->tui)
 		v->inner.on_interval(v->inner.ctx, r, iv);
-	else
+	else if (!v->quiet)
 		batch_print_interval(&v->out, &r->pipe, iv);
 }
 
@@ -570,14 +572,14 @@ static void view_summary(void *ctx, struct run *r)
 	if (v->tui) {
 		if (v->inner.on_summary)
 			v->inner.on_summary(v->inner.ctx, r);
-	} else {
+	} else if (!v->quiet) {
 		batch_print_summary(&v->out, &r->pipe);
 	}
 }
 
 static int live_view_setup(struct live_view *v, struct run *r)
 {
-	if (tui_wanted(v->rec->o)) {
+	if (!v->quiet && tui_wanted(v->rec->o)) {
 		v->tui = tui_new(v->rec->o);
 		if (!v->tui) {
 			rt_err("out of memory");
@@ -752,7 +754,7 @@ static int recorder_setup(struct recorder *rec)
 		rt_err("out of memory");
 		return RT_EXIT_RUNTIME;
 	}
-	if (o->live) {
+	if (rec->process) {
 		rec->tasks = r->tasks;
 	} else {
 		rec->tasks = taskinfo_new(RT_TASKS_PROC);
@@ -783,7 +785,7 @@ static int recorder_setup(struct recorder *rec)
 		rt_err("%s", err);
 		return RT_EXIT_RUNTIME;
 	}
-	if (o->live) {
+	if (rec->process) {
 		r->live.hook = live_hook;
 		r->live.hook_ctx = rec;
 	}
@@ -821,7 +823,19 @@ int record_run(const struct rt_options *o)
 			status = live_view_setup(&view, rec.r);
 	} else {
 		status = run_setup_source(rec.r, o->sched);
+		/*
+		 * The tracepoint backend tells sockets from files by the fd
+		 * markers that processing the events writes: it records as
+		 * --live does, without a view
+		 */
+		if (!status && rec.r->cat.backend == RT_BACKEND_TRACEPOINT) {
+			status = run_setup_pipeline(rec.r);
+			view.quiet = true;
+			if (!status)
+				status = live_view_setup(&view, rec.r);
+		}
 	}
+	rec.process = o->live || view.quiet;
 	if (!status)
 		status = recorder_setup(&rec);
 	if (!status && view.tui && tui_start(view.tui))
@@ -829,7 +843,7 @@ int record_run(const struct rt_options *o)
 	if (!status)
 		status = run_start(rec.r);
 	if (!status)
-		status = o->live ? run_loop(rec.r) : plain_loop(&rec);
+		status = rec.process ? run_loop(rec.r) : plain_loop(&rec);
 	/* the terminal back before anything more is printed */
 	if (view.tui)
 		tui_stop(view.tui);

@@ -689,6 +689,9 @@ void batch_print_summary(struct batch_out *b, const struct pipeline *p)
 		if (b->info->have_probe_missed)
 			fprintf(f, ",\"probe_missed\":%" PRIu64,
 				b->info->probe_missed);
+		if (!strcmp(b->info->backend, "tracepoint"))
+			fprintf(f, ",\"unknown_reads\":%" PRIu64,
+				s->total.unknown_reads);
 		json_procs(b, s, false);
 		json_socks(b, s, false);
 		json_peers(b, s, false);
@@ -702,6 +705,9 @@ void batch_print_summary(struct batch_out *b, const struct pipeline *p)
 		if (b->info->have_probe_missed)
 			fprintf(f, "  probe_missed %" PRIu64,
 				b->info->probe_missed);
+		if (!strcmp(b->info->backend, "tracepoint"))
+			fprintf(f, "  unknown_reads %" PRIu64,
+				s->total.unknown_reads);
 		fputc('\n', f);
 		text_procs(b, s, false);
 		text_socks(b, s, false);

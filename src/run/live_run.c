@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/xattr.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -218,6 +219,44 @@ struct run *run_new(const struct rt_options *o)
 	return r;
 }
 
+/*
+ * The tracepoint backend asks what a process's descriptor is: a socket's
+ * sockfs name says its family and protocol; anything else is a file,
+ * pipe, tty...  The answer goes into the trace as an fd marker (see
+ * fdclass.h), so that a recording holds it where the live run used it.
+ */
+static void ask_fd(void *ctx, int tid, int tgid, int fd)
+{
+	struct run *r = ctx;
+	char path[64], name[64], text[96];
+	ssize_t n = -1;
+	int ids[2] = { tid, tgid };
+
+	errno = ENOENT;
+	for (int i = 0; i < 2 && n < 0 && (errno == ENOENT || errno == ESRCH);
+	     i++) {
+		if (i && tgid == tid)
+			break;
+		snprintf(path, sizeof(path), "/proc/%d/fd/%d", ids[i], fd);
+		n = getxattr(path, "system.sockprotoname", name,
+			     sizeof(name) - 1);
+	}
+	if (n > 0) {
+		u16 family, protocol;
+
+		name[n] = 0;
+		rt_sockproto_parse(name, &family, &protocol);
+		snprintf(text, sizeof(text), "fd %d %d sock %u %u", tgid, fd,
+			 family, protocol);
+	} else if (errno == ENOENT || errno == ESRCH) {
+		snprintf(text, sizeof(text), "fd %d %d gone", tgid, fd);
+	} else {
+		snprintf(text, sizeof(text), "fd %d %d file", tgid, fd);
+	}
+	r->asks++;
+	session_mark(&r->session, text);
+}
+
 static int setup_pipeline(struct run *r)
 {
 	const struct rt_options *o = r->o;
@@ -250,6 +289,8 @@ static int setup_pipeline(struct run *r)
 		goto oom;
 	correlator_set_sock(r->corr, r->cat.backend == RT_BACKEND_SOCK ||
 			    r->cat.backend == RT_BACKEND_KPROBE);
+	if (r->cat.backend == RT_BACKEND_TRACEPOINT)
+		correlator_set_ask(r->corr, ask_fd, r);
 	pipeline_init(&r->pipe, r->dec, r->corr, &r->stats, o->delay_ns,
 		      o->iterations, on_interval, r);
 	r->info.backend = rt_backend_name(r->cat.backend);
@@ -323,6 +364,11 @@ int run_setup(struct run *r, bool sched)
 	return setup_pipeline(r) ? RT_EXIT_RUNTIME : 0;
 }
 
+int run_setup_pipeline(struct run *r)
+{
+	return setup_pipeline(r) ? RT_EXIT_RUNTIME : 0;
+}
+
 bool run_child_done(struct run *r)
 {
 	if (r->child.pid <= 0)
@@ -377,11 +423,31 @@ static int wait_ms(struct run *r)
 	return (int)((due - now + NSEC_PER_MSEC - 1) / NSEC_PER_MSEC);
 }
 
+/*
+ * Before the stop marker: the events so far processed, and the answers
+ * to the descriptor questions they raised read back (a few rounds: an
+ * answer raises no new question, the events beside it may)
+ */
+static int settle_asks(struct run *r)
+{
+	for (int round = 0; round < 8; round++) {
+		u64 asks = r->asks;
+
+		if (pump(r, rt_now_mono_ns()))
+			return -1;
+		if (r->asks == asks)
+			break;
+	}
+	return 0;
+}
+
 /* stop tracing, drain every buffer, close the last interval */
 static int drain(struct run *r)
 {
 	int n;
 
+	if (r->cat.backend == RT_BACKEND_TRACEPOINT && settle_asks(r))
+		return -1;
 	session_stop(&r->session);
 	do {
 		n = live_source_prime(&r->live);

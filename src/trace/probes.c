@@ -240,14 +240,59 @@ static void add_memory_tracepoints(struct rt_probe *set, int *nr, bool kprobe)
 	}
 }
 
+/*
+ * The tracepoint backend: the receive syscalls' entries and exits, and
+ * what tells which descriptors are sockets (socket/accept returns; close,
+ * dup2/dup3, close_range, exec and fork forget what was known).
+ */
+static const struct {
+	const char *system, *event, *role;
+	bool optional;
+} tp_receives[] = {
+	{ "syscalls", "sys_enter_recvfrom", "recvfrom entry", false },
+	{ "syscalls", "sys_exit_recvfrom", "recvfrom return", false },
+	{ "syscalls", "sys_enter_recvmsg", "recvmsg entry", false },
+	{ "syscalls", "sys_exit_recvmsg", "recvmsg return", false },
+	{ "syscalls", "sys_enter_recvmmsg", "recvmmsg entry", false },
+	{ "syscalls", "sys_exit_recvmmsg", "recvmmsg return", false },
+	{ "syscalls", "sys_enter_read", "read entry", false },
+	{ "syscalls", "sys_exit_read", "read return", false },
+	{ "syscalls", "sys_enter_readv", "readv entry", false },
+	{ "syscalls", "sys_exit_readv", "readv return", false },
+	{ "syscalls", "sys_enter_preadv2", "preadv2 entry", true },
+	{ "syscalls", "sys_exit_preadv2", "preadv2 return", true },
+	{ "syscalls", "sys_enter_socket", "socket entry (fd class)", false },
+	{ "syscalls", "sys_exit_socket", "socket return (fd class)", false },
+	{ "syscalls", "sys_enter_accept", "accept entry (fd class)", true },
+	{ "syscalls", "sys_exit_accept", "accept return (fd class)", true },
+	{ "syscalls", "sys_enter_accept4", "accept4 entry (fd class)", false },
+	{ "syscalls", "sys_exit_accept4", "accept4 return (fd class)", false },
+	{ "syscalls", "sys_enter_close", "close (fd class)", false },
+	{ "syscalls", "sys_enter_dup2", "dup2 (fd class)", true },
+	{ "syscalls", "sys_enter_dup3", "dup3 (fd class)", false },
+	{ "syscalls", "sys_enter_close_range", "close_range (fd class)", true },
+	{ "syscalls", "sys_enter_execve", "execve (fd class)", false },
+	{ "syscalls", "sys_enter_execveat", "execveat (fd class)", true },
+	{ "sched", "sched_process_fork", "fork (fd class)", false },
+};
+
 static void build_tracepoint_set(struct rt_catalog *cat)
 {
 	int *nr = &cat->nr_tp_set;
 
-	add_probe(cat->tp_set, nr, RT_PROBE_TRACEPOINT, "recvfrom entry",
-		  "syscalls", "sys_enter_recvfrom");
-	add_probe(cat->tp_set, nr, RT_PROBE_TRACEPOINT, "recvfrom return",
-		  "syscalls", "sys_exit_recvfrom");
+	for (size_t i = 0; i < ARRAY_SIZE(tp_receives); i++) {
+		struct rt_probe *p = add_probe(cat->tp_set, nr,
+					       RT_PROBE_TRACEPOINT,
+					       tp_receives[i].role,
+					       tp_receives[i].system,
+					       tp_receives[i].event);
+
+		p->optional = tp_receives[i].optional;
+		/* recvtop's own reads of the ring buffers are none of it */
+		if (strcmp(tp_receives[i].system, "sched"))
+			snprintf(p->filter, sizeof(p->filter),
+				 "common_pid != %s", cat->group + 8);
+	}
 	add_memory_tracepoints(cat->tp_set, nr, false);
 }
 
@@ -707,6 +752,9 @@ static void print_kprobe_receives(const struct rt_catalog *cat, FILE *f)
 		"sender addresses: move_addr_to_user kprobe\n");
 }
 
+/* measured by bench/backends (see its README): what the slow path costs */
+#define RT_SLOWPATH_COST "to be measured"
+
 void probe_catalog_print(const struct rt_catalog *cat, FILE *f)
 {
 	struct utsname u;
@@ -748,7 +796,17 @@ void probe_catalog_print(const struct rt_catalog *cat, FILE *f)
 	else if (cat->backend == RT_BACKEND_KPROBE)
 		print_kprobe_receives(cat, f);
 	else
-		fprintf(f, "receives: recvfrom and recv only\n");
+		fprintf(f, "receives: recvfrom, recv, recvmsg, every datagram "
+			"of recvmmsg (not its bytes: they are in user memory), "
+			"read, readv and preadv2 on sockets (sockets told from files by "
+			"socket()/accept() returns and /proc, the answers "
+			"written into the trace as fd markers; reads of a "
+			"descriptor closed before it could be told are "
+			"unknown_reads); not seen: io_uring, splice; "
+			"no sender addresses\n");
+	fprintf(f, "syscall tracepoints: enabling any of them puts every task "
+		"of the host on the syscall slow path (%s)\n",
+		RT_SLOWPATH_COST);
 	if (cat->backend != RT_BACKEND_TRACEPOINT && cat->mm_access)
 		fprintf(f, "memory readers from: mm_access kprobes (+ ptrace "
 			"tracepoints)\n");
