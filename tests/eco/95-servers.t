@@ -5,7 +5,8 @@
 #   - memcached under a text-protocol client (sets and gets of many sizes
 #     over several connections): stats bytes_read
 # Both receive with read(2): recvtop's row for the server must hold exactly
-# the server's bytes, all of them by_via read.  Servers listen on
+# the server's bytes, all of them by_via read, on every backend the kernel
+# has (the tracepoint backend tells the servers' sockets from their files).  Servers listen on
 # 127.0.0.1 test ports and are stopped at the end, also on failure.
 . "$RT_TOP/tests/lib/rt.sh"
 need_root "real servers"
@@ -21,11 +22,11 @@ cleanup() {
 }
 trap cleanup EXIT
 
-if [ ! -e "$T/events/sock/sock_recv_length" ]; then
-	skip "real servers" "the kernel has no sock:sock_recv_length: read(2) receives are not seen"
-	done_testing
-	exit 0
-fi
+# every backend sees read(2): the default one, and each other one this
+# kernel has (the tracepoint backend everywhere; kprobe where it exists)
+BACKENDS="auto tracepoint"
+[ -e "$T/kprobe_events" ] && [ -e "$T/events/sock/sock_recv_length" ] &&
+	BACKENDS="$BACKENDS kprobe"
 
 free_port() {	# free_port BASE: the first port from BASE nobody listens on
 	local p=$1
@@ -64,7 +65,7 @@ PY
 
 # stop the server, then its row against its own counter
 judge() {	# judge NAME OUT WANT COUNTER MIN_BYTES
-	local name=$1 out=$2 want=$3 counter=$4 min=$5 spid=$SRV
+	local name="$1 ($BK)" out=$2 want=$3 counter=$4 min=$5 spid=$SRV
 	kill -TERM "$SRV"
 	wait "$RT_PID"
 	is "$?" 0 "recvtop ends with $name's status (SIGTERM: a clean shutdown)"
@@ -79,15 +80,16 @@ judge() {	# judge NAME OUT WANT COUNTER MIN_BYTES
 	is "${4:-}" "$want" "$name: by_via read holds every byte"
 }
 
+for BK in $BACKENDS; do
 # ---- redis ----
 if command -v redis-server >/dev/null && command -v redis-benchmark >/dev/null; then
 	port=$(free_port 26379)
-	rt_bg "$O/redis" --batch --json -- redis-server --port "$port" \
+	rt_bg "$O/redis-$BK" --batch --json --backend "$BK" -- redis-server --port "$port" \
 		--bind 127.0.0.1 --save '' --appendonly no --dir "$O" \
 		--logfile "$O/redis.log"
 	rt_wait_started "$RT_PID"
 	SRV=$(server_pid redis-server)
-	ok $? "redis-server runs under recvtop (pid ${SRV:-?}, port $port)"
+	ok $? "redis-server runs under recvtop --backend $BK (pid ${SRV:-?}, port $port)"
 	i=0
 	until [ "$(redis-cli -p "$port" ping 2>/dev/null)" = PONG ] || [ $i -ge 100 ]; do
 		sleep 0.1
@@ -95,10 +97,10 @@ if command -v redis-server >/dev/null && command -v redis-benchmark >/dev/null; 
 	done
 	redis-benchmark -p "$port" -q -n 20000 -c 8 -d 100 -t set,get,lpush,incr \
 		>"$O/bench.out" 2>&1
-	is "$?" 0 "redis-benchmark: exit status"
+	is "$?" 0 "redis-benchmark ($BK): exit status"
 	redis-cli -p "$port" info stats >"$O/info.txt" 2>&1
 	want=$(tr -d '\r' <"$O/info.txt" | sed -n 's/^total_net_input_bytes://p')
-	judge redis-server "$O/redis.out" "$want" "INFO total_net_input_bytes" 1000000
+	judge redis-server "$O/redis-$BK.out" "$want" "INFO total_net_input_bytes" 1000000
 else
 	skip "redis-server against INFO stats" "redis-server or redis-benchmark missing (scripts/install-deps.sh)"
 fi
@@ -106,11 +108,11 @@ fi
 # ---- memcached ----
 if command -v memcached >/dev/null; then
 	port=$(free_port 21211)
-	rt_bg "$O/mc" --batch --json -- memcached -l 127.0.0.1 -p "$port" -U 0 \
+	rt_bg "$O/mc-$BK" --batch --json --backend "$BK" -- memcached -l 127.0.0.1 -p "$port" -U 0 \
 		-u nobody -t 2 -m 64
 	rt_wait_started "$RT_PID"
 	SRV=$(server_pid memcached)
-	ok $? "memcached runs under recvtop (pid ${SRV:-?}, port $port)"
+	ok $? "memcached runs under recvtop --backend $BK (pid ${SRV:-?}, port $port)"
 	python3 - "$port" >"$O/mc.client" 2>&1 <<'PY'
 import socket, sys, time
 port = int(sys.argv[1])
@@ -148,11 +150,12 @@ for line in out.splitlines():
         print("bytes_read", line.split()[2])
 print("commands", n)
 PY
-	is "$?" 0 "memcached client: exit status"
+	is "$?" 0 "memcached client ($BK): exit status"
 	want=$(sed -n 's/^bytes_read //p' "$O/mc.client")
-	judge memcached "$O/mc.out" "$want" "stats bytes_read" 10000000
+	judge memcached "$O/mc-$BK.out" "$want" "stats bytes_read" 10000000
 else
 	skip "memcached against stats bytes_read" "memcached missing (scripts/install-deps.sh)"
 fi
+done
 check_clean $$ "real servers"
 done_testing

@@ -7,11 +7,14 @@
  * as JSON, so that tests can compare the tracer's output with it.
  *
  *   rtgen [--count N] [--size S] [--expect FILE] [--scenarios LIST]
- *         [--hold-ms MS] [--vlen V] [--gate FILE]
+ *         [--hold-ms MS] [--linger-ms MS] [--vlen V] [--gate FILE]
  *   rtgen flood --seconds T [--size S] [--procs P] [--expect FILE]
  *         [--gate FILE]
  *   rtgen steady --seconds T --rate R [--size S] [--expect FILE]
  *         [--gate FILE]
+ *
+ * --linger-ms MS: the stream scenarios (read4, readv6, ustream, uring)
+ * keep their socket open MS ms after the last receive.
  *
  * --gate FILE: every receiver names itself (rtg-<scenario>) and then
  * waits, without any receive call, until FILE exists; a test can find
@@ -44,6 +47,11 @@
  *             of 64 KiB from an unlinked 4 MiB temporary file and N read()s
  *             of min(S, PIPE_BUF) bytes from a pipe that its helper
  *             writes ("file_reads", "pipe_reads")
+ *   reuse     one descriptor number used N times over for a file and then
+ *             a socket: open a file, read() S bytes of it, close it;
+ *             socket(AF_INET, SOCK_DGRAM) on the same number, a datagram
+ *             of S bytes sent to itself, read() it, close it.  "calls" N
+ *             and "bytes" N*S are the socket reads only ("file_reads")
  *
  * JSON: {"processes":[...],"peers":[...],"readers":[]}.  A process entry
  * has pid, comm, scenario, calls, bytes, errors, eagain; the scenarios of
@@ -149,6 +157,7 @@ enum scen {
 	SC_TCP6,
 	SC_URING,
 	SC_NOISE,
+	SC_REUSE,
 	/* the modes' scenarios, not selectable */
 	SC_FLOOD,
 	SC_STEADY,
@@ -175,13 +184,14 @@ static const char *const scen_names[SC_NR] = {
 	[SC_TCP6]	= "tcp6",
 	[SC_URING]	= "uring",
 	[SC_NOISE]	= "noise",
+	[SC_REUSE]	= "reuse",
 	[SC_FLOOD]	= "flood",
 	[SC_STEADY]	= "steady",
 };
 
 #define DEFAULT_SCENARIOS "udp4,udp6,tcp,recv,eagain,ebadf,unix"
 #define EXTRA_SCENARIOS "thread,recvmsg4,recvmsg6,recvmmsg,read4,readv6,peek," \
-	"ustream,udgram,tcp6,uring,noise"
+	"ustream,udgram,tcp6,uring,noise,reuse"
 
 /*
  * The receive API of the newer scenarios, printed as "via"; the older
@@ -199,6 +209,7 @@ static const char *const scen_via[SC_NR] = {
 	[SC_TCP6]	= "recvfrom",
 	[SC_URING]	= "io_uring",
 	[SC_NOISE]	= "read",
+	[SC_REUSE]	= "read",
 };
 
 /*
@@ -217,6 +228,7 @@ static const char *const scen_sock[SC_NR][2] = {
 	[SC_TCP6]	= { "inet6", "tcp" },
 	[SC_URING]	= { "inet", "tcp" },
 };
+/* reuse: a new socket each time, so no one "sock_family"/"proto" */
 
 /* extra JSON keys of a process entry (struct result.extra) */
 #define X_SYSCALLS	0x1		/* "syscalls" */
@@ -257,6 +269,7 @@ struct opts {
 	const char *expect;
 	const char *scenarios;
 	unsigned long hold_ms;
+	unsigned long linger_ms;
 	double seconds;
 	double rate;
 	unsigned long procs;
@@ -326,7 +339,7 @@ static void usage(void)
 {
 	printf("usage:\n"
 	       "  rtgen [--count N] [--size S] [--expect FILE] [--scenarios LIST] [--hold-ms MS]\n"
-	       "        [--vlen V]\n"
+	       "        [--linger-ms MS] [--vlen V]\n"
 	       "  rtgen flood --seconds T [--size S] [--procs P] [--expect FILE]\n"
 	       "  rtgen steady --seconds T --rate R [--size S] [--expect FILE]\n"
 	       "  every mode: [--gate FILE] (receivers wait for FILE to exist)\n"
@@ -456,6 +469,9 @@ static void parse_args(int argc, char **argv)
 			opt.seen_scen = 1;
 		} else if ((v = opt_value(argc, argv, &i, "--hold-ms"))) {
 			opt.hold_ms = parse_ull("--hold-ms", v, 0, 3600000);
+			opt.seen_hold = 1;
+		} else if ((v = opt_value(argc, argv, &i, "--linger-ms"))) {
+			opt.linger_ms = parse_ull("--linger-ms", v, 0, 3600000);
 			opt.seen_hold = 1;
 		} else if ((v = opt_value(argc, argv, &i, "--seconds"))) {
 			opt.seconds = parse_double("--seconds", v, 0.001, 86400);
@@ -1347,6 +1363,8 @@ static void run_stream_acked(enum scen sc, struct result *res, int family)
 		if (i + 1 < opt.count)
 			send_ack(pfd[1]);
 	}
+	/* --linger-ms: the socket stays open a while after its reads */
+	sleep_ms(opt.linger_ms);
 	close(pfd[1]);
 	close(rfd);
 	if (sc == SC_URING)
@@ -1587,6 +1605,65 @@ static void run_noise(struct result *res)
 	free(buf);
 }
 
+/*
+ * SC_REUSE: the descriptor that was a file a moment ago is a socket now,
+ * and the other way round (see the top of this file)
+ */
+static void run_reuse(struct result *res)
+{
+	unsigned char *buf = malloc(opt.size);
+	char path[] = "/tmp/rtgen-reuse-XXXXXX";
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	socklen_t slen = sizeof(sin);
+	unsigned long long i;
+	int tfd;
+
+	if (!buf)
+		die_errno("malloc");
+	tfd = mkostemp(path, O_CLOEXEC);
+	if (tfd < 0)
+		die("mkostemp %s: %s", path, strerror(errno));
+	fill_payload(buf, opt.size, 7);
+	xwrite_all(tfd, buf, opt.size, "reuse file");
+	close(tfd);
+	res->extra |= X_NOISE;
+	sleep_ms(opt.hold_ms);
+	for (i = 0; i < opt.count; i++) {
+		int ffd = open(path, O_RDONLY | O_CLOEXEC), sfd;
+		ssize_t r;
+
+		if (ffd < 0)
+			die("open %s: %s", path, strerror(errno));
+		r = read(ffd, buf, opt.size);
+		res->file_reads++;
+		if (r != (ssize_t)opt.size)
+			die("reuse file read #%llu: %zd bytes", i, r);
+		close(ffd);
+		sfd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		if (sfd != ffd)
+			die("reuse #%llu: socket fd %d, the file had %d", i, sfd,
+			    ffd);
+		sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		sin.sin_port = 0;
+		if (bind(sfd, (struct sockaddr *)&sin, sizeof(sin)) ||
+		    getsockname(sfd, (struct sockaddr *)&sin, &slen))
+			die_errno("reuse: bind");
+		fill_payload(buf, opt.size, (uint32_t)i);
+		if (sendto(sfd, buf, opt.size, 0, (struct sockaddr *)&sin,
+			   sizeof(sin)) != (ssize_t)opt.size)
+			die_errno("reuse: sendto");
+		r = read(sfd, buf, opt.size);
+		if (r != (ssize_t)opt.size)
+			die("reuse socket read #%llu: %zd bytes", i, r);
+		check_payload(buf, opt.size, (uint32_t)i);
+		res->calls++;
+		res->bytes += (unsigned long long)r;
+		close(sfd);
+	}
+	unlink(path);
+	free(buf);
+}
+
 static void __attribute__((noreturn))
 scenario_child(enum scen sc, struct result *res, pid_t parent)
 {
@@ -1649,6 +1726,9 @@ scenario_child(enum scen sc, struct result *res, pid_t parent)
 		break;
 	case SC_NOISE:
 		run_noise(res);
+		break;
+	case SC_REUSE:
+		run_reuse(res);
 		break;
 	case SC_UNIX:
 	case SC_UDGRAM:
