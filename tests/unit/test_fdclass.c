@@ -10,6 +10,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include <traceevent/event-parse.h>
+
 #include "recvtop/correlate.h"
 #include "recvtop/decode.h"
 #include "unit.h"
@@ -277,4 +279,138 @@ TEST(fdclass_sockproto_names)
 		CHECK_EQ(f, t[i].family);
 		CHECK_EQ(p, t[i].protocol);
 	}
+}
+
+#define FX_COMMON \
+	"format:\n" \
+	"\tfield:unsigned short common_type;\toffset:0;\tsize:2;\tsigned:0;\n" \
+	"\tfield:unsigned char common_flags;\toffset:2;\tsize:1;\tsigned:0;\n" \
+	"\tfield:unsigned char common_preempt_count;\toffset:3;\tsize:1;\tsigned:0;\n" \
+	"\tfield:int common_pid;\toffset:4;\tsize:4;\tsigned:1;\n\n"
+
+/* as Linux 6.18 prints them */
+static const char *const tp_fmts[][2] = {
+	{ "syscalls", "name: sys_enter_read\nID: 700\n" FX_COMMON
+	  "\tfield:int __syscall_nr;\toffset:8;\tsize:4;\tsigned:1;\n"
+	  "\tfield:unsigned int fd;\toffset:16;\tsize:8;\tsigned:0;\n"
+	  "\tfield:char * buf;\toffset:24;\tsize:8;\tsigned:0;\n"
+	  "\tfield:size_t count;\toffset:32;\tsize:8;\tsigned:0;\n\n"
+	  "print fmt: \"fd: 0x%08lx\", ((unsigned long)(REC->fd))\n" },
+	{ "syscalls", "name: sys_exit_read\nID: 699\n" FX_COMMON
+	  "\tfield:int __syscall_nr;\toffset:8;\tsize:4;\tsigned:1;\n"
+	  "\tfield:long ret;\toffset:16;\tsize:8;\tsigned:1;\n\n"
+	  "print fmt: \"0x%lx\", REC->ret\n" },
+	{ "syscalls", "name: sys_enter_close_range\nID: 701\n" FX_COMMON
+	  "\tfield:int __syscall_nr;\toffset:8;\tsize:4;\tsigned:1;\n"
+	  "\tfield:unsigned int fd;\toffset:16;\tsize:8;\tsigned:0;\n"
+	  "\tfield:unsigned int max_fd;\toffset:24;\tsize:8;\tsigned:0;\n"
+	  "\tfield:unsigned int flags;\toffset:32;\tsize:8;\tsigned:0;\n\n"
+	  "print fmt: \"fd: 0x%08lx\", ((unsigned long)(REC->fd))\n" },
+	{ "syscalls", "name: sys_enter_socket\nID: 702\n" FX_COMMON
+	  "\tfield:int __syscall_nr;\toffset:8;\tsize:4;\tsigned:1;\n"
+	  "\tfield:int family;\toffset:16;\tsize:8;\tsigned:0;\n"
+	  "\tfield:int type;\toffset:24;\tsize:8;\tsigned:0;\n"
+	  "\tfield:int protocol;\toffset:32;\tsize:8;\tsigned:0;\n\n"
+	  "print fmt: \"family: 0x%08lx\", ((unsigned long)(REC->family))\n" },
+	{ "sched", "name: sched_process_fork\nID: 703\n" FX_COMMON
+	  "\tfield:__data_loc char[] parent_comm;\toffset:8;\tsize:4;\tsigned:0;\n"
+	  "\tfield:pid_t parent_pid;\toffset:12;\tsize:4;\tsigned:1;\n"
+	  "\tfield:__data_loc char[] child_comm;\toffset:16;\tsize:4;\tsigned:0;\n"
+	  "\tfield:pid_t child_pid;\toffset:20;\tsize:4;\tsigned:1;\n\n"
+	  "print fmt: \"pid=%d child=%d\", REC->parent_pid, REC->child_pid\n" },
+	{ "ftrace", "name: print\nID: 5\n" FX_COMMON
+	  "\tfield:unsigned long ip;\toffset:8;\tsize:8;\tsigned:0;\n"
+	  "\tfield:char buf[];\toffset:16;\tsize:0;\tsigned:0;\n\n"
+	  "print fmt: \"%ps: %s\", (void *)REC->ip, REC->buf\n" },
+};
+
+static void put_rec(u8 *b, u16 id, s32 pid, const u64 *args, int n)
+{
+	memset(b, 0, 64);
+	memcpy(b, &id, 2);
+	memcpy(b + 4, &pid, 4);
+	for (int i = 0; i < n; i++)
+		memcpy(b + 16 + 8 * i, &args[i], 8);
+}
+
+TEST(decode_tracepoint_backend_descriptor_events)
+{
+	struct tep_handle *tep = tep_alloc();
+	struct decoder *d;
+	struct rt_event ev;
+	u8 b[64];
+	u64 a[3];
+	s64 ret = -11;
+	s32 child = 4321;
+	const char *m = "recvtop: fd 77 9 sock 10 17\n";
+
+	CHECK(tep != NULL);
+	if (!tep)
+		return;
+	tep_set_long_size(tep, 8);
+	for (size_t i = 0; i < sizeof(tp_fmts) / sizeof(tp_fmts[0]); i++)
+		CHECK(!tep_parse_event(tep, tp_fmts[i][1],
+				       strlen(tp_fmts[i][1]), tp_fmts[i][0]));
+	d = decoder_new(tep);
+	CHECK(d != NULL);
+	if (!d) {
+		tep_free(tep);
+		return;
+	}
+	CHECK_STR(decoder_backend(d), "tracepoint");
+	a[0] = 12;
+	put_rec(b, 700, 50, a, 1);
+	CHECK_EQ(decode_event(d, b, 40, &ev), RT_EV_RECV_ENTER);
+	CHECK_EQ(ev.recv_enter.fd, 12);
+	CHECK_EQ(ev.recv_enter.via, RT_RX_READ);
+	put_rec(b, 699, 50, (u64 *)&ret, 1);
+	CHECK_EQ(decode_event(d, b, 24, &ev), RT_EV_RECV_EXIT);
+	CHECK_EQ(ev.exit.ret, -11);
+	CHECK_EQ(ev.exit.sc, RT_RX_READ);
+	/* close_range(3, ~0U, 0) and with CLOSE_RANGE_CLOEXEC */
+	a[0] = 3;
+	a[1] = 0xffffffffu;
+	a[2] = 0;
+	put_rec(b, 701, 50, a, 3);
+	CHECK_EQ(decode_event(d, b, 40, &ev), RT_EV_FD_CLOSE);
+	CHECK_EQ(ev.fd_close.first, 3);
+	CHECK_EQ(ev.fd_close.last, 0x7fffffff);
+	a[2] = 4;
+	put_rec(b, 701, 50, a, 3);
+	CHECK_EQ(decode_event(d, b, 40, &ev), RT_EV_FD_CLOSE);
+	CHECK_EQ(ev.fd_close.last, -1);		/* closes nothing now */
+	a[0] = AF_INET6;
+	a[1] = SOCK_STREAM | SOCK_NONBLOCK;
+	a[2] = 0;
+	put_rec(b, 702, 50, a, 3);
+	CHECK_EQ(decode_event(d, b, 40, &ev), RT_EV_SOCKET_ENTER);
+	CHECK_EQ(ev.sock_new.fd, -1);
+	CHECK_EQ(ev.sock_new.family, AF_INET6);
+	CHECK_EQ(ev.sock_new.type & 0xf, SOCK_STREAM);
+	put_rec(b, 703, 50, NULL, 0);
+	memcpy(b + 20, &child, 4);
+	CHECK_EQ(decode_event(d, b, 24, &ev), RT_EV_PROC_RESET);
+	CHECK_EQ(ev.proc_reset.pid, 4321);
+	CHECK(!ev.proc_reset.exec);
+	put_rec(b, 5, 50, NULL, 0);
+	memcpy(b + 16, m, strlen(m) + 1);
+	CHECK_EQ(decode_event(d, b, 16 + (unsigned int)strlen(m) + 1, &ev),
+		 RT_EV_MARKER);
+	CHECK_EQ(ev.marker.what, RT_MARK_FD);
+	CHECK_EQ(ev.marker.tgid, 77);
+	CHECK_EQ(ev.marker.fd, 9);
+	CHECK_EQ(ev.marker.fd_kind, RT_FD_SOCKET);
+	CHECK_EQ(ev.marker.family, AF_INET6);
+	CHECK_EQ(ev.marker.protocol, IPPROTO_UDP);
+	m = "recvtop: fd 77 9 file\n";
+	memcpy(b + 16, m, strlen(m) + 1);
+	CHECK_EQ(decode_event(d, b, 16 + (unsigned int)strlen(m) + 1, &ev),
+		 RT_EV_MARKER);
+	CHECK_EQ(ev.marker.fd_kind, RT_FD_FILE);
+	m = "recvtop: fd x 9 sock\n";		/* malformed: not ours */
+	memcpy(b + 16, m, strlen(m) + 1);
+	decode_event(d, b, 16 + (unsigned int)strlen(m) + 1, &ev);
+	CHECK_EQ(ev.marker.what, RT_MARK_OTHER);
+	decoder_free(d);
+	tep_free(tep);
 }

@@ -113,6 +113,12 @@ if [ -e $T/events/sock/sock_recv_length ]; then
 		--vlen 64 --expect /tmp/mmk64.json
 	emit mmk64.json /tmp/mmk64.json
 fi
+# the tracepoint backend forced: the stream scenarios keep their sockets
+# open a moment (a socketpair is told from a pipe through /proc)
+run rxt $RT --backend tracepoint --batch --json --buffer-kb $BUF -- \
+	/bin/rtgen --scenarios recvmsg4,recvmsg6,recvmmsg,read4,readv6,peek,ustream,udgram,tcp6,uring,noise,reuse \
+	--count 500 --size 200 --vlen 16 --linger-ms 1000 --expect /tmp/rxt.json
+emit rxt.json /tmp/rxt.json
 
 # 2b. -c: the kernel filter of each probe combined with the comm filter
 #     ("(klen > 1) && comm == ..." on the address kprobe)

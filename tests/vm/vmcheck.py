@@ -214,10 +214,17 @@ def check_rx_run(name, what, release, scenarios, backend=None):
     check(got == sorted(scenarios), "%s: rtgen ran %s (%s)"
           % (what, ",".join(scenarios), got))
     report_rows(name, exp, summ)
-    for k in ("lost", "unpaired"):
-        check(summ.get(k) == 0, "%s: %s 0 (%s)" % (what, k, summ.get(k)))
-    check(summ.get("senders") is True, "%s: the %s backend sees senders "
-          "(move_addr_to_user kprobe)" % (what, backend))
+    if backend == "tracepoint":
+        check(summ.get("lost") == 0, "%s: lost 0 (%s)"
+              % (what, summ.get("lost")))
+        check(summ.get("senders") is False, "%s: the tracepoint backend "
+              "sees no senders" % what)
+    else:
+        for k in ("lost", "unpaired"):
+            check(summ.get(k) == 0, "%s: %s 0 (%s)"
+                  % (what, k, summ.get(k)))
+        check(summ.get("senders") is True, "%s: the %s backend sees "
+              "senders (move_addr_to_user kprobe)" % (what, backend))
     rtcheck.compare_lines(exp, rtcheck.load_lines(
         os.path.join(sections, name + ".out")), backend,
         "%s: %s (%s)" % (label, what, backend), True)
@@ -240,10 +247,13 @@ def check_rx(release):
     if auto_backend(release) != "kprobe":
         check_rx_one("rxk", "every receive, --backend kprobe", release,
                      "kprobe")
+    check_rx_one("rxt", "every receive, --backend tracepoint", release,
+                 "tracepoint", RX_SCENARIOS + ["reuse"])
 
 
-def check_rx_one(name, what, release, backend):
-    exp, summ = check_rx_run(name, what, release, RX_SCENARIOS, backend)
+def check_rx_one(name, what, release, backend, scenarios=None):
+    exp, summ = check_rx_run(name, what, release,
+                             scenarios or RX_SCENARIOS, backend)
     if not exp:
         return
     scen = {p["scenario"]: p for p in exp["processes"]}
