@@ -73,6 +73,18 @@ static long btf_member_offset(const struct btf *btf, const struct btf_type *t,
 	return -1;
 }
 
+/* the kernel's BTF, or a raw BTF file; NULL with the reason in why */
+static struct btf *btf_open(const char *path, char *why, size_t len)
+{
+	struct btf *btf = path ? btf__parse_raw(path) : btf__load_vmlinux_btf();
+
+	if (!btf)
+		snprintf(why, len, "cannot load kernel BTF (%s): %s",
+			 path ? path : "/sys/kernel/btf/vmlinux",
+			 strerror(errno));
+	return btf;
+}
+
 int probe_btf_task_offsets(const char *btf_path, struct rt_task_offsets *off)
 {
 	struct btf *btf;
@@ -81,14 +93,9 @@ int probe_btf_task_offsets(const char *btf_path, struct rt_task_offsets *off)
 	long pid, tgid, comm;
 
 	memset(off, 0, sizeof(*off));
-	btf = btf_path ? btf__parse_raw(btf_path) : btf__load_vmlinux_btf();
-	if (!btf) {
-		snprintf(off->why, sizeof(off->why),
-			 "cannot load kernel BTF (%s): %s",
-			 btf_path ? btf_path : "/sys/kernel/btf/vmlinux",
-			 strerror(errno));
+	btf = btf_open(btf_path, off->why, sizeof(off->why));
+	if (!btf)
 		return -1;
-	}
 	id = btf__find_by_name_kind(btf, "task_struct", BTF_KIND_STRUCT);
 	t = id > 0 ? btf__type_by_id(btf, (__u32)id) : NULL;
 	if (!t) {
@@ -128,14 +135,9 @@ int probe_btf_sock_offsets(const char *btf_path, struct rt_sock_offsets *off)
 	long sk, base, fam, proto;
 
 	memset(off, 0, sizeof(*off));
-	btf = btf_path ? btf__parse_raw(btf_path) : btf__load_vmlinux_btf();
-	if (!btf) {
-		snprintf(off->why, sizeof(off->why),
-			 "cannot load kernel BTF (%s): %s",
-			 btf_path ? btf_path : "/sys/kernel/btf/vmlinux",
-			 strerror(errno));
+	btf = btf_open(btf_path, off->why, sizeof(off->why));
+	if (!btf)
 		return -1;
-	}
 	socket = btf_struct(btf, "socket");
 	sock = btf_struct(btf, "sock");
 	common = btf_struct(btf, "sock_common");
@@ -752,8 +754,11 @@ static void print_kprobe_receives(const struct rt_catalog *cat, FILE *f)
 		"sender addresses: move_addr_to_user kprobe\n");
 }
 
-/* measured by bench/backends (see its README): what the slow path costs */
-#define RT_SLOWPATH_COST "to be measured"
+/* measured by bench/backends (see bench/README.md): the slow path's cost */
+#define RT_SLOWPATH_COST "bench/backends, 2-vCPU KVM guest, Linux 6.18: " \
+	"a process making only getppid() calls, traced by nothing, went " \
+	"from 216-219 to 292-294 ns per call, +34%, with any backend on"
+
 
 void probe_catalog_print(const struct rt_catalog *cat, FILE *f)
 {
