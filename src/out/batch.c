@@ -186,29 +186,6 @@ void rt_format_ns(char *buf, size_t len, u64 ns)
 		snprintf(buf, len, "%.2fs", (double)ns / 1e9);
 }
 
-void rt_format_vias(char *buf, size_t len, const struct rt_via_counts *v,
-		    u64 peeks)
-{
-	size_t o = 0;
-
-	buf[0] = 0;
-	for (int i = 0; i < RT_RX_NR && o < len; i++) {
-		int n;
-
-		if (!v->calls[i])
-			continue;
-		n = snprintf(buf + o, len - o, "%s%s", o ? "," : "",
-			     rt_rx_via_name((enum rt_rx_via)i));
-		if (n < 0)
-			break;
-		o += (size_t)n;
-	}
-	if (peeks && o < len)
-		snprintf(buf + o, len - o, "%speek", o ? "+" : "");
-	if (!buf[0])
-		snprintf(buf, len, "-");
-}
-
 void rt_format_via_mask(char *buf, size_t len, unsigned int vias)
 {
 	size_t o = 0;
@@ -227,6 +204,23 @@ void rt_format_via_mask(char *buf, size_t len, unsigned int vias)
 	}
 	if (!buf[0])
 		snprintf(buf, len, "-");
+}
+
+void rt_format_vias(char *buf, size_t len, const struct rt_via_counts *v,
+		    u64 peeks)
+{
+	unsigned int vias = 0;
+	size_t o;
+
+	for (int i = 0; i < RT_RX_NR; i++)
+		if (v->calls[i])
+			vias |= 1u << i;
+	rt_format_via_mask(buf, len, vias);
+	o = strlen(buf);
+	if (peeks && vias && o < len)
+		snprintf(buf + o, len - o, "+peek");
+	else if (peeks && o < len)
+		snprintf(buf, len, "peek");
 }
 
 void rt_format_bytes(char *buf, size_t len, u64 v)
