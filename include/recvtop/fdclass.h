@@ -26,7 +26,7 @@
  */
 
 #define RT_FDCLASS_ROWS (1u << 18)	/* (process, fd) pairs known at once */
-#define RT_FDCLASS_PENDING 16384	/* receives waiting for a marker */
+#define RT_FDCLASS_PENDING 65536	/* receives waiting for a marker */
 #define RT_FDCLASS_GENS 4096		/* process generations (hashed) */
 
 struct fdclass;
