@@ -80,10 +80,19 @@ ok $? "rtblock (the kretprobe-miss provoker) builds"
 # the plain recvtop for everything, the sanitized one ($RECVTOP) for two
 # runs on the kprobe-only decode paths
 cp "$RECVTOP" "$O/recvtop-asan"
+# and the real servers of tests/eco/95-servers.t, with their clients
+servers=""
+for p in redis-server redis-cli redis-benchmark memcached; do
+	command -v "$p" >/dev/null || { servers=""; break; }
+	servers="$servers $(command -v "$p")"
+done
 vm_initramfs "$O/initrd.gz" "$RT_TOP/tests/vm/guest-init.sh" \
 	"$RECVTOP_PLAIN" "$O/recvtop-asan" "$RT_TOOLS/rtgen" \
-	"$RT_TOOLS/rtmem" "$O/rtblock" "$RT_TOOLS/rtcard" 2>"$O/initrd.err"
-ok $? "initramfs with busybox, recvtop (plain and ASan), rtgen, rtmem, rtblock, rtcard and their libraries ($(du -k "$O/initrd.gz" 2>/dev/null | cut -f1) KB)"
+	"$RT_TOOLS/rtmem" "$O/rtblock" "$RT_TOOLS/rtcard" "$RT_TOOLS/rtmc" \
+	$servers 2>"$O/initrd.err"
+ok $? "initramfs with busybox, recvtop (plain and ASan), rtgen, rtmem, rtblock, rtcard, rtmc, redis-server, redis-benchmark, memcached and their libraries ($(du -k "$O/initrd.gz" 2>/dev/null | cut -f1) KB)"
+[ -n "$servers" ]
+ok $? "redis-server, redis-cli, redis-benchmark and memcached are installed (scripts/install-deps.sh)"
 [ -s "$O/initrd.gz" ] || { done_testing; exit 1; }
 # rtgen's uring scenario needs liburing in the guest: every library ldd
 # lists for rtgen is in the archive

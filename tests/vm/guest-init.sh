@@ -21,6 +21,9 @@ mount -t tracefs nodev /sys/kernel/tracing
 # keep kernel messages off the console: they would cut into our lines
 dmesg -n 1
 ip link set lo up
+# memcached, run as root, takes the identity of a user
+printf 'root:x:0:0:root:/:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/sh\n' >/etc/passwd
+printf 'root:x:0:\nnogroup:x:65534:\n' >/etc/group
 cd /tmp || poweroff -f
 
 T=/sys/kernel/tracing
@@ -119,6 +122,71 @@ run rxt $RT --backend tracepoint --batch --json --buffer-kb $BUF -- \
 	/bin/rtgen --scenarios recvmsg4,recvmsg6,recvmmsg,read4,readv6,peek,ustream,udgram,tcp6,uring,noise,reuse \
 	--count 500 --size 200 --vlen 16 --linger-ms 1000 --expect /tmp/rxt.json
 emit rxt.json /tmp/rxt.json
+
+# 2c. real servers (Debian's redis-server and memcached) under recvtop on
+#     each backend of this kernel, against their own byte counters: the
+#     summary (srv-B.out), the server's pid and its counter (srv-B.info)
+child_of() {	# child_of PPID NAME: the pid of PPID's child called NAME
+	for d in /proc/[0-9]*; do
+		set -- $1 $2 $(cat $d/stat 2>/dev/null)
+		[ "$4" = "($2)" ] && [ "$6" = "$1" ] && { echo $3; return 0; }
+	done
+	return 1
+}
+wait_child() {	# wait_child PPID NAME
+	i=0
+	while [ $i -lt 300 ]; do
+		c=$(child_of $1 $2) && { echo $c; return 0; }
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+servers() {	# servers BACKEND
+	b=$1
+	$RT --backend $b --batch --json --buffer-kb $BUF -- /bin/redis-server \
+		--port 6390 --bind 127.0.0.1 --save '' --appendonly no \
+		--dir /tmp >/tmp/redis-$b.out 2>/tmp/redis-$b.err &
+	rp=$!
+	srv=$(wait_child $rp redis-server)
+	i=0
+	until [ "$(redis-cli -p 6390 ping 2>/dev/null)" = PONG ] || [ $i -ge 300 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	timeout $STEP_S redis-benchmark -p 6390 -q -n 3000 -c 4 -d 100 \
+		-t set,get,incr >/dev/null 2>&1
+	rc=$?
+	{
+		echo "server_pid $srv"
+		echo "client_rc $rc"
+		redis-cli -p 6390 info stats | tr -d '\r' | grep total_net_input_bytes
+	} >/tmp/redis-$b.info
+	kill -TERM $srv
+	wait $rp
+	emit redis-$b.out /tmp/redis-$b.out $?
+	emit redis-$b.info /tmp/redis-$b.info
+	$RT --backend $b --batch --json --buffer-kb $BUF -- /bin/memcached \
+		-l 127.0.0.1 -p 11390 -U 0 -u nobody -t 2 -m 64 \
+		>/tmp/mc-$b.out 2>/tmp/mc-$b.err &
+	rp=$!
+	srv=$(wait_child $rp memcached)
+	timeout $STEP_S /bin/rtmc 11390 1000 4 >/tmp/mc-$b.client 2>&1
+	rc=$?
+	{
+		echo "server_pid $srv"
+		echo "client_rc $rc"
+		cat /tmp/mc-$b.client
+	} >/tmp/mc-$b.info
+	kill -TERM $srv
+	wait $rp
+	emit mc-$b.out /tmp/mc-$b.out $?
+	emit mc-$b.info /tmp/mc-$b.info
+}
+for b in kprobe tracepoint; do
+	servers $b
+done
+[ -e $T/events/sock/sock_recv_length ] && servers sock
 
 # 2b. -c: the kernel filter of each probe combined with the comm filter
 #     ("(klen > 1) && comm == ..." on the address kprobe)

@@ -291,6 +291,53 @@ def check_mm_sweep(release):
               % (what, e["calls"], v, -(-e["calls"] // v), e["syscalls"]))
 
 
+def check_servers(release):
+    """2c: redis-server under redis-benchmark and memcached under rtmc,
+    each on every backend of the kernel: the server's row holds exactly
+    its own byte counter (INFO total_net_input_bytes, stats bytes_read),
+    every byte by_via read"""
+    backends = ["kprobe", "tracepoint"]
+    if auto_backend(release) == "sock":
+        backends.append("sock")
+    for b in backends:
+        for name, key, minimum in (
+                ("redis", "total_net_input_bytes:", 100000),
+                ("mc", "bytes_read ", 1000000)):
+            what = "%s on the %s backend" % (
+                "redis-server" if name == "redis" else "memcached", b)
+            sec = "%s-%s" % (name, b)
+            info = dict(l.split(" ", 1) if " " in l else l.split(":", 1)
+                        for l in (text(sec + ".info") or "").splitlines()
+                        if l.strip())
+            info = {k.rstrip(":"): v.strip() for k, v in info.items()}
+            counter = info.get(key.strip().rstrip(":"))
+            check(info.get("client_rc") == "0",
+                  "%s: the client ran (exit %s)" % (what,
+                                                    info.get("client_rc")))
+            check(rc(sec + ".out") == "0", "%s: recvtop ends with the "
+                  "server's status 0 (got %s)" % (what, rc(sec + ".out")))
+            summ = summary(sec + ".out")
+            check(summ is not None and summ.get("backend") == b,
+                  "%s: a summary of the %s backend" % (what, b))
+            if not summ or not counter or not info.get("server_pid"):
+                check(False, "%s: server pid and counter known (%s)"
+                      % (what, info))
+                continue
+            want = int(counter)
+            rows = [p for p in summ["processes"]
+                    if p["pid"] == int(info["server_pid"])]
+            got = rows[0] if rows else {}
+            check(want > minimum, "%s: a real load (%s %d > %d)"
+                  % (what, key.strip(": "), want, minimum))
+            check(got.get("bytes") == want,
+                  "%s: recvtop's bytes %s equal the server's %s %d"
+                  % (what, got.get("bytes"), key.strip(": "), want))
+            check(got.get("by_via", {}).get("read", {}).get("bytes") == want
+                  and list(got.get("by_via", {})) == ["read"],
+                  "%s: every byte by_via read (%s)"
+                  % (what, got.get("by_via")))
+
+
 def check_comm():
     """-c rtg-udp4: exactly that process and its sender, nothing else"""
     ran_clean("comm", "-c rtg-udp4")
@@ -591,6 +638,7 @@ def main(argv):
     check_auto(opts["--release"])
     check_rx(opts["--release"])
     check_mm_sweep(opts["--release"])
+    check_servers(opts["--release"])
     check_comm()
     check_mem()
     check_record()
