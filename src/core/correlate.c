@@ -41,9 +41,21 @@ struct thread_slot {
 	u16 nsock;		/* socket receives seen inside it */
 	struct rt_addr addr;
 	struct rt_recv_call pend;	/* ST_PEND: that receive */
-	/* ST_SKIN: the protocol recvmsg's entry (kprobe backend) */
-	u64 sk_ts;
-	struct rt_event sk_entry;
+	union {
+		/* ST_SKIN: the protocol recvmsg's entry (kprobe backend) */
+		struct {
+			u64 sk_ts;
+			u64 sk_sk;
+			u16 sk_family, sk_protocol;
+			u32 sk_flags;
+		};
+		/* ST_NEWSOCK: socket()'s arguments, accept()'s listener
+		 * (tracepoint backend) */
+		struct {
+			int ns_fd;
+			u16 ns_family, ns_type, ns_protocol;
+		};
+	};
 	/* mm_access in flight */
 	u64 mm_ts;
 	int mm_tid, mm_tgid;
@@ -53,8 +65,6 @@ struct thread_slot {
 	u16 sc;
 	int sc_target;
 	long sc_request;
-	/* ST_NEWSOCK: socket()'s arguments, accept()'s listener */
-	struct rt_event newsock;
 };
 
 struct correlator {
@@ -156,7 +166,6 @@ static void recv_exit_classify(struct correlator *c, struct rt_recv_call *call)
 static void newsock_exit(struct correlator *c, struct thread_slot *s,
 			 const struct rt_event *ev)
 {
-	const struct rt_event *in;
 	struct fdclass *f;
 	u16 family = 0, protocol = 0;
 	int tgid;
@@ -164,19 +173,18 @@ static void newsock_exit(struct correlator *c, struct thread_slot *s,
 	if (!s || !(s->state & ST_NEWSOCK))
 		return;
 	s->state &= ~ST_NEWSOCK;
-	in = &s->newsock;
 	if (ev->exit.ret < 0 || ev->exit.ret > 0x7fffffff ||
 	    !(f = fdc_get(c)))
 		return;
 	tgid = tgid_of(c, ev->tid);
-	if (in->sock_new.fd >= 0) {
+	if (s->ns_fd >= 0) {
 		/* accept: the listener's family and protocol, if known */
-		fdclass_lookup(f, tgid, in->sock_new.fd, &family, &protocol);
+		fdclass_lookup(f, tgid, s->ns_fd, &family, &protocol);
 	} else {
-		family = in->sock_new.family;
-		protocol = in->sock_new.protocol;
+		family = s->ns_family;
+		protocol = s->ns_protocol;
 		if (!protocol && (family == AF_INET || family == AF_INET6)) {
-			switch (in->sock_new.type & 0xf) {
+			switch (s->ns_type & 0xf) {
 			case SOCK_STREAM:
 				protocol = IPPROTO_TCP;
 				break;
@@ -452,6 +460,22 @@ static void sock_recv(struct correlator *c, const struct rt_event *ev,
 	stats_add_recv(c->stats, &call);
 }
 
+/* the protocol recvmsg's entry kept in s, ended by ev: one socket receive */
+static void sk_entry_event(const struct thread_slot *s,
+			   const struct rt_event *ev, struct rt_event *rx)
+{
+	memset(rx, 0, sizeof(*rx));
+	rx->kind = RT_EV_SOCK_RECV;
+	rx->ts = ev->ts;
+	rx->cpu = ev->cpu;
+	rx->tid = ev->tid;
+	rx->sock.sk = s->sk_sk;
+	rx->sock.family = s->sk_family;
+	rx->sock.protocol = s->sk_protocol;
+	rx->sock.flags = s->sk_flags;
+	rx->sock.ret = (s32)ev->exit.ret;
+}
+
 /* a protocol recvmsg's return: with its entry, one socket receive */
 static void sock_exit(struct correlator *c, struct thread_slot *s,
 		      const struct rt_event *ev)
@@ -463,11 +487,7 @@ static void sock_exit(struct correlator *c, struct thread_slot *s,
 		return;
 	}
 	s->state &= ~ST_SKIN;
-	rx = s->sk_entry;
-	rx.kind = RT_EV_SOCK_RECV;
-	rx.ts = ev->ts;
-	rx.cpu = ev->cpu;
-	rx.sock.ret = (s32)ev->exit.ret;
+	sk_entry_event(s, ev, &rx);
 	sock_recv(c, &rx, s->sk_ts);
 }
 
@@ -481,13 +501,11 @@ static void sock_exit(struct correlator *c, struct thread_slot *s,
 static void sock_exit_missed(struct correlator *c, struct thread_slot *s,
 			     const struct rt_event *ev)
 {
-	struct rt_event rx = s->sk_entry;
+	struct rt_event rx;
 	bool addr = s->state & ST_ADDR;
 
 	s->state &= ~(ST_SKIN | ST_ADDR);
-	rx.kind = RT_EV_SOCK_RECV;
-	rx.ts = ev->ts;
-	rx.sock.ret = (s32)ev->exit.ret;
+	sk_entry_event(s, ev, &rx);
 	sock_recv(c, &rx, 0);
 	if (addr && (s->state & ST_PEND)) {
 		s->state &= ~ST_PEND;
@@ -665,7 +683,10 @@ void correlate_event(struct correlator *c, const struct rt_event *ev)
 			c->stats->ival.unpaired++;
 		s->state = (s->state & ~(ST_SKIN | ST_PEND)) | ST_SKIN;
 		s->sk_ts = ev->ts;
-		s->sk_entry = *ev;
+		s->sk_sk = ev->sock.sk;
+		s->sk_family = ev->sock.family;
+		s->sk_protocol = ev->sock.protocol;
+		s->sk_flags = ev->sock.flags;
 		return;
 	case RT_EV_SOCK_EXIT:
 		s = slot_find(c, ev->tid);
@@ -719,7 +740,10 @@ void correlate_event(struct correlator *c, const struct rt_event *ev)
 		if (!s)
 			return;
 		s->state |= ST_NEWSOCK;
-		s->newsock = *ev;
+		s->ns_fd = ev->sock_new.fd;
+		s->ns_family = ev->sock_new.family;
+		s->ns_type = ev->sock_new.type;
+		s->ns_protocol = ev->sock_new.protocol;
 		return;
 	case RT_EV_SOCKET_EXIT:
 		s = slot_find(c, ev->tid);
