@@ -158,9 +158,15 @@ ok $? "Esc closes it"
 
 tm send-keys -t t 3
 wait_screen "PID +FD +PROTO +VIA +COMM"
+# every socket of the host has a row: the generator's, filtered by its pid
+tm send-keys -t t /
+tm send-keys -t t -l "$U6"
+tm send-keys -t t Enter
 wait_screen "^ *$U6 " 30
 like "$(screen | awk -v p="$U6" '$1 == p')" "^ *$U6 +[0-9]+ +(udp|-) +recvfrom +rtg-udp6 .* 900 +90000( +[0-9a-f]{16})? *$" \
 	"3: Sockets view, the udp6 socket: fd, udp, recvfrom, its totals"
+tm send-keys -t t Escape
+wait_screen "PID +FD +PROTO +VIA +COMM"
 tm send-keys -t t 2
 wait_screen "Sender addresses are not visible|ADDRESS"
 if [ ! -e /sys/kernel/tracing/kprobe_events ]; then
