@@ -560,6 +560,9 @@ static int view_wake(void *ctx, struct run *r, bool ready)
 	grow_reserve(v->rec);
 	if (v->rec->write_errno)
 		return -1;
+	/* record on the tracepoint backend: the status line of a plain one */
+	if (v->quiet)
+		status_line(v->rec, false);
 	if (v->tui && v->inner.on_wake)
 		return v->inner.on_wake(v->inner.ctx, r, ready);
 	return 0;
