@@ -9,6 +9,7 @@
 #include <traceevent/event-parse.h>
 
 #include "fixture.h"
+#include "recvtop/decode.h"
 
 static const char header_page[] =
 	"\tfield: u64 timestamp;\toffset:0;\tsize:8;\tsigned:0;\n"
@@ -16,22 +17,12 @@ static const char header_page[] =
 	"\tfield: int overwrite;\toffset:8;\tsize:1;\tsigned:1;\n"
 	"\tfield: char data;\toffset:16;\tsize:4080;\tsigned:0;\n";
 
-#define COMMON								\
-	"format:\n"							\
-	"\tfield:unsigned short common_type;\toffset:0;\tsize:2;\tsigned:0;\n" \
-	"\tfield:unsigned char common_flags;\toffset:2;\tsize:1;\tsigned:0;\n" \
-	"\tfield:unsigned char common_preempt_count;\toffset:3;\tsize:1;\tsigned:0;\n" \
-	"\tfield:int common_pid;\toffset:4;\tsize:4;\tsigned:1;\n\n"
+#define COMMON FX_FORMAT_COMMON
 
 #define F(decl, off, size, sgn)						\
 	"\tfield:" decl ";\toffset:" #off ";\tsize:" #size ";\tsigned:" #sgn ";\n"
 
-struct fmt {
-	const char *system;
-	const char *text;
-};
-
-static const struct fmt formats[] = {
+static const struct fx_format formats[] = {
 	{ "ftrace", "name: print\nID: 5\n" COMMON
 	  F("unsigned long ip", 8, 8, 0) F("char buf[]", 16, 0, 0)
 	  "\nprint fmt: \"%ps: %s\", (void *)REC->ip, REC->buf\n" },
@@ -128,6 +119,32 @@ struct tep_handle *fixture_tep(void)
 		}
 	}
 	return tep;
+}
+
+struct decoder *fixture_decoder(const struct fx_format *f, unsigned int n,
+				struct tep_handle **tep)
+{
+	struct decoder *d = NULL;
+
+	*tep = tep_alloc();
+	if (!*tep)
+		return NULL;
+	tep_set_long_size(*tep, 8);
+	for (unsigned int i = 0; i < n; i++) {
+		if (tep_parse_event(*tep, f[i].text, strlen(f[i].text),
+				    f[i].system)) {
+			fprintf(stderr, "fixture: format %u does not parse\n",
+				i);
+			goto fail;
+		}
+	}
+	d = decoder_new(*tep);
+	if (d)
+		return d;
+fail:
+	tep_free(*tep);
+	*tep = NULL;
+	return NULL;
 }
 
 /* ---- pages ---- */

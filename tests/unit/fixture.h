@@ -28,6 +28,28 @@ enum {
 
 struct tep_handle *fixture_tep(void);
 
+/* the common fields of every event format, as tracefs prints them */
+#define FX_FORMAT_COMMON						\
+	"format:\n"							\
+	"\tfield:unsigned short common_type;\toffset:0;\tsize:2;\tsigned:0;\n" \
+	"\tfield:unsigned char common_flags;\toffset:2;\tsize:1;\tsigned:0;\n" \
+	"\tfield:unsigned char common_preempt_count;\toffset:3;\tsize:1;\tsigned:0;\n" \
+	"\tfield:int common_pid;\toffset:4;\tsize:4;\tsigned:1;\n\n"
+
+struct fx_format {
+	const char *system;
+	const char *text;
+};
+
+struct decoder;
+
+/*
+ * A decoder of just these formats (8-byte longs), its tep in *tep; NULL
+ * (and *tep NULL) when a format does not parse
+ */
+struct decoder *fixture_decoder(const struct fx_format *f, unsigned int n,
+				struct tep_handle **tep);
+
 #define FX_PAGE 4096
 
 struct fx_page {

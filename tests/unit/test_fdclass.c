@@ -12,6 +12,7 @@
 
 #include <traceevent/event-parse.h>
 
+#include "fixture.h"
 #include "recvtop/correlate.h"
 #include "recvtop/decode.h"
 #include "unit.h"
@@ -281,44 +282,37 @@ TEST(fdclass_sockproto_names)
 	}
 }
 
-#define FX_COMMON \
-	"format:\n" \
-	"\tfield:unsigned short common_type;\toffset:0;\tsize:2;\tsigned:0;\n" \
-	"\tfield:unsigned char common_flags;\toffset:2;\tsize:1;\tsigned:0;\n" \
-	"\tfield:unsigned char common_preempt_count;\toffset:3;\tsize:1;\tsigned:0;\n" \
-	"\tfield:int common_pid;\toffset:4;\tsize:4;\tsigned:1;\n\n"
-
 /* as Linux 6.18 prints them */
-static const char *const tp_fmts[][2] = {
-	{ "syscalls", "name: sys_enter_read\nID: 700\n" FX_COMMON
+static const struct fx_format tp_fmts[] = {
+	{ "syscalls", "name: sys_enter_read\nID: 700\n" FX_FORMAT_COMMON
 	  "\tfield:int __syscall_nr;\toffset:8;\tsize:4;\tsigned:1;\n"
 	  "\tfield:unsigned int fd;\toffset:16;\tsize:8;\tsigned:0;\n"
 	  "\tfield:char * buf;\toffset:24;\tsize:8;\tsigned:0;\n"
 	  "\tfield:size_t count;\toffset:32;\tsize:8;\tsigned:0;\n\n"
 	  "print fmt: \"fd: 0x%08lx\", ((unsigned long)(REC->fd))\n" },
-	{ "syscalls", "name: sys_exit_read\nID: 699\n" FX_COMMON
+	{ "syscalls", "name: sys_exit_read\nID: 699\n" FX_FORMAT_COMMON
 	  "\tfield:int __syscall_nr;\toffset:8;\tsize:4;\tsigned:1;\n"
 	  "\tfield:long ret;\toffset:16;\tsize:8;\tsigned:1;\n\n"
 	  "print fmt: \"0x%lx\", REC->ret\n" },
-	{ "syscalls", "name: sys_enter_close_range\nID: 701\n" FX_COMMON
+	{ "syscalls", "name: sys_enter_close_range\nID: 701\n" FX_FORMAT_COMMON
 	  "\tfield:int __syscall_nr;\toffset:8;\tsize:4;\tsigned:1;\n"
 	  "\tfield:unsigned int fd;\toffset:16;\tsize:8;\tsigned:0;\n"
 	  "\tfield:unsigned int max_fd;\toffset:24;\tsize:8;\tsigned:0;\n"
 	  "\tfield:unsigned int flags;\toffset:32;\tsize:8;\tsigned:0;\n\n"
 	  "print fmt: \"fd: 0x%08lx\", ((unsigned long)(REC->fd))\n" },
-	{ "syscalls", "name: sys_enter_socket\nID: 702\n" FX_COMMON
+	{ "syscalls", "name: sys_enter_socket\nID: 702\n" FX_FORMAT_COMMON
 	  "\tfield:int __syscall_nr;\toffset:8;\tsize:4;\tsigned:1;\n"
 	  "\tfield:int family;\toffset:16;\tsize:8;\tsigned:0;\n"
 	  "\tfield:int type;\toffset:24;\tsize:8;\tsigned:0;\n"
 	  "\tfield:int protocol;\toffset:32;\tsize:8;\tsigned:0;\n\n"
 	  "print fmt: \"family: 0x%08lx\", ((unsigned long)(REC->family))\n" },
-	{ "sched", "name: sched_process_fork\nID: 703\n" FX_COMMON
+	{ "sched", "name: sched_process_fork\nID: 703\n" FX_FORMAT_COMMON
 	  "\tfield:__data_loc char[] parent_comm;\toffset:8;\tsize:4;\tsigned:0;\n"
 	  "\tfield:pid_t parent_pid;\toffset:12;\tsize:4;\tsigned:1;\n"
 	  "\tfield:__data_loc char[] child_comm;\toffset:16;\tsize:4;\tsigned:0;\n"
 	  "\tfield:pid_t child_pid;\toffset:20;\tsize:4;\tsigned:1;\n\n"
 	  "print fmt: \"pid=%d child=%d\", REC->parent_pid, REC->child_pid\n" },
-	{ "ftrace", "name: print\nID: 5\n" FX_COMMON
+	{ "ftrace", "name: print\nID: 5\n" FX_FORMAT_COMMON
 	  "\tfield:unsigned long ip;\toffset:8;\tsize:8;\tsigned:0;\n"
 	  "\tfield:char buf[];\toffset:16;\tsize:0;\tsigned:0;\n\n"
 	  "print fmt: \"%ps: %s\", (void *)REC->ip, REC->buf\n" },
@@ -335,8 +329,9 @@ static void put_rec(u8 *b, u16 id, s32 pid, const u64 *args, int n)
 
 TEST(decode_tracepoint_backend_descriptor_events)
 {
-	struct tep_handle *tep = tep_alloc();
-	struct decoder *d;
+	struct tep_handle *tep;
+	struct decoder *d = fixture_decoder(tp_fmts, ARRAY_SIZE(tp_fmts),
+					    &tep);
 	struct rt_event ev;
 	u8 b[64];
 	u64 a[3];
@@ -344,19 +339,9 @@ TEST(decode_tracepoint_backend_descriptor_events)
 	s32 child = 4321;
 	const char *m = "recvtop: fd 77 9 sock 10 17\n";
 
-	CHECK(tep != NULL);
-	if (!tep)
-		return;
-	tep_set_long_size(tep, 8);
-	for (size_t i = 0; i < sizeof(tp_fmts) / sizeof(tp_fmts[0]); i++)
-		CHECK(!tep_parse_event(tep, tp_fmts[i][1],
-				       strlen(tp_fmts[i][1]), tp_fmts[i][0]));
-	d = decoder_new(tep);
 	CHECK(d != NULL);
-	if (!d) {
-		tep_free(tep);
+	if (!d)
 		return;
-	}
 	CHECK_STR(decoder_backend(d), "tracepoint");
 	a[0] = 12;
 	put_rec(b, 700, 50, a, 1);

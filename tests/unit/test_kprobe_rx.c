@@ -11,6 +11,7 @@
 
 #include <traceevent/event-parse.h>
 
+#include "fixture.h"
 #include "recvtop/correlate.h"
 #include "recvtop/decode.h"
 #include "unit.h"
@@ -235,12 +236,7 @@ out:
 	kw_free(&w);
 }
 
-#define COMMON_FIELDS							\
-	"format:\n"							\
-	"\tfield:unsigned short common_type;\toffset:0;\tsize:2;\tsigned:0;\n" \
-	"\tfield:unsigned char common_flags;\toffset:2;\tsize:1;\tsigned:0;\n" \
-	"\tfield:unsigned char common_preempt_count;\toffset:3;\tsize:1;\tsigned:0;\n" \
-	"\tfield:int common_pid;\toffset:4;\tsize:4;\tsigned:1;\n\n"
+#define COMMON_FIELDS FX_FORMAT_COMMON
 
 /* what Linux 6.1 prints for recvtop's inet_recvmsg probes */
 static const char entry_fmt[] =
@@ -263,8 +259,11 @@ static const char ret_fmt[] =
 
 TEST(decode_kprobe_rx_entry_and_return)
 {
-	struct tep_handle *tep = tep_alloc();
-	struct decoder *d;
+	static const struct fx_format fmts[] = {
+		{ "recvtop_77", entry_fmt }, { "recvtop_77", ret_fmt },
+	};
+	struct tep_handle *tep;
+	struct decoder *d = fixture_decoder(fmts, ARRAY_SIZE(fmts), &tep);
 	struct rt_event ev;
 	u8 b[32];
 	u16 id, fam = AF_INET6, proto = IPPROTO_UDP;
@@ -272,19 +271,9 @@ TEST(decode_kprobe_rx_entry_and_return)
 	u32 flags = MSG_PEEK;
 	u64 sk = SK;
 
-	CHECK(tep != NULL);
-	if (!tep)
-		return;
-	tep_set_long_size(tep, 8);
-	CHECK(!tep_parse_event(tep, entry_fmt, strlen(entry_fmt),
-			       "recvtop_77"));
-	CHECK(!tep_parse_event(tep, ret_fmt, strlen(ret_fmt), "recvtop_77"));
-	d = decoder_new(tep);
 	CHECK(d != NULL);
-	if (!d) {
-		tep_free(tep);
+	if (!d)
 		return;
-	}
 	CHECK(decoder_has_sock(d));
 	CHECK(decoder_has_recv(d));
 	CHECK_STR(decoder_backend(d), "kprobe");

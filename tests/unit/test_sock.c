@@ -8,6 +8,7 @@
 
 #include <traceevent/event-parse.h>
 
+#include "fixture.h"
 #include "recvtop/correlate.h"
 #include "recvtop/decode.h"
 #include "unit.h"
@@ -251,12 +252,7 @@ TEST(sock_sender_address_after_the_receive)
 }
 
 /* the host kernel's (6.18) formats, as tracefs prints them */
-#define COMMON_FIELDS							\
-	"format:\n"							\
-	"\tfield:unsigned short common_type;\toffset:0;\tsize:2;\tsigned:0;\n" \
-	"\tfield:unsigned char common_flags;\toffset:2;\tsize:1;\tsigned:0;\n" \
-	"\tfield:unsigned char common_preempt_count;\toffset:3;\tsize:1;\tsigned:0;\n" \
-	"\tfield:int common_pid;\toffset:4;\tsize:4;\tsigned:1;\n\n"
+#define COMMON_FIELDS FX_FORMAT_COMMON
 
 static const char sock_fmt[] =
 	"name: sock_recv_length\nID: 2283\n" COMMON_FIELDS
@@ -287,8 +283,12 @@ static const char splice_fmt[] =
 
 TEST(decode_sock_recv_length_and_brackets)
 {
-	struct tep_handle *tep = tep_alloc();
-	struct decoder *d;
+	static const struct fx_format fmts[] = {
+		{ "sock", sock_fmt }, { "syscalls", mmsg_fmt },
+		{ "syscalls", splice_fmt },
+	};
+	struct tep_handle *tep;
+	struct decoder *d = fixture_decoder(fmts, ARRAY_SIZE(fmts), &tep);
 	struct rt_event ev;
 	u8 b[64];
 	u16 id;
@@ -296,20 +296,9 @@ TEST(decode_sock_recv_length_and_brackets)
 	u64 sk = 0xffff888012345678ull, v;
 	u16 fam = AF_INET6, proto = IPPROTO_TCP;
 
-	CHECK(tep != NULL);
-	if (!tep)
-		return;
-	tep_set_long_size(tep, 8);
-	CHECK(!tep_parse_event(tep, sock_fmt, strlen(sock_fmt), "sock"));
-	CHECK(!tep_parse_event(tep, mmsg_fmt, strlen(mmsg_fmt), "syscalls"));
-	CHECK(!tep_parse_event(tep, splice_fmt, strlen(splice_fmt),
-			       "syscalls"));
-	d = decoder_new(tep);
 	CHECK(d != NULL);
-	if (!d) {
-		tep_free(tep);
+	if (!d)
 		return;
-	}
 	CHECK(decoder_has_sock(d));
 	CHECK(decoder_has_recv(d));
 	CHECK_STR(decoder_backend(d), "sock");
