@@ -44,12 +44,12 @@ void fdclass_set_ask(struct fdclass *f, rt_fd_ask_fn ask, void *ctx);
 /*
  * A read/readv (or any receive) on tgid's fd: counted now if fd is a
  * socket (family and protocol filled in), kept until the marker if not
- * known yet, dropped if not a socket.  want_count: false for calls that
+ * known yet, dropped if not a socket.  only_socket: false for calls that
  * are receives whatever fd is (recvfrom, recvmsg...: only the socket's
  * family is wanted).
  */
 void fdclass_recv(struct fdclass *f, int tgid, struct rt_recv_call *call,
-		  bool want_count);
+		  bool only_socket);
 /* an "fd" marker: family 0 and protocol 0 with kind RT_FD_FILE, or gone */
 void fdclass_marker(struct fdclass *f, int tgid, int fd, enum rt_fd_kind kind,
 		    u16 family, u16 protocol);

@@ -114,13 +114,6 @@ static struct fdclass *fdc_get(struct correlator *c)
 	return c->fdc;
 }
 
-static int tgid_of(struct correlator *c, int tid)
-{
-	const struct rt_task *t = taskinfo_get(c->stats->tasks, tid, NULL);
-
-	return t ? t->tgid : tid;
-}
-
 /*
  * A receive syscall's return on the tracepoint backend: read and readv
  * count if their descriptor is a socket; recvmmsg's return is the
@@ -129,37 +122,28 @@ static int tgid_of(struct correlator *c, int tid)
 static void recv_exit_classify(struct correlator *c, struct rt_recv_call *call)
 {
 	struct fdclass *f = fdc_get(c);
-	int tgid = tgid_of(c, call->tid);
-	s64 n;
+	bool read = call->via == RT_RX_READ;
+	s64 n = 1;
 
 	if (!f) {
-		if (call->via != RT_RX_READ)
+		if (!read)
 			stats_add_recv(c->stats, call);
 		return;
 	}
-	switch (call->via) {
-	case RT_RX_READ:
-		if (call->fd < 0)	/* its entry was lost: unknown */
-			c->stats->ival.unknown_reads++;
-		else
-			fdclass_recv(f, tgid, call, true);
-		return;
-	case RT_RX_RECVMMSG:
-		n = call->ret;
-		if (n <= 0) {
-			fdclass_recv(f, tgid, call, false);
-			return;
-		}
-		call->ret = 0;
-		for (s64 i = 0; i < n; i++) {
-			fdclass_recv(f, tgid, call, false);
-			call->has_latency = false;
-		}
-		return;
-	default:
-		fdclass_recv(f, tgid, call, false);
+	if (read && call->fd < 0) {
+		c->stats->ival.unknown_reads++;	/* its entry was lost */
 		return;
 	}
+	if (call->via == RT_RX_RECVMMSG && call->ret > 0) {
+		/* every datagram a call, the latency on the first */
+		n = call->ret;
+		call->ret = 0;
+	}
+	/* the first one learns the socket's family and protocol */
+	fdclass_recv(f, stats_tgid_of(c->stats, call->tid), call, read);
+	call->has_latency = false;
+	for (s64 i = 1; i < n; i++)
+		stats_add_recv(c->stats, call);
 }
 
 /* what socket() and accept() returned: a socket */
@@ -176,7 +160,7 @@ static void newsock_exit(struct correlator *c, struct thread_slot *s,
 	if (ev->exit.ret < 0 || ev->exit.ret > 0x7fffffff ||
 	    !(f = fdc_get(c)))
 		return;
-	tgid = tgid_of(c, ev->tid);
+	tgid = stats_tgid_of(c->stats, ev->tid);
 	if (s->ns_fd >= 0) {
 		/* accept: the listener's family and protocol, if known */
 		fdclass_lookup(f, tgid, s->ns_fd, &family, &protocol);
@@ -751,13 +735,13 @@ void correlate_event(struct correlator *c, const struct rt_event *ev)
 		break;
 	case RT_EV_FD_CLOSE:
 		if (ev->fd_close.last >= 0 && fdc_get(c))
-			fdclass_close(c->fdc, tgid_of(c, ev->tid),
+			fdclass_close(c->fdc, stats_tgid_of(c->stats, ev->tid),
 				      ev->fd_close.first, ev->fd_close.last);
 		return;
 	case RT_EV_PROC_RESET:
 		if (fdc_get(c))
 			fdclass_reset_process(c->fdc, ev->proc_reset.exec ?
-					      tgid_of(c, ev->tid) :
+					      stats_tgid_of(c->stats, ev->tid) :
 					      ev->proc_reset.pid);
 		return;
 	case RT_EV_MARKER:

@@ -169,13 +169,13 @@ static struct fd_row *row_current(struct fdclass *f, int tgid, int fd,
 }
 
 void fdclass_recv(struct fdclass *f, int tgid, struct rt_recv_call *call,
-		  bool want_count)
+		  bool only_socket)
 {
 	struct fd_row *r;
 
 	if (call->fd < 0) {
 		/* a receive whatever it was on; a read: nobody can tell */
-		if (want_count)
+		if (only_socket)
 			f->stats->ival.unknown_reads++;
 		else
 			stats_add_recv(f->stats, call);
@@ -193,7 +193,7 @@ void fdclass_recv(struct fdclass *f, int tgid, struct rt_recv_call *call,
 		stats_add_recv(f->stats, call);
 		return;
 	case RT_FD_FILE:
-		if (!want_count)	/* the answer was for an older fd */
+		if (!only_socket)	/* the answer was for an older fd */
 			stats_add_recv(f->stats, call);
 		return;
 	case RT_FD_UNKNOWN:
@@ -202,7 +202,7 @@ void fdclass_recv(struct fdclass *f, int tgid, struct rt_recv_call *call,
 			f->ask(f->ask_ctx, call->tid, tgid, call->fd);
 		/* fall through */
 	default:
-		if (want_count)
+		if (only_socket)
 			pend_add(f, r, call);
 		else
 			stats_add_recv(f->stats, call);

@@ -179,10 +179,16 @@ static inline unsigned int via_of(const struct rt_recv_call *call,
 	return call->via;
 }
 
+int stats_tgid_of(struct stats *s, int tid)
+{
+	return tid_entry(s, tid)->task->tgid;
+}
+
 void stats_add_recv(struct stats *s, const struct rt_recv_call *call)
 {
 	struct rt_tid_cache *e = tid_entry(s, call->tid);
 	const struct rt_task *task = e->task;
+	unsigned int via = via_of(call, task);
 	struct rt_proc_row *p;
 
 	if (!e->wanted) {
@@ -201,8 +207,6 @@ void stats_add_recv(struct stats *s, const struct rt_recv_call *call)
 		e->proc = p;
 	}
 	if (p) {
-		unsigned int via = via_of(call, task);
-
 		count_call(&p->ival, call);
 		if (via < RT_RX_NR) {
 			p->ival_via.calls[via]++;
@@ -238,8 +242,8 @@ void stats_add_recv(struct stats *s, const struct rt_recv_call *call)
 				sr->family = call->family;
 				sr->protocol = call->protocol;
 			}
-			if (via_of(call, task) < RT_RX_NR)
-				sr->ival_vias |= (u8)(1u << via_of(call, task));
+			if (via < RT_RX_NR)
+				sr->ival_vias |= (u8)(1u << via);
 		}
 	}
 

@@ -229,15 +229,13 @@ static void ask_fd(void *ctx, int tid, int tgid, int fd)
 {
 	struct run *r = ctx;
 	char path[64], name[64], text[96];
-	ssize_t n = -1;
-	int ids[2] = { tid, tgid };
+	ssize_t n;
 
-	errno = ENOENT;
-	for (int i = 0; i < 2 && n < 0 && (errno == ENOENT || errno == ESRCH);
-	     i++) {
-		if (i && tgid == tid)
-			break;
-		snprintf(path, sizeof(path), "/proc/%d/fd/%d", ids[i], fd);
+	snprintf(path, sizeof(path), "/proc/%d/fd/%d", tid, fd);
+	n = getxattr(path, "system.sockprotoname", name, sizeof(name) - 1);
+	if (n < 0 && errno == ENOENT && tgid != tid) {
+		/* the thread is gone: its process may not be */
+		snprintf(path, sizeof(path), "/proc/%d/fd/%d", tgid, fd);
 		n = getxattr(path, "system.sockprotoname", name,
 			     sizeof(name) - 1);
 	}
@@ -248,7 +246,7 @@ static void ask_fd(void *ctx, int tid, int tgid, int fd)
 		rt_sockproto_parse(name, &family, &protocol);
 		snprintf(text, sizeof(text), "fd %d %d sock %u %u", tgid, fd,
 			 family, protocol);
-	} else if (errno == ENOENT || errno == ESRCH) {
+	} else if (errno == ENOENT) {
 		snprintf(text, sizeof(text), "fd %d %d gone", tgid, fd);
 	} else {
 		snprintf(text, sizeof(text), "fd %d %d file", tgid, fd);
@@ -355,18 +353,16 @@ int run_setup_source(struct run *r, bool sched)
 	return 0;
 }
 
+int run_setup_pipeline(struct run *r)
+{
+	return setup_pipeline(r) ? RT_EXIT_RUNTIME : 0;
+}
+
 int run_setup(struct run *r, bool sched)
 {
 	int ret = run_setup_source(r, sched);
 
-	if (ret)
-		return ret;
-	return setup_pipeline(r) ? RT_EXIT_RUNTIME : 0;
-}
-
-int run_setup_pipeline(struct run *r)
-{
-	return setup_pipeline(r) ? RT_EXIT_RUNTIME : 0;
+	return ret ? ret : run_setup_pipeline(r);
 }
 
 bool run_child_done(struct run *r)
