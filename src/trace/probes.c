@@ -366,10 +366,13 @@ static void add_addr_mm_kprobes(struct rt_catalog *cat, struct rt_probe *set,
  * probeable itself).  unix_seqpacket_recvmsg calls unix_dgram_recvmsg,
  * so only the latter is probed.
  */
-static const struct {
-	const char *symbol;
+/* a kernel function or syscall the probe sets name, and if they need it */
+struct probe_name {
+	const char *name;
 	bool optional;
-} rx_funcs[] = {
+};
+
+static const struct probe_name rx_funcs[] = {
 	{ "inet_recvmsg", false },
 	{ "inet6_recvmsg", true },
 	{ "unix_stream_recvmsg", true },
@@ -379,10 +382,7 @@ static const struct {
 };
 
 /* syscalls whose enter/exit say how a socket receive came */
-static const struct {
-	const char *call;
-	bool optional;
-} brackets[] = {
+static const struct probe_name brackets[] = {
 	{ "recvfrom", false }, { "recvmsg", false },
 	{ "recvmmsg", false }, { "io_uring_enter", true },
 	{ "splice", true },
@@ -397,14 +397,14 @@ static void add_brackets(struct rt_probe *set, int *nr)
 		struct rt_probe *p;
 
 		snprintf(roles[i][0], sizeof(roles[i][0]), "%s entry",
-			 brackets[i].call);
+			 brackets[i].name);
 		snprintf(roles[i][1], sizeof(roles[i][1]), "%s exit",
-			 brackets[i].call);
-		snprintf(ev, sizeof(ev), "sys_enter_%s", brackets[i].call);
+			 brackets[i].name);
+		snprintf(ev, sizeof(ev), "sys_enter_%s", brackets[i].name);
 		p = add_probe(set, nr, RT_PROBE_TRACEPOINT, roles[i][0],
 			      "syscalls", ev);
 		p->optional = brackets[i].optional;
-		snprintf(ev, sizeof(ev), "sys_exit_%s", brackets[i].call);
+		snprintf(ev, sizeof(ev), "sys_exit_%s", brackets[i].name);
 		p = add_probe(set, nr, RT_PROBE_TRACEPOINT, roles[i][1],
 			      "syscalls", ev);
 		p->optional = brackets[i].optional;
@@ -432,7 +432,7 @@ static void build_kprobe_set(struct rt_catalog *cat)
 	int *nr = &cat->nr_kprobe_set;
 
 	for (size_t i = 0; i < ARRAY_SIZE(rx_funcs); i++) {
-		const char *sym = rx_funcs[i].symbol;
+		const char *sym = rx_funcs[i].name;
 		char kind[RT_NAME_LEN];
 		struct rt_probe *p;
 
@@ -472,7 +472,7 @@ static bool is_rx_entry(const struct rt_probe *p)
 	if (p->type != RT_PROBE_KPROBE)
 		return false;
 	for (size_t i = 0; i < ARRAY_SIZE(rx_funcs); i++)
-		if (!strcmp(p->symbol, rx_funcs[i].symbol))
+		if (!strcmp(p->symbol, rx_funcs[i].name))
 			return true;
 	return false;
 }
