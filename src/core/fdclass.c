@@ -248,7 +248,8 @@ void fdclass_close(struct fdclass *f, int tgid, int first, int last)
 
 	if (first < 0 || last < first)
 		return;
-	/* close_range(3, ~0U): only the rows that exist */
+	/* close_range(3, ~0U): the first 4096 (an exec, which usually
+	 * follows it, forgets the rest) */
 	if ((u32)(last - first) > 4096)
 		last = first + 4096;
 	for (int fd = first; fd <= last; fd++) {
