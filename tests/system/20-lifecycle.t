@@ -41,10 +41,17 @@ for sig in INT TERM HUP; do
 done
 
 # a second SIGINT aborts: here the run waits for a command that ignores
-# SIGINT, after its summary
-rt_bg "$O/abort" --json -- sh -c 'trap "" INT; sleep 30'
+# SIGINT, after its summary.  The first SIGINT goes out once the command
+# ignores it (it has exec'ed sleep): before, it would end the command,
+# and recvtop with the command's 128+2, without an abort
+rt_bg "$O/abort" --json -- sh -c 'trap "" INT; exec sleep 30'
 pid=$RT_PID
 rt_wait_started "$pid"
+n=0
+until cpid=$(pgrep -P "$pid" -x sleep) || [ $n -ge 100 ]; do
+	sleep 0.05
+	n=$((n + 1))
+done
 kill -INT "$pid"
 sleep 1
 kill -INT "$pid"
@@ -52,7 +59,7 @@ wait "$pid"
 is "$?" 130 "second SIGINT aborts with 128+2"
 like "$(cat "$O/abort.err")" "aborted" "abort says so on stderr"
 check_clean "$pid" "abort"
-pkill -f 'trap "" INT; sleep 30' 2>/dev/null
+[ -n "$cpid" ] && kill "$cpid" 2>/dev/null
 
 # a signal that reaches the command before it has started (still
 # recvtop's forked child, waiting for tracing to be on): it ends the
