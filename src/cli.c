@@ -39,6 +39,7 @@ enum {
 	OPT_SCHED,
 	OPT_NO_KALLSYMS,
 	OPT_SPEED,
+	OPT_DIRECTION,
 };
 
 #define CMD(x) (1u << (x))
@@ -78,6 +79,9 @@ static const struct opt_desc opts[] = {
 	{ { "backend", required_argument, NULL, OPT_BACKEND }, 0,
 	  LIVE_CMDS | CMD(RT_CMD_PROBES), "auto|sock|kprobe|tracepoint",
 	  "probe backend (default auto)" },
+	{ { "direction", required_argument, NULL, OPT_DIRECTION }, 0,
+	  LIVE_CMDS | CMD(RT_CMD_PROBES), "rx|tx|both",
+	  "trace receives, sends or both (default both)" },
 	{ { "buffer-kb", required_argument, NULL, OPT_BUFFER_KB }, 0,
 	  LIVE_CMDS, "KB", "per-CPU ring buffer size (default 8192)" },
 	{ { "file-version", required_argument, NULL, OPT_FILE_VERSION }, 0,
@@ -384,6 +388,7 @@ static int parse_args(int argc, char **argv, struct rt_options *o, FILE *out,
 	memset(o, 0, sizeof(*o));
 	o->delay_ns = NSEC_PER_SEC;
 	o->backend = RT_BACKEND_AUTO;
+	o->direction = RT_DIR_BOTH;
 
 	if (argc > 1 && argv[1][0] != '-') {
 		int cmd = find_cmd(argv[1]);
@@ -511,10 +516,18 @@ static int parse_args(int argc, char **argv, struct rt_options *o, FILE *out,
 		case OPT_BACKEND:
 			if (rt_backend_parse(optarg, &o->backend)) {
 				snprintf(err, errlen, "--backend '%s': must be "
-					 "auto, kprobe or tracepoint", optarg);
+					 "auto, sock, kprobe or tracepoint", optarg);
 				return RT_CLI_USAGE;
 			}
 			o->backend_set = true;
+			break;
+		case OPT_DIRECTION:
+			if (rt_direction_parse(optarg, &o->direction)) {
+				snprintf(err, errlen, "--direction '%s': must be "
+					 "rx, tx or both", optarg);
+				return RT_CLI_USAGE;
+			}
+			o->direction_set = true;
 			break;
 		case OPT_BUFFER_KB:
 			if (parse_uint(optarg, 16u << 20, &v)) {
@@ -570,6 +583,7 @@ static int parse_args(int argc, char **argv, struct rt_options *o, FILE *out,
 	if (o->cmd == RT_CMD_TOP && o->input) {
 		const char *live_only = o->command ? "a COMMAND" :
 			o->backend_set ? "--backend" :
+			o->direction_set ? "--direction" :
 			o->buffer_set ? "--buffer-kb" : NULL;
 
 		if (live_only) {

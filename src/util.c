@@ -143,6 +143,7 @@ static const char *const kind_names[RT_EV_NR_KINDS] = {
 	[RT_EV_MM_EXIT] = "mm_exit",
 	[RT_EV_SC_ENTER] = "sc_enter",
 	[RT_EV_SC_EXIT] = "sc_exit",
+	[RT_EV_SOCK_SEND] = "sock_send",
 	[RT_EV_MARKER] = "marker",
 	[RT_EV_OTHER] = "other",
 };
@@ -176,6 +177,30 @@ static const char *const rx_via_names[RT_RX_NR] = {
 const char *rt_rx_via_name(enum rt_rx_via via)
 {
 	return via < RT_RX_NR ? rx_via_names[via] : "other";
+}
+
+static const char *const tx_via_names[RT_TX_NR] = {
+	[RT_TX_SENDTO] = "send:sendto",
+	[RT_TX_SENDMSG] = "send:sendmsg",
+	[RT_TX_SENDMMSG] = "send:sendmmsg",
+	[RT_TX_WRITE] = "send:write",
+	[RT_TX_IO_URING] = "send:io_uring",
+	[RT_TX_SPLICE] = "send:splice",
+	[RT_TX_SENDFILE] = "send:sendfile",
+};
+
+const char *rt_tx_via_name(enum rt_tx_via via)
+{
+	return via < RT_TX_NR ? tx_via_names[via] : "send:other";
+}
+
+const char *rt_br_name(unsigned int br)
+{
+	if (br < RT_RX_NR)
+		return rx_via_names[br];
+	if (br < RT_BR_NR)
+		return tx_via_names[br - RT_RX_NR] + 5;
+	return "other";
 }
 
 static const char *const proto_names[RT_PROTO_NR] = {

@@ -29,6 +29,7 @@ struct rt_options {
 	unsigned int nr_pids;
 	const char *comm;		/* -c */
 	enum rt_backend backend;	/* --backend */
+	unsigned int direction;		/* --direction: RT_DIR_* */
 	unsigned int buffer_kb;		/* --buffer-kb, 0 = default */
 	char **command;			/* after --, NULL-terminated */
 	int nr_command;
@@ -45,6 +46,7 @@ struct rt_options {
 	double speed;			/* --speed (replay), 0 = as fast as possible */
 	bool speed_set;
 	bool backend_set, buffer_set;	/* given on the command line */
+	bool direction_set;
 };
 
 enum {

@@ -12,12 +12,15 @@
 
 enum rt_event_kind {
 	RT_EV_NONE = 0,
-	RT_EV_RECV_ENTER,	/* receive syscall entry: via, fd, size, flags */
+	RT_EV_RECV_ENTER,	/* receive or send syscall entry: via (a
+				 * bracket, enum rt_bracket), fd, size, flags */
 	RT_EV_RECV_ADDR,	/* sender address copied by the kernel (kprobe) */
-	RT_EV_RECV_EXIT,	/* receive syscall return (exit.sc: the via) */
+	RT_EV_RECV_EXIT,	/* its return (exit.sc: the bracket) */
 	RT_EV_SOCK_RECV,	/* sock:sock_recv_length: one socket receive */
 	RT_EV_SOCK_ENTER,	/* a protocol recvmsg's entry (kprobe): sock */
-	RT_EV_SOCK_EXIT,	/* its return (kretprobe): exit.ret */
+	RT_EV_SOCK_EXIT,	/* its return (kretprobe): exit.ret;
+				 * exit.sc 1: a send function's */
+	RT_EV_SOCK_SEND,	/* sock:sock_send_length: one socket send */
 	RT_EV_MM_ENTER,		/* mm_access entry: target task, mode (kprobe) */
 	RT_EV_MM_EXIT,		/* mm_access return */
 	RT_EV_SC_ENTER,		/* memory-reader syscall entry (rt_sc) */
@@ -55,6 +58,48 @@ enum rt_rx_via {
 	RT_RX_SPLICE,
 	RT_RX_NR,
 };
+
+/*
+ * How a send reached the socket: "write" is write/writev/pwritev2 (and
+ * any socket send outside a bracket on the sock and kprobe backends).
+ * Named "send:sendto"... in the output.
+ */
+enum rt_tx_via {
+	RT_TX_SENDTO = 0,
+	RT_TX_SENDMSG,
+	RT_TX_SENDMMSG,
+	RT_TX_WRITE,
+	RT_TX_IO_URING,
+	RT_TX_SPLICE,
+	RT_TX_SENDFILE,
+	RT_TX_NR,
+};
+
+/*
+ * The syscall a receive or send event brackets (RT_EV_RECV_ENTER's via,
+ * RT_EV_RECV_EXIT's exit.sc): the receive vias, then the send-only
+ * syscalls at RT_BR_TX(via).  io_uring_enter and splice serve both ways
+ * (RT_RX_IO_URING, RT_RX_SPLICE).
+ */
+#define RT_BR_TX(v)	(RT_RX_NR + (v))
+#define RT_BR_NR	RT_BR_TX(RT_TX_NR)
+
+static inline bool rt_br_is_tx(unsigned int br)
+{
+	return br >= RT_RX_NR;
+}
+
+/* the send via of a bracket; RT_TX_WRITE for a receive-only one */
+static inline enum rt_tx_via rt_br_tx_via(unsigned int br)
+{
+	if (br == RT_RX_IO_URING)
+		return RT_TX_IO_URING;
+	if (br == RT_RX_SPLICE)
+		return RT_TX_SPLICE;
+	if (br >= RT_RX_NR && br < RT_BR_NR)
+		return (enum rt_tx_via)(br - RT_RX_NR);
+	return RT_TX_WRITE;
+}
 
 /* socket protocols as recvtop groups them */
 enum rt_proto {
@@ -114,11 +159,14 @@ struct rt_event {
 	u16 id;			/* trace event id */
 	union {
 		struct {
-			int fd;		/* -1: not known */
+			int fd;		/* -1: not known (sendfile: out_fd,
+					 * splice: fd_in) */
+			int fd2;	/* splice: fd_out, else -1 */
 			u32 flags;
 			u64 size;
 			bool has_addr;
-			u8 via;		/* enum rt_rx_via */
+			u8 via;		/* the bracket: enum rt_rx_via, or
+					 * RT_BR_TX(enum rt_tx_via) */
 		} recv_enter;
 		struct {
 			u64 sk;		/* the kernel's struct sock address */
@@ -126,7 +174,8 @@ struct rt_event {
 			u16 protocol;	/* IPPROTO_*, or 0 */
 			s32 ret;	/* bytes, or -errno */
 			u32 flags;	/* MSG_* of the receive */
-		} sock;		/* SOCK_RECV, SOCK_ENTER (ret 0) */
+			bool tx;	/* SOCK_ENTER: a send function's */
+		} sock;		/* SOCK_RECV, SOCK_SEND, SOCK_ENTER (ret 0) */
 		struct {
 			struct rt_addr addr;
 			int klen;
@@ -172,6 +221,10 @@ struct rt_event {
 const char *rt_event_kind_name(enum rt_event_kind kind);
 const char *rt_family_name(enum rt_family fam);
 const char *rt_rx_via_name(enum rt_rx_via via);
+/* "send:sendto", "send:write"... */
+const char *rt_tx_via_name(enum rt_tx_via via);
+/* a bracket's syscall: "recvfrom"... "sendto", "write", "sendfile" */
+const char *rt_br_name(unsigned int br);
 const char *rt_proto_name(enum rt_proto proto);
 /*
  * A socket's family and protocol from its sockfs name (the

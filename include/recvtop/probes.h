@@ -56,6 +56,7 @@ struct rt_probe {
 	unsigned int maxactive;		/* kretprobes */
 	char filter[192];		/* the probe's own kernel filter */
 	bool optional;			/* fine to be missing */
+	u8 dir;				/* RT_DIR_*: what it serves */
 	bool available;
 	char why[160];			/* when not available */
 };
@@ -75,10 +76,19 @@ struct rt_sock_offsets {
 	char why[160];
 };
 
-#define RT_MAX_PROBES 48
+#define RT_MAX_PROBES 96
+
+/* --direction: what is traced */
+#define RT_DIR_RX	0x1
+#define RT_DIR_TX	0x2
+#define RT_DIR_BOTH	(RT_DIR_RX | RT_DIR_TX)
+
+const char *rt_direction_name(unsigned int dir);
+int rt_direction_parse(const char *s, unsigned int *dir);
 
 struct rt_catalog {
 	enum rt_backend backend;	/* the one chosen */
+	unsigned int dir;		/* RT_DIR_*: what is traced */
 	char group[RT_NAME_LEN];	/* recvtop_PID */
 	bool mm_access;			/* readers from mm_access kprobes */
 	struct rt_probe probes[RT_MAX_PROBES];	/* the chosen backend's */
@@ -108,6 +118,8 @@ bool probe_catalog_has_peers(const struct rt_catalog *cat);
  */
 int probe_catalog_build(struct rt_catalog *cat, enum rt_backend want,
 			int owner_pid, char *err, size_t errlen);
+/* Keep only the chosen set's probes that serve dir (RT_DIR_*) */
+void probe_catalog_set_direction(struct rt_catalog *cat, unsigned int dir);
 /* The full text of `recvtop probes` */
 void probe_catalog_print(const struct rt_catalog *cat, FILE *f);
 /* Kernel-syntax definition of a kprobe ("p:G/E sym args"), for display */

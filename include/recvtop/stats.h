@@ -27,7 +27,7 @@ enum rt_via {
 
 const char *rt_via_name(enum rt_via via);
 
-/* a completed receive call, from correlate */
+/* a completed receive (or, tx, send) call, from correlate */
 struct rt_recv_call {
 	u64 ts;			/* return time */
 	u64 latency;		/* ns, entry to return */
@@ -36,7 +36,10 @@ struct rt_recv_call {
 	int fd;
 	s64 ret;
 	const struct rt_addr *peer;	/* NULL: no sender address */
-	u8 via;			/* enum rt_rx_via */
+	u8 via;			/* enum rt_rx_via; tx: enum rt_tx_via */
+	bool tx;		/* a send */
+	bool more;		/* tx: more bytes of the call counted just
+				 * before (sendfile, splice): no new call */
 	bool peek;		/* MSG_PEEK: a call, no bytes */
 	u64 sk;			/* the socket (kernel address), 0: not known */
 	u16 family;		/* AF_* of sk */
@@ -63,13 +66,24 @@ struct rt_counters {
 	u64 lat_n;		/* calls with a known latency */
 	u64 lat_sum;
 	u64 lat_max;
+	/* sends */
+	u64 tx_calls;
+	u64 tx_bytes;
+	u64 tx_errors;
 };
 
-/* a process's receives by the way they came (enum rt_rx_via) */
+/* a process's receives by the way they came (enum rt_rx_via), and its
+ * sends (enum rt_tx_via) */
 struct rt_via_counts {
 	u64 calls[RT_RX_NR];
 	u64 bytes[RT_RX_NR];
+	u64 tx_calls[RT_TX_NR];
+	u64 tx_bytes[RT_TX_NR];
 };
+
+/* a socket row's vias: bit v for a receive via, RT_VIA_TX_BIT(v) for a
+ * send via */
+#define RT_VIA_TX_BIT(v)	(RT_RX_NR + (v))
 
 struct rt_proc_row {
 	struct rt_row hdr;
@@ -102,7 +116,8 @@ struct rt_sock_row {
 	int fd;				/* the last descriptor seen, -1: none */
 	u16 family;			/* AF_*, 0: not known */
 	u16 protocol;			/* IPPROTO_* */
-	u8 ival_vias, last_vias, total_vias;	/* 1 << enum rt_rx_via */
+	u16 ival_vias, last_vias, total_vias;	/* 1 << enum rt_rx_via,
+						 * 1 << RT_VIA_TX_BIT() */
 };
 
 struct rt_peer_key {
@@ -171,10 +186,14 @@ struct rt_stats_totals {
 	u64 events;
 	u64 lost;
 	u64 calls;
+	u64 bytes;		/* received (peeks: none) */
+	u64 tx_calls;		/* sends */
+	u64 tx_bytes;
 	u64 unpaired;		/* entries or returns without their partner */
 	u64 restarts;		/* returns with a kernel restart code */
 	u64 filtered;		/* calls dropped by the -p filter */
 	u64 unknown_reads;	/* reads of descriptors never told apart */
+	u64 unknown_writes;	/* and writes */
 };
 
 /*

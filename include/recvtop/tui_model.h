@@ -43,6 +43,10 @@ enum tui_val {
 	TV_T_ERRORS,
 	TV_T_EAGAIN,
 	TV_LAST_SEEN,		/* event time */
+	TV_TX_CALLS,		/* sends, last interval */
+	TV_TX_BYTES,
+	TV_T_TX_CALLS,		/* sends, totals */
+	TV_T_TX_BYTES,
 	TUI_NR_VALS,
 };
 
@@ -70,7 +74,7 @@ struct tui_rec {
 		struct {
 			u64 sk;		/* kernel address, 0: keyed by fd */
 			int fd;		/* the last descriptor seen, -1 */
-			u8 vias;	/* 1 << enum rt_rx_via, in total */
+			u16 vias;	/* as rt_sock_row's, in total */
 		} sock;
 	};
 	u64 v[TUI_NR_VALS];
@@ -103,6 +107,8 @@ struct tui_snap {
 	double time;		/* its end, seconds since the start */
 	u64 end_ts;		/* its end, event time (for ages) */
 	u64 events_last, lost_last;	/* last interval */
+	/* receives and sends in the last interval, all processes */
+	u64 rx_calls, rx_bytes, tx_calls, tx_bytes;
 	u64 events_run, lost_run;	/* the whole run */
 	u64 delay_ns;
 	char source[96];	/* "live", or the file replayed */

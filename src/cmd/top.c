@@ -64,6 +64,7 @@ int top_probes(const struct rt_options *o)
 		free(cat);
 		return RT_EXIT_RUNTIME;
 	}
+	probe_catalog_set_direction(cat, o->direction);
 	probe_catalog_print(cat, stdout);
 	free(cat);
 	return 0;

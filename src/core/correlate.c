@@ -29,14 +29,17 @@
 				 * sender's address */
 #define ST_SKIN		0x20	/* inside a protocol recvmsg (kprobe) */
 #define ST_NEWSOCK	0x40	/* in socket() or accept() (tracepoint) */
+#define ST_SKOUT	0x80	/* inside a protocol send function (kprobe) */
 
 struct thread_slot {
 	int tid;		/* 0 = empty */
 	u32 state;
-	/* receive syscall in flight (a bracket on the sock backend) */
+	/* receive or send syscall in flight (a bracket on the sock
+	 * backend) */
 	u64 recv_ts;
 	int fd;
-	u8 via;			/* enum rt_rx_via */
+	int fd2;		/* splice: fd_out */
+	u8 via;			/* the bracket (see enum rt_tx_via) */
 	u32 flags;		/* MSG_* of the syscall */
 	u16 nsock;		/* socket receives seen inside it */
 	struct rt_addr addr;
@@ -48,6 +51,9 @@ struct thread_slot {
 			u64 sk_sk;
 			u16 sk_family, sk_protocol;
 			u32 sk_flags;
+			/* ST_SKOUT: a protocol send function's entry */
+			u64 tx_sk;
+			u16 tx_family, tx_protocol;
 		};
 		/* ST_NEWSOCK: socket()'s arguments, accept()'s listener
 		 * (tracepoint backend) */
@@ -115,32 +121,41 @@ static struct fdclass *fdc_get(struct correlator *c)
 }
 
 /*
- * A receive syscall's return on the tracepoint backend: read and readv
- * count if their descriptor is a socket; recvmmsg's return is the
- * number of datagrams (their bytes are in user memory: not seen).
+ * A receive or send syscall's return on the tracepoint backend: read,
+ * readv, write, writev and sendfile count if their descriptor is a
+ * socket; recvmmsg's and sendmmsg's return is the number of datagrams
+ * (their bytes are in user memory: not seen).
  */
 static void recv_exit_classify(struct correlator *c, struct rt_recv_call *call)
 {
 	struct fdclass *f = fdc_get(c);
-	bool read = call->via == RT_RX_READ;
+	bool only_sock = call->tx ? call->via == RT_TX_WRITE ||
+				    call->via == RT_TX_SENDFILE :
+				    call->via == RT_RX_READ;
+	bool mmsg = call->tx ? call->via == RT_TX_SENDMMSG :
+			       call->via == RT_RX_RECVMMSG;
 	s64 n = 1;
 
 	if (!f) {
-		if (!read)
+		if (!only_sock)
 			stats_add_recv(c->stats, call);
 		return;
 	}
-	if (read && call->fd < 0) {
-		c->stats->ival.unknown_reads++;	/* its entry was lost */
+	if (only_sock && call->fd < 0) {
+		/* its entry was lost */
+		if (call->tx)
+			c->stats->ival.unknown_writes++;
+		else
+			c->stats->ival.unknown_reads++;
 		return;
 	}
-	if (call->via == RT_RX_RECVMMSG && call->ret > 0) {
+	if (mmsg && call->ret > 0) {
 		/* every datagram a call, the latency on the first */
 		n = call->ret;
 		call->ret = 0;
 	}
 	/* the first one learns the socket's family and protocol */
-	fdclass_recv(f, stats_tgid_of(c->stats, call->tid), call, read);
+	fdclass_recv(f, stats_tgid_of(c->stats, call->tid), call, only_sock);
 	call->has_latency = false;
 	for (s64 i = 1; i < n; i++)
 		stats_add_recv(c->stats, call);
@@ -327,12 +342,14 @@ static bool addr_usable(const struct rt_event *ev)
 static void recv_exit(struct correlator *c, struct thread_slot *s,
 		      const struct rt_event *ev)
 {
+	unsigned int br = ev->exit.sc;
 	struct rt_recv_call call = {
 		.ts = ev->ts,
 		.tid = ev->tid,
 		.fd = -1,
 		.ret = ev->exit.ret,
-		.via = (u8)ev->exit.sc,
+		.via = (u8)(rt_br_is_tx(br) ? rt_br_tx_via(br) : br),
+		.tx = rt_br_is_tx(br),
 	};
 
 	if (rt_is_restart_code(ev->exit.ret)) {
@@ -342,11 +359,13 @@ static void recv_exit(struct correlator *c, struct thread_slot *s,
 			s->state &= ~(ST_RECV | ST_ADDR);
 		return;
 	}
-	if (s && (s->state & ST_RECV) && s->via == call.via) {
+	if (s && (s->state & ST_RECV) && s->via == br) {
 		call.has_latency = true;
 		call.latency = ev->ts >= s->recv_ts ? ev->ts - s->recv_ts : 0;
 		call.fd = s->fd;
-		call.peek = (s->flags & MSG_PEEK) != 0;
+		call.peek = !call.tx && (s->flags & MSG_PEEK) != 0;
+		if (call.tx)
+			call.has_latency = false;
 		if (s->state & ST_ADDR)
 			call.peer = &s->addr;
 		s->state &= ~(ST_RECV | ST_ADDR);
@@ -498,6 +517,149 @@ static void sock_exit_missed(struct correlator *c, struct thread_slot *s,
 	}
 }
 
+/* ---- sends (sock and kprobe backends) ---- */
+
+/*
+ * Which socket sends are the user's: a restart is retried, sendmmsg
+ * ends its vector at a failed send once it has sent a message (the call
+ * returns the messages sent), a sendfile or splice that moved bytes
+ * returns them whatever its last socket send said, and io_uring tries a
+ * send without blocking first.
+ */
+static bool send_counted(struct correlator *c, const struct thread_slot *br,
+			 s32 ret, enum rt_tx_via via)
+{
+	if (rt_is_restart_code(ret)) {
+		c->stats->ival.restarts++;
+		return false;
+	}
+	if (ret >= 0)
+		return true;
+	if (br && br->nsock && (via == RT_TX_SENDMMSG ||
+				via == RT_TX_SENDFILE || via == RT_TX_SPLICE))
+		return false;
+	if (via == RT_TX_IO_URING && ret == EAGAIN_RET)
+		return false;
+	return true;
+}
+
+/*
+ * One socket send: sock:sock_send_length, or a protocol send function's
+ * entry and return paired.  Inside a send syscall (or io_uring_enter,
+ * splice) it is that syscall's; outside any, a write.  A sendfile or
+ * splice makes one socket send per pipe load (on 6.1, per page): the
+ * first is the call, the others add their bytes to it.
+ */
+static void sock_send(struct correlator *c, const struct rt_event *ev)
+{
+	struct thread_slot *s = slot_find(c, ev->tid);
+	struct thread_slot *br = s && (s->state & ST_RECV) &&
+				 rt_br_tx_via(s->via) != RT_TX_WRITE ? s : NULL;
+	enum rt_tx_via via = br ? rt_br_tx_via(br->via) : RT_TX_WRITE;
+	struct rt_recv_call call = {
+		.ts = ev->ts,
+		.tid = ev->tid,
+		.fd = -1,
+		.ret = ev->sock.ret,
+		.via = (u8)via,
+		.tx = true,
+		.sk = ev->sock.sk,
+		.family = ev->sock.family,
+		.protocol = ev->sock.protocol,
+	};
+
+	if (!send_counted(c, br, ev->sock.ret, via)) {
+		if (br)
+			br->nsock++;
+		return;
+	}
+	if (br) {
+		/* one send per sendto or sendmsg: a second one means the
+		 * syscall's exit was lost (and this entry) */
+		if (br->nsock && (via == RT_TX_SENDTO || via == RT_TX_SENDMSG))
+			c->stats->ival.unpaired++;
+		if (via == RT_TX_SPLICE)
+			call.fd = br->fd2;
+		else if (via != RT_TX_IO_URING)
+			call.fd = br->fd;
+		call.more = br->nsock && (via == RT_TX_SENDFILE ||
+					  via == RT_TX_SPLICE);
+		br->nsock++;
+	}
+	stats_add_recv(c->stats, &call);
+}
+
+/* the protocol send function's entry kept in s, ended by ev */
+static void tx_entry_event(const struct thread_slot *s,
+			   const struct rt_event *ev, struct rt_event *tx)
+{
+	memset(tx, 0, sizeof(*tx));
+	tx->kind = RT_EV_SOCK_SEND;
+	tx->ts = ev->ts;
+	tx->cpu = ev->cpu;
+	tx->tid = ev->tid;
+	tx->sock.sk = s->tx_sk;
+	tx->sock.family = s->tx_family;
+	tx->sock.protocol = s->tx_protocol;
+	tx->sock.ret = (s32)ev->exit.ret;
+}
+
+/* a protocol send function's return: with its entry, one socket send */
+static void sock_send_exit(struct correlator *c, struct thread_slot *s,
+			   const struct rt_event *ev)
+{
+	struct rt_event tx;
+
+	if (!s || !(s->state & ST_SKOUT)) {
+		c->stats->ival.unpaired++;	/* its entry was lost */
+		return;
+	}
+	s->state &= ~ST_SKOUT;
+	tx_entry_event(s, ev, &tx);
+	sock_send(c, &tx);
+}
+
+/*
+ * A send syscall's exit on the sock and kprobe backends: a sendto or
+ * sendmsg whose protocol send never returned (a kretprobe miss) is
+ * counted from the exit; one that failed before reaching a socket
+ * (EBADF, ENOTSOCK, EFAULT...) is still the user's failed call.
+ */
+static void send_bracket_exit(struct correlator *c, struct thread_slot *s,
+			      const struct rt_event *ev, bool paired)
+{
+	enum rt_tx_via via = rt_br_tx_via(ev->exit.sc);
+	bool msg = via == RT_TX_SENDTO || via == RT_TX_SENDMSG ||
+		   via == RT_TX_SENDMMSG;
+	struct rt_recv_call call = {
+		.ts = ev->ts,
+		.tid = ev->tid,
+		.fd = paired ? s->fd : -1,
+		.ret = ev->exit.ret,
+		.via = (u8)via,
+		.tx = true,
+	};
+	struct rt_event tx;
+
+	if (rt_is_restart_code(ev->exit.ret)) {
+		c->stats->ival.restarts++;
+		return;
+	}
+	if (paired && (s->state & ST_SKOUT) && !s->nsock &&
+	    (via == RT_TX_SENDTO || via == RT_TX_SENDMSG)) {
+		s->state &= ~ST_SKOUT;
+		tx_entry_event(s, ev, &tx);
+		sock_send(c, &tx);
+		return;
+	}
+	if (!paired || s->nsock || !msg)
+		return;
+	if (ev->exit.ret >= 0)
+		c->stats->ival.unpaired++;	/* its send was lost */
+	else
+		stats_add_recv(c->stats, &call);
+}
+
 static void sock_bracket_exit(struct correlator *c, struct thread_slot *s,
 			      const struct rt_event *ev)
 {
@@ -511,6 +673,18 @@ static void sock_bracket_exit(struct correlator *c, struct thread_slot *s,
 	};
 	bool seen = false, paired = false;
 
+	if (rt_br_is_tx(ev->exit.sc)) {
+		paired = s && (s->state & ST_RECV) && s->via == ev->exit.sc;
+		if (!paired)
+			c->stats->ival.unpaired++;	/* its entry was lost */
+		send_bracket_exit(c, s, ev, paired);
+		if (s) {
+			if (s->state & ST_SKOUT)
+				c->stats->ival.unpaired++; /* a return lost */
+			s->state &= ~(ST_RECV | ST_ADDR | ST_PEND | ST_SKOUT);
+		}
+		return;
+	}
 	if (s && (s->state & ST_SKIN) && (s->state & ST_RECV) &&
 	    s->via == via && !s->nsock &&
 	    (via == RT_RX_RECVFROM || via == RT_RX_RECVMSG) &&
@@ -525,9 +699,10 @@ static void sock_bracket_exit(struct correlator *c, struct thread_slot *s,
 			call.latency = ev->ts >= s->recv_ts ?
 				       ev->ts - s->recv_ts : 0;
 		}
-		if (s->state & ST_SKIN)
+		if (s->state & (ST_SKIN | ST_SKOUT))
 			c->stats->ival.unpaired++;	/* a return lost */
-		s->state &= ~(ST_RECV | ST_ADDR | ST_PEND | ST_SKIN);
+		s->state &= ~(ST_RECV | ST_ADDR | ST_PEND | ST_SKIN |
+			      ST_SKOUT);
 	}
 	if (!paired)
 		c->stats->ival.unpaired++;	/* its entry was lost */
@@ -624,12 +799,13 @@ void correlate_event(struct correlator *c, const struct rt_event *ev)
 			return;
 		}
 		s->state &= ~ST_PEND;
-		if (s->state & (ST_RECV | ST_SKIN))
+		if (s->state & (ST_RECV | ST_SKIN | ST_SKOUT))
 			c->stats->ival.unpaired++;	/* its return was lost */
-		s->state = (s->state & ~(ST_RECV | ST_ADDR | ST_SKIN)) |
-			   ST_RECV;
+		s->state = (s->state & ~(ST_RECV | ST_ADDR | ST_SKIN |
+					 ST_SKOUT)) | ST_RECV;
 		s->recv_ts = ev->ts;
 		s->fd = ev->recv_enter.fd;
+		s->fd2 = ev->recv_enter.fd2;
 		s->via = ev->recv_enter.via;
 		s->flags = ev->recv_enter.flags;
 		s->nsock = 0;
@@ -655,10 +831,24 @@ void correlate_event(struct correlator *c, const struct rt_event *ev)
 		sock_recv(c, ev, 0);
 		s = slot_find(c, ev->tid);
 		break;
+	case RT_EV_SOCK_SEND:
+		sock_send(c, ev);
+		s = slot_find(c, ev->tid);
+		break;
 	case RT_EV_SOCK_ENTER:
 		s = slot_get(c, ev->tid);
 		if (!s) {
 			c->stats->ival.unpaired++;
+			return;
+		}
+		if (ev->sock.tx) {
+			/* a second entry: the first one's return was lost */
+			if (s->state & ST_SKOUT)
+				c->stats->ival.unpaired++;
+			s->state |= ST_SKOUT;
+			s->tx_sk = ev->sock.sk;
+			s->tx_family = ev->sock.family;
+			s->tx_protocol = ev->sock.protocol;
 			return;
 		}
 		/* a second entry: the first one's return was lost (outside
@@ -674,7 +864,10 @@ void correlate_event(struct correlator *c, const struct rt_event *ev)
 		return;
 	case RT_EV_SOCK_EXIT:
 		s = slot_find(c, ev->tid);
-		sock_exit(c, s, ev);
+		if (ev->exit.sc)
+			sock_send_exit(c, s, ev);
+		else
+			sock_exit(c, s, ev);
 		break;
 	case RT_EV_RECV_EXIT:
 		s = slot_find(c, ev->tid);

@@ -17,6 +17,7 @@ enum slot {
 	S_PID, S_REQUEST, S_BUF,
 	S_FDIN, S_SK, S_FAMILY, S_PROTO,
 	S_NEWFD, S_MAXFD, S_CHILD, S_TYPE,
+	S_FDOUT, S_OUTFD,
 	S_NR,
 };
 
@@ -58,7 +59,7 @@ static const char *const slot_names[S_NR] = {
 	[S_BUF] = "buf", [S_FDIN] = "fd_in", [S_SK] = "sk",
 	[S_FAMILY] = "family", [S_PROTO] = "protocol",
 	[S_NEWFD] = "newfd", [S_MAXFD] = "max_fd", [S_CHILD] = "child_pid",
-	[S_TYPE] = "type",
+	[S_TYPE] = "type", [S_FDOUT] = "fd_out", [S_OUTFD] = "out_fd",
 };
 
 /* RT_EV_FD_CLOSE's sc: which call */
@@ -82,6 +83,19 @@ struct known_event {
 	  B(S_SK) | B(S_FAMILY) | B(S_PROTO) | B(S_FLAGS), 0 }, \
 	{ "recvtop_", f "_ret", RT_EV_SOCK_EXIT, 0, B(S_RET), 0 }
 
+/* a protocol's send function: sc 1 */
+#define TX_FUNC(f) \
+	{ "recvtop_", f, RT_EV_SOCK_ENTER, 1, \
+	  B(S_SK) | B(S_FAMILY) | B(S_PROTO), 0 }, \
+	{ "recvtop_", f "_ret", RT_EV_SOCK_EXIT, 1, B(S_RET), 0 }
+
+/* a send syscall's entry and exit (bracket RT_BR_TX(via)) */
+#define TX_SYSCALL(name, via, fd, want) \
+	{ "syscalls", "sys_enter_" name, RT_EV_RECV_ENTER, RT_BR_TX(via), \
+	  B(fd), want }, \
+	{ "syscalls", "sys_exit_" name, RT_EV_RECV_EXIT, RT_BR_TX(via), \
+	  B(S_RET), 0 }
+
 static const struct known_event known_events[] = {
 	/* kprobe backend: recvtop's own group */
 	{ "recvtop_", "recvfrom", RT_EV_RECV_ENTER, RT_RX_RECVFROM,
@@ -100,6 +114,23 @@ static const struct known_event known_events[] = {
 	RX_FUNC("unix_dgram_recvmsg"),
 	RX_FUNC("netlink_recvmsg"),
 	RX_FUNC("packet_recvmsg"),
+	/* and its sends */
+	TX_FUNC("inet_sendmsg"),
+	TX_FUNC("inet6_sendmsg"),
+	TX_FUNC("unix_stream_sendmsg"),
+	TX_FUNC("unix_dgram_sendmsg"),
+	TX_FUNC("netlink_sendmsg"),
+	TX_FUNC("packet_sendmsg"),
+	TX_FUNC("inet_sendpage"),
+	TX_FUNC("unix_stream_sendpage"),
+	/* the send syscalls (brackets on the sock and kprobe backends) */
+	TX_SYSCALL("sendto", RT_TX_SENDTO, S_FD, B(S_FLAGS)),
+	TX_SYSCALL("sendmsg", RT_TX_SENDMSG, S_FD, B(S_FLAGS)),
+	TX_SYSCALL("sendmmsg", RT_TX_SENDMMSG, S_FD, B(S_FLAGS)),
+	TX_SYSCALL("write", RT_TX_WRITE, S_FD, 0),
+	TX_SYSCALL("writev", RT_TX_WRITE, S_FD, 0),
+	TX_SYSCALL("pwritev2", RT_TX_WRITE, S_FD, 0),
+	TX_SYSCALL("sendfile64", RT_TX_SENDFILE, S_OUTFD, 0),
 	/* tracepoint backend (the kprobe backend uses the memory ones too) */
 	{ "syscalls", "sys_enter_recvfrom", RT_EV_RECV_ENTER, RT_RX_RECVFROM,
 	  B(S_FD), B(S_SIZE) | B(S_FLAGS) | B(S_ADDR) },
@@ -145,6 +176,8 @@ static const struct known_event known_events[] = {
 	/* sock backend: the socket receive, and the syscalls that say how */
 	{ "sock", "sock_recv_length", RT_EV_SOCK_RECV, 0,
 	  B(S_SK) | B(S_RET), B(S_FAMILY) | B(S_PROTO) | B(S_FLAGS) },
+	{ "sock", "sock_send_length", RT_EV_SOCK_SEND, 0,
+	  B(S_SK) | B(S_RET), B(S_FAMILY) | B(S_PROTO) },
 	{ "syscalls", "sys_enter_recvmsg", RT_EV_RECV_ENTER, RT_RX_RECVMSG,
 	  B(S_FD), B(S_FLAGS) },
 	{ "syscalls", "sys_exit_recvmsg", RT_EV_RECV_EXIT, RT_RX_RECVMSG,
@@ -158,7 +191,7 @@ static const struct known_event known_events[] = {
 	{ "syscalls", "sys_exit_io_uring_enter", RT_EV_RECV_EXIT,
 	  RT_RX_IO_URING, B(S_RET), 0 },
 	{ "syscalls", "sys_enter_splice", RT_EV_RECV_ENTER, RT_RX_SPLICE,
-	  B(S_FDIN), 0 },
+	  B(S_FDIN), B(S_FDOUT) },
 	{ "syscalls", "sys_exit_splice", RT_EV_RECV_EXIT, RT_RX_SPLICE,
 	  B(S_RET), 0 },
 	{ "syscalls", "sys_enter_process_vm_readv", RT_EV_SC_ENTER,
@@ -300,11 +333,13 @@ struct decoder *decoder_new(struct tep_handle *tep)
 		if (k->kind != RT_EV_MARKER)
 			d->known++;
 		if (k->kind == RT_EV_RECV_ENTER || k->kind == RT_EV_RECV_EXIT ||
-		    k->kind == RT_EV_SOCK_RECV || k->kind == RT_EV_SOCK_ENTER)
+		    k->kind == RT_EV_SOCK_RECV || k->kind == RT_EV_SOCK_ENTER ||
+		    k->kind == RT_EV_SOCK_SEND)
 			d->has_recv = true;
-		if (k->kind == RT_EV_SOCK_RECV)
+		if (k->kind == RT_EV_SOCK_RECV || k->kind == RT_EV_SOCK_SEND)
 			sock_tp = true;
-		if (k->kind == RT_EV_SOCK_RECV || k->kind == RT_EV_SOCK_ENTER)
+		if (k->kind == RT_EV_SOCK_RECV || k->kind == RT_EV_SOCK_ENTER ||
+		    k->kind == RT_EV_SOCK_SEND)
 			d->has_sock = true;
 		if (k->kind == RT_EV_RECV_ADDR)
 			d->has_addr = true;
@@ -577,9 +612,14 @@ enum rt_event_kind decode_event(const struct decoder *d, const void *data,
 	switch (desc->kind) {
 	case RT_EV_RECV_ENTER:
 		ev->recv_enter.via = (u8)desc->sc;
-		ev->recv_enter.fd = (desc->s[S_FD].flags & SL_VALID) ?
-				    (int)need(d, p, desc, S_FD) :
-				    (int)get(d, p, size, desc, S_FDIN, -1);
+		if (desc->s[S_FD].flags & SL_VALID)
+			ev->recv_enter.fd = (int)need(d, p, desc, S_FD);
+		else if (desc->s[S_OUTFD].flags & SL_VALID)
+			ev->recv_enter.fd = (int)need(d, p, desc, S_OUTFD);
+		else
+			ev->recv_enter.fd = (int)get(d, p, size, desc, S_FDIN,
+						     -1);
+		ev->recv_enter.fd2 = (int)get(d, p, size, desc, S_FDOUT, -1);
 		ev->recv_enter.size = (u64)get(d, p, size, desc, S_SIZE, 0);
 		ev->recv_enter.flags = (u32)get(d, p, size, desc, S_FLAGS, 0);
 		ev->recv_enter.has_addr = get(d, p, size, desc, S_ADDR, 0) != 0;
@@ -636,10 +676,12 @@ enum rt_event_kind decode_event(const struct decoder *d, const void *data,
 		decode_addr(d, p, size, desc, ev);
 		break;
 	case RT_EV_SOCK_RECV:
+	case RT_EV_SOCK_SEND:
 	case RT_EV_SOCK_ENTER:
 		ev->sock.sk = (u64)need(d, p, desc, S_SK);
-		ev->sock.ret = desc->kind == RT_EV_SOCK_RECV ?
+		ev->sock.ret = desc->kind != RT_EV_SOCK_ENTER ?
 			       (s32)need(d, p, desc, S_RET) : 0;
+		ev->sock.tx = desc->kind == RT_EV_SOCK_ENTER && desc->sc;
 		ev->sock.family = (u16)get(d, p, size, desc, S_FAMILY, 0);
 		ev->sock.protocol = (u16)get(d, p, size, desc, S_PROTO, 0);
 		ev->sock.flags = (u32)get(d, p, size, desc, S_FLAGS, 0);

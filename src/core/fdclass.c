@@ -92,6 +92,15 @@ enum release {
 	REL_LOST,		/* no answer: receives maybe, never counted */
 };
 
+/* a read or write of a descriptor nobody could tell */
+static void count_unknown(struct fdclass *f, const struct rt_recv_call *call)
+{
+	if (call->tx)
+		f->stats->ival.unknown_writes++;
+	else
+		f->stats->ival.unknown_reads++;
+}
+
 /* the waiting receives of a row: counted or dropped */
 static void pend_release(struct fdclass *f, struct fd_row *r,
 			 enum release how)
@@ -107,7 +116,7 @@ static void pend_release(struct fdclass *f, struct fd_row *r,
 			p->call.protocol = r->protocol;
 			stats_add_recv(f->stats, &p->call);
 		} else if (how == REL_LOST) {
-			f->stats->ival.unknown_reads++;
+			count_unknown(f, &p->call);
 		}
 		p->next = f->free_head;
 		f->free_head = i;
@@ -124,7 +133,7 @@ static void pend_add(struct fdclass *f, struct fd_row *r,
 	struct pend *p;
 
 	if (i == NO_PEND) {
-		f->stats->ival.unknown_reads++;	/* no room: never counted */
+		count_unknown(f, call);	/* no room: never counted */
 		return;
 	}
 	p = &f->pend[i - 1];
@@ -176,14 +185,14 @@ void fdclass_recv(struct fdclass *f, int tgid, struct rt_recv_call *call,
 	if (call->fd < 0) {
 		/* a receive whatever it was on; a read: nobody can tell */
 		if (only_socket)
-			f->stats->ival.unknown_reads++;
+			count_unknown(f, call);
 		else
 			stats_add_recv(f->stats, call);
 		return;
 	}
 	r = row_current(f, tgid, call->fd, true);
 	if (!r) {
-		f->stats->ival.unknown_reads++;	/* out of memory */
+		count_unknown(f, call);	/* out of memory */
 		return;
 	}
 	switch (r->kind) {
@@ -303,11 +312,8 @@ void fdclass_clear(struct fdclass *f)
 {
 	u32 n = f->rows.nr_rows;
 
-	for (u32 i = 0; i < n; i++) {
-		struct fd_row *r = table_row(&f->rows, i);
-
-		f->stats->ival.unknown_reads += r->npend;
-	}
+	for (u32 i = 0; i < n; i++)
+		pend_release(f, table_row(&f->rows, i), REL_LOST);
 	table_clear(&f->rows);
 	pend_init(f);
 }

@@ -18,7 +18,7 @@ struct hentry {
 	u64 last_seen;
 	int top_tgid;		/* peers, after the interval */
 	u64 top_bytes;
-	u8 vias, total_vias;	/* sockets: in the interval, after it */
+	u16 vias, total_vias;	/* sockets: in the interval, after it */
 };
 
 struct hbucket {
@@ -332,6 +332,9 @@ static void counters_add(struct rt_counters *t, const struct rt_counters *d,
 	t->peeks += (u64)sign * d->peeks;
 	t->lat_n += (u64)sign * d->lat_n;
 	t->lat_sum += (u64)sign * d->lat_sum;
+	t->tx_calls += (u64)sign * d->tx_calls;
+	t->tx_bytes += (u64)sign * d->tx_bytes;
+	t->tx_errors += (u64)sign * d->tx_errors;
 }
 
 static void totals_add(struct rt_stats_totals *t,
@@ -344,6 +347,10 @@ static void totals_add(struct rt_stats_totals *t,
 	t->restarts += (u64)sign * d->restarts;
 	t->filtered += (u64)sign * d->filtered;
 	t->unknown_reads += (u64)sign * d->unknown_reads;
+	t->unknown_writes += (u64)sign * d->unknown_writes;
+	t->bytes += (u64)sign * d->bytes;
+	t->tx_calls += (u64)sign * d->tx_calls;
+	t->tx_bytes += (u64)sign * d->tx_bytes;
 }
 
 /* the entry's changes into (sign 1) or out of (-1) the row's totals */

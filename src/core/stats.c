@@ -117,6 +117,15 @@ static bool task_wanted(const struct stats *s, const struct rt_task *t)
 
 static inline void count_call(struct rt_counters *c, const struct rt_recv_call *call)
 {
+	if (call->tx) {
+		if (!call->more)
+			c->tx_calls++;
+		if (call->ret > 0)
+			c->tx_bytes += (u64)call->ret;
+		else if (call->ret < 0)
+			c->tx_errors++;
+		return;
+	}
 	c->calls++;
 	if (call->peek) {
 		/* the data is read again later: a call, no bytes */
@@ -174,9 +183,31 @@ static struct rt_tid_cache *tid_entry(struct stats *s, int tid)
 static inline unsigned int via_of(const struct rt_recv_call *call,
 				  const struct rt_task *task)
 {
-	if (call->via == RT_RX_READ && (task->flags & RT_TASK_IOU))
-		return RT_RX_IO_URING;
-	return call->via;
+	if (!(task->flags & RT_TASK_IOU))
+		return call->via;
+	if (call->tx)
+		return call->via == RT_TX_WRITE ? RT_TX_IO_URING : call->via;
+	return call->via == RT_RX_READ ? RT_RX_IO_URING : call->via;
+}
+
+/* a process's calls by way */
+static void count_via(struct rt_via_counts *v, const struct rt_recv_call *call,
+		      unsigned int via)
+{
+	if (call->tx) {
+		if (via >= RT_TX_NR)
+			return;
+		if (!call->more)
+			v->tx_calls[via]++;
+		if (call->ret > 0)
+			v->tx_bytes[via] += (u64)call->ret;
+		return;
+	}
+	if (via < RT_RX_NR) {
+		v->calls[via]++;
+		if (call->ret > 0 && !call->peek)
+			v->bytes[via] += (u64)call->ret;
+	}
 }
 
 int stats_tgid_of(struct stats *s, int tid)
@@ -192,10 +223,20 @@ void stats_add_recv(struct stats *s, const struct rt_recv_call *call)
 	struct rt_proc_row *p;
 
 	if (!e->wanted) {
-		s->ival.filtered++;
+		if (!call->more)
+			s->ival.filtered++;
 		return;
 	}
-	s->ival.calls++;
+	if (call->tx) {
+		if (!call->more)
+			s->ival.tx_calls++;
+		if (call->ret > 0)
+			s->ival.tx_bytes += (u64)call->ret;
+	} else {
+		s->ival.calls++;
+		if (call->ret > 0 && !call->peek)
+			s->ival.bytes += (u64)call->ret;
+	}
 
 	p = e->proc;
 	if (p) {
@@ -208,11 +249,7 @@ void stats_add_recv(struct stats *s, const struct rt_recv_call *call)
 	}
 	if (p) {
 		count_call(&p->ival, call);
-		if (via < RT_RX_NR) {
-			p->ival_via.calls[via]++;
-			if (call->ret > 0 && !call->peek)
-				p->ival_via.bytes[via] += (u64)call->ret;
-		}
+		count_via(&p->ival_via, call, via);
 		if (call->has_latency)
 			hist32_add(&p->ival_hist, call->latency);
 		p->last_seen = call->ts;
@@ -230,7 +267,8 @@ void stats_add_recv(struct stats *s, const struct rt_recv_call *call)
 			sr = table_get(&s->socks, &sk);
 			e->sock = sr;
 			e->sock_key = sk;
-			if (sr && !sr->total.calls && !sr->ival.calls)
+			if (sr && !sr->total.calls && !sr->ival.calls &&
+			    !sr->total.tx_calls && !sr->ival.tx_calls)
 				sr->fd = -1;
 		}
 		if (sr) {
@@ -242,8 +280,10 @@ void stats_add_recv(struct stats *s, const struct rt_recv_call *call)
 				sr->family = call->family;
 				sr->protocol = call->protocol;
 			}
-			if (via < RT_RX_NR)
-				sr->ival_vias |= (u8)(1u << via);
+			if (call->tx && via < RT_TX_NR)
+				sr->ival_vias |= (u16)(1u << RT_VIA_TX_BIT(via));
+			else if (!call->tx && via < RT_RX_NR)
+				sr->ival_vias |= (u16)(1u << via);
 		}
 	}
 
@@ -258,7 +298,7 @@ void stats_add_recv_peer(struct stats *s, const struct rt_recv_call *call)
 	struct rt_peer_row *pr;
 	struct rt_peer_proc_row *ppr;
 
-	if (!call->peer || call->ret < 0 || call->peek)
+	if (!call->peer || call->ret < 0 || call->peek || call->tx)
 		return;
 	e = tid_entry(s, call->tid);
 	if (!e->wanted)
@@ -335,6 +375,9 @@ static void fold(struct rt_counters *total, struct rt_counters *last,
 	total->peeks += ival->peeks;
 	total->lat_n += ival->lat_n;
 	total->lat_sum += ival->lat_sum;
+	total->tx_calls += ival->tx_calls;
+	total->tx_bytes += ival->tx_bytes;
+	total->tx_errors += ival->tx_errors;
 	if (ival->lat_max > total->lat_max)
 		total->lat_max = ival->lat_max;
 	*last = *ival;
@@ -355,6 +398,10 @@ void stats_end_interval(struct stats *s, u64 end_ts)
 		for (int v = 0; v < RT_RX_NR; v++) {
 			p->total_via.calls[v] += p->ival_via.calls[v];
 			p->total_via.bytes[v] += p->ival_via.bytes[v];
+		}
+		for (int v = 0; v < RT_TX_NR; v++) {
+			p->total_via.tx_calls[v] += p->ival_via.tx_calls[v];
+			p->total_via.tx_bytes[v] += p->ival_via.tx_bytes[v];
 		}
 		p->last_via = p->ival_via;
 		memset(&p->ival_via, 0, sizeof(p->ival_via));
@@ -394,10 +441,14 @@ void stats_end_interval(struct stats *s, u64 end_ts)
 	s->total.events += s->ival.events;
 	s->total.lost += s->ival.lost;
 	s->total.calls += s->ival.calls;
+	s->total.tx_calls += s->ival.tx_calls;
+	s->total.bytes += s->ival.bytes;
+	s->total.tx_bytes += s->ival.tx_bytes;
 	s->total.unpaired += s->ival.unpaired;
 	s->total.restarts += s->ival.restarts;
 	s->total.filtered += s->ival.filtered;
 	s->total.unknown_reads += s->ival.unknown_reads;
+	s->total.unknown_writes += s->ival.unknown_writes;
 	s->last = s->ival;
 	memset(&s->ival, 0, sizeof(s->ival));
 

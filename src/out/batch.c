@@ -26,9 +26,10 @@ static int cmp_int_asc(int a, int b)
 static int cmp_counters(const struct rt_counters *x,
 			const struct rt_counters *y)
 {
-	int r = cmp_u64_desc(x->calls, y->calls);
+	int r = cmp_u64_desc(x->calls + x->tx_calls, y->calls + y->tx_calls);
 
-	return r ? r : cmp_u64_desc(x->bytes, y->bytes);
+	return r ? r : cmp_u64_desc(x->bytes + x->tx_bytes,
+				    y->bytes + y->tx_bytes);
 }
 
 /* the other row always sorts last */
@@ -186,22 +187,29 @@ void rt_format_ns(char *buf, size_t len, u64 ns)
 		snprintf(buf, len, "%.2fs", (double)ns / 1e9);
 }
 
-void rt_format_via_mask(char *buf, size_t len, unsigned int vias)
+/* the names of mask's vias from bit first to bit last - 1, after o */
+static size_t format_mask(char *buf, size_t len, size_t o, unsigned int vias,
+			  int first, int last)
 {
-	size_t o = 0;
-
-	buf[0] = 0;
-	for (int i = 0; i < RT_RX_NR && o < len; i++) {
+	for (int i = first; i < last && o < len; i++) {
 		int n;
 
 		if (!(vias & (1u << i)))
 			continue;
 		n = snprintf(buf + o, len - o, "%s%s", o ? "," : "",
-			     rt_rx_via_name((enum rt_rx_via)i));
+			     i < RT_RX_NR ? rt_rx_via_name((enum rt_rx_via)i) :
+			     rt_tx_via_name((enum rt_tx_via)(i - RT_RX_NR)));
 		if (n < 0)
 			break;
 		o += (size_t)n;
 	}
+	return o < len ? o : len - 1;
+}
+
+void rt_format_via_mask(char *buf, size_t len, unsigned int vias)
+{
+	buf[0] = 0;
+	format_mask(buf, len, 0, vias, 0, RT_RX_NR + RT_TX_NR);
 	if (!buf[0])
 		snprintf(buf, len, "-");
 }
@@ -215,12 +223,18 @@ void rt_format_vias(char *buf, size_t len, const struct rt_via_counts *v,
 	for (int i = 0; i < RT_RX_NR; i++)
 		if (v->calls[i])
 			vias |= 1u << i;
-	rt_format_via_mask(buf, len, vias);
-	o = strlen(buf);
-	if (peeks && vias && o < len)
-		snprintf(buf + o, len - o, "+peek");
-	else if (peeks && o < len)
-		snprintf(buf, len, "peek");
+	for (int i = 0; i < RT_TX_NR; i++)
+		if (v->tx_calls[i])
+			vias |= 1u << RT_VIA_TX_BIT(i);
+	buf[0] = 0;
+	o = format_mask(buf, len, 0, vias, 0, RT_RX_NR);
+	if (peeks && o < len)
+		o += (size_t)snprintf(buf + o, len - o, "%s", o ? "+peek" :
+				      "peek");
+	if (o < len)
+		format_mask(buf, len, o, vias, RT_RX_NR, RT_RX_NR + RT_TX_NR);
+	if (!buf[0])
+		snprintf(buf, len, "-");
 }
 
 void rt_format_bytes(char *buf, size_t len, u64 v)
@@ -347,7 +361,23 @@ static void json_by_via(FILE *f, const struct rt_via_counts *v)
 			v->calls[i], v->bytes[i]);
 		first = false;
 	}
+	for (int i = 0; i < RT_TX_NR; i++) {
+		if (!v->tx_calls[i])
+			continue;
+		fprintf(f, "%s\"%s\":{\"calls\":%" PRIu64 ",\"bytes\":%" PRIu64
+			"}", first ? "" : ",", rt_tx_via_name((enum rt_tx_via)i),
+			v->tx_calls[i], v->tx_bytes[i]);
+		first = false;
+	}
 	fputc('}', f);
+}
+
+/* ,"send_calls":N,"send_bytes":N,"send_errors":N */
+static void json_send(FILE *f, const struct rt_counters *c)
+{
+	fprintf(f, ",\"send_calls\":%" PRIu64 ",\"send_bytes\":%" PRIu64
+		",\"send_errors\":%" PRIu64, c->tx_calls, c->tx_bytes,
+		c->tx_errors);
 }
 
 static void json_procs(struct batch_out *b, const struct stats *s, bool last)
@@ -380,6 +410,7 @@ static void json_procs(struct batch_out *b, const struct stats *s, bool last)
 			      "\"lat_ns_max\":null", f);
 		fprintf(f, ",\"lat_calls\":%" PRIu64 ",\"peeks\":%" PRIu64,
 			c->lat_n, c->peeks);
+		json_send(f, c);
 		json_by_via(f, last ? &p->last_via : &p->total_via);
 		fputc('}', f);
 	}
@@ -434,17 +465,20 @@ static void json_socks(struct batch_out *b, const struct stats *s, bool last)
 		else
 			fputs(",\"family\":null,\"proto\":null", f);
 		fputs(",\"via\":[", f);
-		for (int v = 0; v < RT_RX_NR; v++) {
+		for (int v = 0; v < RT_RX_NR + RT_TX_NR; v++) {
 			if (!(vias & (1u << v)))
 				continue;
-			fprintf(f, "%s\"%s\"", first ? "" : ",",
-				rt_rx_via_name((enum rt_rx_via)v));
+			fprintf(f, "%s\"%s\"", first ? "" : ",", v < RT_RX_NR ?
+				rt_rx_via_name((enum rt_rx_via)v) :
+				rt_tx_via_name((enum rt_tx_via)(v - RT_RX_NR)));
 			first = false;
 		}
 		fprintf(f, "],\"calls\":%" PRIu64 ",\"bytes\":%" PRIu64
 			",\"errors\":%" PRIu64 ",\"eagain\":%" PRIu64
-			",\"peeks\":%" PRIu64 "}", c->calls, c->bytes,
+			",\"peeks\":%" PRIu64, c->calls, c->bytes,
 			c->errors, c->eagain, c->peeks);
+		json_send(f, c);
+		fputc('}', f);
 	}
 	fputc(']', f);
 }
@@ -483,9 +517,10 @@ static void text_procs(struct batch_out *b, const struct stats *s, bool last)
 			   last ? rt_cmp_proc_last : rt_cmp_proc_calls);
 	FILE *f = b->f;
 
-	fprintf(f, "%7s %-16s %10s %10s %8s %8s %9s %9s %9s %s\n", "PID",
-		"COMM", "CALLS", "BYTES", "ERRORS", "EAGAIN", "LAT_AVG",
-		"LAT_P99", "LAT_MAX", "VIA");
+	fprintf(f, "%7s %-16s %10s %10s %8s %8s %10s %10s %8s %9s %9s %9s "
+		"%s\n", "PID", "COMM", "CALLS", "BYTES", "ERRORS", "EAGAIN",
+		"TX_CALLS", "TX_BYTES", "TX_ERR", "LAT_AVG", "LAT_P99",
+		"LAT_MAX", "VIA");
 	for (size_t i = 0; i < n; i++) {
 		const struct rt_proc_row *p = b->rows[i];
 		const struct rt_counters *c = last ? &p->last : &p->total;
@@ -493,7 +528,7 @@ static void text_procs(struct batch_out *b, const struct stats *s, bool last)
 						 c->lat_max) :
 				 hist64_quantile(&p->total_hist, c->lat_n, P99,
 						 c->lat_max);
-		char avg[16], q[16], max[16], via[96];
+		char avg[16], q[16], max[16], via[160];
 
 		if (c->lat_n) {
 			rt_format_ns(avg, sizeof(avg), counters_lat_avg(c));
@@ -507,12 +542,13 @@ static void text_procs(struct batch_out *b, const struct stats *s, bool last)
 		rt_format_vias(via, sizeof(via), last ? &p->last_via :
 			       &p->total_via, c->peeks);
 		fprintf(f, "%7d %-16s %10" PRIu64 " %10" PRIu64 " %8" PRIu64
-			" %8" PRIu64 " %9s %9s %9s %s\n", proc_pid(p),
-			proc_comm(p), c->calls, c->bytes, c->errors, c->eagain,
-			avg, q, max, via);
+			" %8" PRIu64 " %10" PRIu64 " %10" PRIu64 " %8" PRIu64
+			" %9s %9s %9s %s\n", proc_pid(p), proc_comm(p),
+			c->calls, c->bytes, c->errors, c->eagain, c->tx_calls,
+			c->tx_bytes, c->tx_errors, avg, q, max, via);
 	}
 	if (!n)
-		fprintf(f, "  (no receive calls)\n");
+		fprintf(f, "  (no receive or send calls)\n");
 }
 
 static void text_peers(struct batch_out *b, const struct stats *s, bool last)
@@ -548,11 +584,11 @@ static void text_socks(struct batch_out *b, const struct stats *s, bool last)
 			   last ? cmp_sock_last : cmp_sock_total);
 	FILE *f = b->f;
 	struct sock_text t;
-	char fd[16], via[64];
+	char fd[16], via[160];
 
-	fprintf(f, "%7s %-16s %-16s %5s %-6s %-5s %10s %10s %8s %s\n", "PID",
-		"COMM", "SOCK", "FD", "FAMILY", "PROTO", "CALLS", "BYTES",
-		"ERRORS", "VIA");
+	fprintf(f, "%7s %-16s %-16s %5s %-6s %-5s %10s %10s %8s %10s %10s %8s "
+		"%s\n", "PID", "COMM", "SOCK", "FD", "FAMILY", "PROTO", "CALLS",
+		"BYTES", "ERRORS", "TX_CALLS", "TX_BYTES", "TX_ERR", "VIA");
 	for (size_t i = 0; i < n; i++) {
 		const struct rt_sock_row *r = b->rows[i];
 		const struct rt_counters *c = last ? &r->last : &r->total;
@@ -565,12 +601,14 @@ static void text_socks(struct batch_out *b, const struct stats *s, bool last)
 		rt_format_via_mask(via, sizeof(via),
 				   last ? r->last_vias : r->total_vias);
 		fprintf(f, "%7d %-16s %-16s %5s %-6s %-5s %10" PRIu64 " %10"
-			PRIu64 " %8" PRIu64 " %s\n", t.pid, t.comm, t.id, fd,
+			PRIu64 " %8" PRIu64 " %10" PRIu64 " %10" PRIu64 " %8"
+			PRIu64 " %s\n", t.pid, t.comm, t.id, fd,
 			t.family ? t.family : "-", t.proto ? t.proto : "-",
-			c->calls, c->bytes, c->errors, via);
+			c->calls, c->bytes, c->errors, c->tx_calls, c->tx_bytes,
+			c->tx_errors, via);
 	}
 	if (!n)
-		fprintf(f, "  (no receive calls on sockets)\n");
+		fprintf(f, "  (no receive or send calls on sockets)\n");
 }
 
 static void text_readers(struct batch_out *b, const struct stats *s, bool last)
@@ -684,8 +722,10 @@ void batch_print_summary(struct batch_out *b, const struct pipeline *p)
 			fprintf(f, ",\"probe_missed\":%" PRIu64,
 				b->info->probe_missed);
 		if (!strcmp(b->info->backend, "tracepoint"))
-			fprintf(f, ",\"unknown_reads\":%" PRIu64,
-				s->total.unknown_reads);
+			fprintf(f, ",\"unknown_reads\":%" PRIu64
+				",\"unknown_writes\":%" PRIu64,
+				s->total.unknown_reads,
+				s->total.unknown_writes);
 		json_procs(b, s, false);
 		json_socks(b, s, false);
 		json_peers(b, s, false);
@@ -700,8 +740,10 @@ void batch_print_summary(struct batch_out *b, const struct pipeline *p)
 			fprintf(f, "  probe_missed %" PRIu64,
 				b->info->probe_missed);
 		if (!strcmp(b->info->backend, "tracepoint"))
-			fprintf(f, "  unknown_reads %" PRIu64,
-				s->total.unknown_reads);
+			fprintf(f, "  unknown_reads %" PRIu64
+				"  unknown_writes %" PRIu64,
+				s->total.unknown_reads,
+				s->total.unknown_writes);
 		fputc('\n', f);
 		text_procs(b, s, false);
 		text_socks(b, s, false);

@@ -316,6 +316,7 @@ int run_setup_source(struct run *r, bool sched)
 		rt_err("%s", err);
 		return RT_EXIT_RUNTIME;
 	}
+	probe_catalog_set_direction(&r->cat, o->direction);
 	so->buffer_kb = o->buffer_kb;
 	so->comm = o->comm;
 	so->delay_ns = o->delay_ns;

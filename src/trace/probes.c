@@ -34,6 +34,26 @@ int rt_backend_parse(const char *s, enum rt_backend *out)
 	return -1;
 }
 
+static const char *const dir_names[] = {
+	[RT_DIR_RX] = "rx", [RT_DIR_TX] = "tx", [RT_DIR_BOTH] = "both",
+};
+
+const char *rt_direction_name(unsigned int dir)
+{
+	return dir && dir < ARRAY_SIZE(dir_names) ? dir_names[dir] : "?";
+}
+
+int rt_direction_parse(const char *s, unsigned int *dir)
+{
+	for (unsigned int i = 1; i < ARRAY_SIZE(dir_names); i++) {
+		if (!strcmp(s, dir_names[i])) {
+			*dir = i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
 /* ---- BTF ---- */
 
 /* offset in bytes of member name in a struct, searching anonymous members */
@@ -205,6 +225,7 @@ static struct rt_probe *add_probe(struct rt_probe *set, int *nr,
 	snprintf(p->system, sizeof(p->system), "%s", system);
 	snprintf(p->event, sizeof(p->event), "%s", event);
 	p->available = true;
+	p->dir = RT_DIR_BOTH;
 	return p;
 }
 
@@ -247,35 +268,54 @@ static void add_memory_tracepoints(struct rt_probe *set, int *nr, bool kprobe)
  * what tells which descriptors are sockets (socket/accept returns; close,
  * dup2/dup3, close_range, exec and fork forget what was known).
  */
+#define RX RT_DIR_RX
+#define TX RT_DIR_TX
+#define BOTH RT_DIR_BOTH
+
 static const struct {
 	const char *system, *event, *role;
 	bool optional;
+	u8 dir;
 } tp_receives[] = {
-	{ "syscalls", "sys_enter_recvfrom", "recvfrom entry", false },
-	{ "syscalls", "sys_exit_recvfrom", "recvfrom return", false },
-	{ "syscalls", "sys_enter_recvmsg", "recvmsg entry", false },
-	{ "syscalls", "sys_exit_recvmsg", "recvmsg return", false },
-	{ "syscalls", "sys_enter_recvmmsg", "recvmmsg entry", false },
-	{ "syscalls", "sys_exit_recvmmsg", "recvmmsg return", false },
-	{ "syscalls", "sys_enter_read", "read entry", false },
-	{ "syscalls", "sys_exit_read", "read return", false },
-	{ "syscalls", "sys_enter_readv", "readv entry", false },
-	{ "syscalls", "sys_exit_readv", "readv return", false },
-	{ "syscalls", "sys_enter_preadv2", "preadv2 entry", true },
-	{ "syscalls", "sys_exit_preadv2", "preadv2 return", true },
-	{ "syscalls", "sys_enter_socket", "socket entry (fd class)", false },
-	{ "syscalls", "sys_exit_socket", "socket return (fd class)", false },
-	{ "syscalls", "sys_enter_accept", "accept entry (fd class)", true },
-	{ "syscalls", "sys_exit_accept", "accept return (fd class)", true },
-	{ "syscalls", "sys_enter_accept4", "accept4 entry (fd class)", false },
-	{ "syscalls", "sys_exit_accept4", "accept4 return (fd class)", false },
-	{ "syscalls", "sys_enter_close", "close (fd class)", false },
-	{ "syscalls", "sys_enter_dup2", "dup2 (fd class)", true },
-	{ "syscalls", "sys_enter_dup3", "dup3 (fd class)", false },
-	{ "syscalls", "sys_enter_close_range", "close_range (fd class)", true },
-	{ "syscalls", "sys_enter_execve", "execve (fd class)", false },
-	{ "syscalls", "sys_enter_execveat", "execveat (fd class)", true },
-	{ "sched", "sched_process_fork", "fork (fd class)", false },
+	{ "syscalls", "sys_enter_recvfrom", "recvfrom entry", false, RX },
+	{ "syscalls", "sys_exit_recvfrom", "recvfrom return", false, RX },
+	{ "syscalls", "sys_enter_recvmsg", "recvmsg entry", false, RX },
+	{ "syscalls", "sys_exit_recvmsg", "recvmsg return", false, RX },
+	{ "syscalls", "sys_enter_recvmmsg", "recvmmsg entry", false, RX },
+	{ "syscalls", "sys_exit_recvmmsg", "recvmmsg return", false, RX },
+	{ "syscalls", "sys_enter_read", "read entry", false, RX },
+	{ "syscalls", "sys_exit_read", "read return", false, RX },
+	{ "syscalls", "sys_enter_readv", "readv entry", false, RX },
+	{ "syscalls", "sys_exit_readv", "readv return", false, RX },
+	{ "syscalls", "sys_enter_preadv2", "preadv2 entry", true, RX },
+	{ "syscalls", "sys_exit_preadv2", "preadv2 return", true, RX },
+	{ "syscalls", "sys_enter_sendto", "sendto entry", false, TX },
+	{ "syscalls", "sys_exit_sendto", "sendto return", false, TX },
+	{ "syscalls", "sys_enter_sendmsg", "sendmsg entry", false, TX },
+	{ "syscalls", "sys_exit_sendmsg", "sendmsg return", false, TX },
+	{ "syscalls", "sys_enter_sendmmsg", "sendmmsg entry", false, TX },
+	{ "syscalls", "sys_exit_sendmmsg", "sendmmsg return", false, TX },
+	{ "syscalls", "sys_enter_write", "write entry", false, TX },
+	{ "syscalls", "sys_exit_write", "write return", false, TX },
+	{ "syscalls", "sys_enter_writev", "writev entry", false, TX },
+	{ "syscalls", "sys_exit_writev", "writev return", false, TX },
+	{ "syscalls", "sys_enter_pwritev2", "pwritev2 entry", true, TX },
+	{ "syscalls", "sys_exit_pwritev2", "pwritev2 return", true, TX },
+	{ "syscalls", "sys_enter_sendfile64", "sendfile entry", true, TX },
+	{ "syscalls", "sys_exit_sendfile64", "sendfile return", true, TX },
+	{ "syscalls", "sys_enter_socket", "socket entry (fd class)", false, BOTH },
+	{ "syscalls", "sys_exit_socket", "socket return (fd class)", false, BOTH },
+	{ "syscalls", "sys_enter_accept", "accept entry (fd class)", true, BOTH },
+	{ "syscalls", "sys_exit_accept", "accept return (fd class)", true, BOTH },
+	{ "syscalls", "sys_enter_accept4", "accept4 entry (fd class)", false, BOTH },
+	{ "syscalls", "sys_exit_accept4", "accept4 return (fd class)", false, BOTH },
+	{ "syscalls", "sys_enter_close", "close (fd class)", false, BOTH },
+	{ "syscalls", "sys_enter_dup2", "dup2 (fd class)", true, BOTH },
+	{ "syscalls", "sys_enter_dup3", "dup3 (fd class)", false, BOTH },
+	{ "syscalls", "sys_enter_close_range", "close_range (fd class)", true, BOTH },
+	{ "syscalls", "sys_enter_execve", "execve (fd class)", false, BOTH },
+	{ "syscalls", "sys_enter_execveat", "execveat (fd class)", true, BOTH },
+	{ "sched", "sched_process_fork", "fork (fd class)", false, BOTH },
 };
 
 static void build_tracepoint_set(struct rt_catalog *cat)
@@ -290,6 +330,8 @@ static void build_tracepoint_set(struct rt_catalog *cat)
 					       tp_receives[i].event);
 
 		p->optional = tp_receives[i].optional;
+		if (tp_receives[i].dir)
+			p->dir = tp_receives[i].dir;
 		/* recvtop's own reads of the ring buffers are none of it */
 		if (strcmp(tp_receives[i].system, "sched"))
 			snprintf(p->filter, sizeof(p->filter),
@@ -336,6 +378,7 @@ static void add_addr_mm_kprobes(struct rt_catalog *cat, struct rt_probe *set,
 
 	p = add_kprobe_to(cat, set, nr, RT_PROBE_KPROBE, "sender address",
 			  "recv_addr", "move_addr_to_user");
+	p->dir = RT_DIR_RX;
 	strcpy(p->fetchargs, "klen=$arg2:s32 fam=+0($arg1):u16 "
 	       "port=+2($arg1):u16 ip4=+4($arg1):u32 ip6=+8($arg1):x8[16]");
 	strcpy(p->filter, "klen > 1");
@@ -381,11 +424,34 @@ static const struct probe_name rx_funcs[] = {
 	{ "packet_recvmsg", true },
 };
 
-/* syscalls whose enter/exit say how a socket receive came */
-static const struct probe_name brackets[] = {
-	{ "recvfrom", false }, { "recvmsg", false },
-	{ "recvmmsg", false }, { "io_uring_enter", true },
-	{ "splice", true },
+/*
+ * The protocols' send functions: every send of these families reaches
+ * one (sock_sendmsg_nosec, an inline); on kernels before 6.5 sendfile
+ * and splice into TCP, UDP and unix-stream sockets take sendpage
+ * instead (one call per page).
+ */
+static const struct probe_name tx_funcs[] = {
+	{ "inet_sendmsg", false },
+	{ "inet6_sendmsg", true },
+	{ "unix_stream_sendmsg", true },
+	{ "unix_dgram_sendmsg", true },
+	{ "netlink_sendmsg", true },
+	{ "packet_sendmsg", true },
+	{ "inet_sendpage", true },
+	{ "unix_stream_sendpage", true },
+};
+
+/* syscalls whose enter/exit say how a socket receive or send came */
+static const struct bracket {
+	const char *name;
+	bool optional;
+	u8 dir;
+} brackets[] = {
+	{ "recvfrom", false, RX }, { "recvmsg", false, RX },
+	{ "recvmmsg", false, RX }, { "io_uring_enter", true, BOTH },
+	{ "splice", true, BOTH }, { "sendto", false, TX },
+	{ "sendmsg", false, TX }, { "sendmmsg", false, TX },
+	{ "sendfile64", true, TX },
 };
 
 static void add_brackets(struct rt_probe *set, int *nr)
@@ -404,10 +470,12 @@ static void add_brackets(struct rt_probe *set, int *nr)
 		p = add_probe(set, nr, RT_PROBE_TRACEPOINT, roles[i][0],
 			      "syscalls", ev);
 		p->optional = brackets[i].optional;
+		p->dir = brackets[i].dir;
 		snprintf(ev, sizeof(ev), "sys_exit_%s", brackets[i].name);
 		p = add_probe(set, nr, RT_PROBE_TRACEPOINT, roles[i][1],
 			      "syscalls", ev);
 		p->optional = brackets[i].optional;
+		p->dir = brackets[i].dir;
 	}
 }
 
@@ -415,24 +483,33 @@ static void build_sock_set(struct rt_catalog *cat, bool have_kprobes)
 {
 	struct rt_probe *set = cat->sock_set;
 	int *nr = &cat->nr_sock_set;
+	struct rt_probe *p;
 
-	add_probe(set, nr, RT_PROBE_TRACEPOINT, "socket receive", "sock",
-		  "sock_recv_length");
+	p = add_probe(set, nr, RT_PROBE_TRACEPOINT, "socket receive", "sock",
+		      "sock_recv_length");
+	p->dir = RT_DIR_RX;
+	p = add_probe(set, nr, RT_PROBE_TRACEPOINT, "socket send", "sock",
+		      "sock_send_length");
+	p->dir = RT_DIR_TX;
 	add_brackets(set, nr);
 	if (have_kprobes)
 		add_addr_mm_kprobes(cat, set, nr, true);
 	add_memory_tracepoints(set, nr, have_kprobes);
 }
 
-static void build_kprobe_set(struct rt_catalog *cat)
+/*
+ * A protocol function's entry (the struct sock, its family and protocol;
+ * receives: the flags) and r4096 return, for each of funcs
+ */
+static void add_sock_funcs(struct rt_catalog *cat,
+			   const struct probe_name *funcs, size_t n,
+			   char (*roles)[2][48], u8 dir)
 {
-	static char roles[ARRAY_SIZE(rx_funcs)][2][48];
 	const struct rt_sock_offsets *o = &cat->sock;
-	struct rt_probe *set = cat->kprobe_set;
-	int *nr = &cat->nr_kprobe_set;
+	const char *flags = dir == RT_DIR_RX ? " flags=$arg4:x32" : "";
 
-	for (size_t i = 0; i < ARRAY_SIZE(rx_funcs); i++) {
-		const char *sym = rx_funcs[i].name;
+	for (size_t i = 0; i < n; i++) {
+		const char *sym = funcs[i].name;
 		char kind[RT_NAME_LEN];
 		struct rt_probe *p;
 
@@ -442,20 +519,36 @@ static void build_kprobe_set(struct rt_catalog *cat)
 		if (o->ok)
 			snprintf(p->fetchargs, sizeof(p->fetchargs),
 				 "sk=+%d($arg1):x64 family=+%d(+%d($arg1)):u16 "
-				 "protocol=+%d(+%d($arg1)):u16 flags=$arg4:x32",
-				 o->sk, o->family, o->sk, o->protocol, o->sk);
+				 "protocol=+%d(+%d($arg1)):u16%s",
+				 o->sk, o->family, o->sk, o->protocol, o->sk,
+				 flags);
 		else
-			strcpy(p->fetchargs, "sk=+SK($arg1):x64 "
-			       "family=+FAMILY(+SK($arg1)):u16 "
-			       "protocol=+PROTOCOL(+SK($arg1)):u16 "
-			       "flags=$arg4:x32");
-		p->optional = rx_funcs[i].optional;
+			snprintf(p->fetchargs, sizeof(p->fetchargs),
+				 "sk=+SK($arg1):x64 "
+				 "family=+FAMILY(+SK($arg1)):u16 "
+				 "protocol=+PROTOCOL(+SK($arg1)):u16%s", flags);
+		p->optional = funcs[i].optional;
+		p->dir = dir;
 		snprintf(kind, sizeof(kind), "%s_ret", sym);
 		p = add_kprobe(cat, RT_PROBE_KRETPROBE, roles[i][1], kind, sym);
 		strcpy(p->fetchargs, "ret=$retval:s32");
 		p->maxactive = 4096;
-		p->optional = rx_funcs[i].optional;
+		p->optional = funcs[i].optional;
+		p->dir = dir;
 	}
+}
+
+static void build_kprobe_set(struct rt_catalog *cat)
+{
+	static char rx_roles[ARRAY_SIZE(rx_funcs)][2][48];
+	static char tx_roles[ARRAY_SIZE(tx_funcs)][2][48];
+	struct rt_probe *set = cat->kprobe_set;
+	int *nr = &cat->nr_kprobe_set;
+
+	add_sock_funcs(cat, rx_funcs, ARRAY_SIZE(rx_funcs), rx_roles,
+		       RT_DIR_RX);
+	add_sock_funcs(cat, tx_funcs, ARRAY_SIZE(tx_funcs), tx_roles,
+		       RT_DIR_TX);
 	add_brackets(set, nr);
 	add_addr_mm_kprobes(cat, set, nr, false);
 	add_memory_tracepoints(set, nr, true);
@@ -473,6 +566,17 @@ static bool is_rx_entry(const struct rt_probe *p)
 		return false;
 	for (size_t i = 0; i < ARRAY_SIZE(rx_funcs); i++)
 		if (!strcmp(p->symbol, rx_funcs[i].name))
+			return true;
+	return false;
+}
+
+/* ... or one of the send ones */
+static bool is_tx_entry(const struct rt_probe *p)
+{
+	if (p->type != RT_PROBE_KPROBE)
+		return false;
+	for (size_t i = 0; i < ARRAY_SIZE(tx_funcs); i++)
+		if (!strcmp(p->symbol, tx_funcs[i].name))
 			return true;
 	return false;
 }
@@ -522,14 +626,16 @@ static void check_set(struct rt_probe *set, int nr, bool have_kprobes,
 		    p->type == RT_PROBE_KPROBE && !cat->task.ok) {
 			p->available = false;
 			snprintf(p->why, sizeof(p->why), "%s", cat->task.why);
-		} else if (is_rx_entry(p) && !cat->sock.ok) {
+		} else if ((is_rx_entry(p) || is_tx_entry(p)) &&
+			   !cat->sock.ok) {
 			p->available = false;
 			snprintf(p->why, sizeof(p->why), "%s", cat->sock.why);
 		}
 	}
 	/* a receive function's return is no use without its entry */
 	for (int i = 0; i + 1 < nr; i++)
-		if (is_rx_entry(&set[i]) && !set[i].available &&
+		if ((is_rx_entry(&set[i]) || is_tx_entry(&set[i])) &&
+		    !set[i].available &&
 		    set[i + 1].type == RT_PROBE_KRETPROBE &&
 		    set[i + 1].available) {
 			set[i + 1].available = false;
@@ -561,6 +667,7 @@ int probe_catalog_build(struct rt_catalog *cat, enum rt_backend want,
 	int nsrc;
 
 	memset(cat, 0, sizeof(*cat));
+	cat->dir = RT_DIR_BOTH;
 	snprintf(cat->group, sizeof(cat->group), "recvtop_%d", owner_pid);
 	probe_btf_task_offsets(NULL, &cat->task);
 	probe_btf_sock_offsets(NULL, &cat->sock);
@@ -680,6 +787,17 @@ int probe_catalog_build(struct rt_catalog *cat, enum rt_backend want,
 	return 0;
 }
 
+void probe_catalog_set_direction(struct rt_catalog *cat, unsigned int dir)
+{
+	int n = 0;
+
+	for (int i = 0; i < cat->nr_probes; i++)
+		if (cat->probes[i].dir & dir)
+			cat->probes[n++] = cat->probes[i];
+	cat->nr_probes = n;
+	cat->dir = dir;
+}
+
 bool probe_catalog_has_kprobes(const struct rt_catalog *cat)
 {
 	for (int i = 0; i < cat->nr_probes; i++)
@@ -732,26 +850,72 @@ static void print_set(FILE *f, const char *title, const struct rt_probe *set,
 	}
 }
 
-/* what the chosen kprobe set sees of the receives */
-static void print_kprobe_receives(const struct rt_catalog *cat, FILE *f)
+/* the chosen set's probed functions, of the receives or the sends */
+static void print_funcs(const struct rt_catalog *cat, FILE *f, bool tx)
 {
 	bool first = true;
 
-	fprintf(f, "receives: every socket receive (recvfrom, recvmsg, every "
-		"datagram of recvmmsg, read/readv, io_uring, UDP and "
-		"unix-dgram splice) of the sockets whose recvmsg is probed:");
 	for (int i = 0; i < cat->nr_probes; i++) {
 		const struct rt_probe *p = &cat->probes[i];
 
-		if (!is_rx_entry(p))
+		if (!(tx ? is_tx_entry(p) : is_rx_entry(p)))
 			continue;
 		fprintf(f, "%s%s", first ? " " : ", ", p->symbol);
 		first = false;
 	}
+	if (first)
+		fprintf(f, " none");
+}
+
+/* what the chosen kprobe set sees of the receives */
+static void print_kprobe_receives(const struct rt_catalog *cat, FILE *f)
+{
+	fprintf(f, "receives: every socket receive (recvfrom, recvmsg, every "
+		"datagram of recvmmsg, read/readv, io_uring, UDP and "
+		"unix-dgram splice) of the sockets whose recvmsg is probed:");
+	print_funcs(cat, f, false);
 	fprintf(f, "; not seen: other families, TCP and unix-stream splice, "
 		"TCP_ZEROCOPY_RECEIVE, mmap rings; a return-probe miss "
 		"inside recvfrom/recvmsg is counted from the syscall's exit; "
 		"sender addresses: move_addr_to_user kprobe\n");
+}
+
+/* what each backend sees of the sends */
+static void print_sends(const struct rt_catalog *cat, FILE *f)
+{
+	if (!(cat->dir & RT_DIR_TX)) {
+		fprintf(f, "sends: not traced (--direction rx)\n");
+		return;
+	}
+	switch (cat->backend) {
+	case RT_BACKEND_SOCK:
+		fprintf(f, "sends: every socket send (sendto/send, sendmsg, "
+			"every message of sendmmsg, write/writev, sendfile and "
+			"splice into a socket, io_uring SEND/SEND_ZC/SENDMSG/"
+			"WRITE), one call per syscall (a sendfile's or "
+			"splice's socket sends add up); not seen: sendfile and "
+			"splice into TCP, UDP or unix-stream sockets on Linux "
+			"6.3 and 6.4 (sendpage)\n");
+		break;
+	case RT_BACKEND_KPROBE:
+		fprintf(f, "sends: every socket send (sendto/send, sendmsg, "
+			"every message of sendmmsg, write/writev, sendfile and "
+			"splice, io_uring) of the sockets whose send function "
+			"is probed:");
+		print_funcs(cat, f, true);
+		fprintf(f, " (sendpage: sendfile and splice before Linux "
+			"6.5); a return-probe miss inside sendto/sendmsg is "
+			"counted from the syscall's exit\n");
+		break;
+	default:
+		fprintf(f, "sends: sendto, send, sendmsg, every message of "
+			"sendmmsg (not its bytes: they are in user memory), "
+			"write, writev, pwritev2 and sendfile on sockets "
+			"(sockets told from files as for reads; writes of a "
+			"descriptor closed before it could be told are "
+			"unknown_writes); not seen: io_uring, splice\n");
+		break;
+	}
 }
 
 /* measured by bench/backends (see bench/README.md): the slow path's cost */
@@ -770,6 +934,7 @@ void probe_catalog_print(const struct rt_catalog *cat, FILE *f)
 	fprintf(f, "tracefs: %s\n", tracefs_tracing_dir());
 	fprintf(f, "backend: %s (%s)\n", rt_backend_name(cat->backend),
 		cat->choice_why);
+	fprintf(f, "direction: %s\n", rt_direction_name(cat->dir));
 	fprintf(f, "  sock:       %s%s\n", cat->sock_ok ? "available" :
 		"unavailable: ", cat->sock_ok ? "" : cat->sock_why);
 	fprintf(f, "  kprobe:     %s%s\n", cat->kprobe_ok ? "available" :
@@ -790,7 +955,9 @@ void probe_catalog_print(const struct rt_catalog *cat, FILE *f)
 	else
 		fprintf(f, "socket offsets (BTF): unknown: %s\n",
 			cat->sock.why);
-	if (cat->backend == RT_BACKEND_SOCK)
+	if (!(cat->dir & RT_DIR_RX))
+		fprintf(f, "receives: not traced (--direction tx)\n");
+	else if (cat->backend == RT_BACKEND_SOCK)
 		fprintf(f, "receives: every socket receive (recvfrom, recvmsg, "
 			"every datagram of recvmmsg, read/readv, io_uring, "
 			"UDP and unix-dgram splice); not seen: TCP and "
@@ -809,6 +976,7 @@ void probe_catalog_print(const struct rt_catalog *cat, FILE *f)
 			"descriptor closed before it could be told are "
 			"unknown_reads); not seen: io_uring, splice; "
 			"no sender addresses\n");
+	print_sends(cat, f);
 	fprintf(f, "syscall tracepoints: enabling any of them puts every task "
 		"of the host on the syscall slow path (%s)\n",
 		RT_SLOWPATH_COST);

@@ -249,6 +249,22 @@ static void draw_header(struct tui_screen *sc, u64 now)
 	} else {
 		snprintf(g->text, sizeof(g->text), "events -");
 	}
+	if (s && s->has_interval && s->seconds > 0) {
+		char b[32];
+
+		g = seg_add(segs, &n, 2, R_NORMAL);
+		tui_format_count(tmp, sizeof(tmp),
+				 (double)s->rx_calls / s->seconds, 6);
+		rt_format_bytes(b, sizeof(b),
+				(u64)((double)s->rx_bytes / s->seconds));
+		snprintf(g->text, sizeof(g->text), "rx %s/s %s/s", tmp, b);
+		g = seg_add(segs, &n, 2, R_NORMAL);
+		tui_format_count(tmp, sizeof(tmp),
+				 (double)s->tx_calls / s->seconds, 6);
+		rt_format_bytes(b, sizeof(b),
+				(u64)((double)s->tx_bytes / s->seconds));
+		snprintf(g->text, sizeof(g->text), "tx %s/s %s/s", tmp, b);
+	}
 	if (s && s->lost_run) {
 		double pct = 100.0 * (double)s->lost_run /
 			     (double)(s->events_run + s->lost_run);
@@ -618,7 +634,7 @@ static void format_event(char *buf, size_t len, const struct tui_event *te)
 	case RT_EV_RECV_ENTER:
 		snprintf(buf, len, "%-11s fd=%d size=%" PRIu64
 			 " flags=0x%x%s",
-			 rt_rx_via_name((enum rt_rx_via)ev->recv_enter.via),
+			 rt_br_name(ev->recv_enter.via),
 			 ev->recv_enter.fd, ev->recv_enter.size,
 			 ev->recv_enter.flags,
 			 ev->recv_enter.has_addr ? " addr" : "");
@@ -630,15 +646,24 @@ static void format_event(char *buf, size_t len, const struct tui_event *te)
 							       ev->sock.protocol)),
 			 r, ev->sock.flags);
 		break;
+	case RT_EV_SOCK_SEND:
+		format_ret(r, sizeof(r), ev->sock.ret);
+		snprintf(buf, len, "sock_send   sk=%" PRIx64 " %s %s",
+			 ev->sock.sk, rt_proto_name(rt_proto_of(ev->sock.family,
+							       ev->sock.protocol)),
+			 r);
+		break;
 	case RT_EV_SOCK_ENTER:
-		snprintf(buf, len, "sock_in     sk=%" PRIx64 " %s flags=0x%x",
+		snprintf(buf, len, "%s sk=%" PRIx64 " %s flags=0x%x",
+			 ev->sock.tx ? "sock_out   " : "sock_in    ",
 			 ev->sock.sk, rt_proto_name(rt_proto_of(ev->sock.family,
 							       ev->sock.protocol)),
 			 ev->sock.flags);
 		break;
 	case RT_EV_SOCK_EXIT:
 		format_ret(r, sizeof(r), ev->exit.ret);
-		snprintf(buf, len, "sock_in <- %s", r);
+		snprintf(buf, len, "%s <- %s", ev->exit.sc ? "sock_out" :
+			 "sock_in", r);
 		break;
 	case RT_EV_RECV_ADDR:
 		rt_addr_format(&ev->recv_addr.addr, a, sizeof(a));
@@ -649,7 +674,7 @@ static void format_event(char *buf, size_t len, const struct tui_event *te)
 	case RT_EV_RECV_EXIT:
 		format_ret(r, sizeof(r), ev->exit.ret);
 		snprintf(buf, len, "%s <- %s",
-			 rt_rx_via_name((enum rt_rx_via)ev->exit.sc), r);
+			 rt_br_name(ev->exit.sc), r);
 		break;
 	case RT_EV_MM_ENTER:
 		snprintf(buf, len, "mm_access   target=%d/%d (%.16s) mode=0x%x",

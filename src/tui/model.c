@@ -83,6 +83,8 @@ static void rec_counters(struct tui_rec *r, const struct rt_counters *last,
 		r->v[TV_EAGAIN] = last->eagain;
 		r->v[TV_LAT_AVG] = counters_lat_avg(last);
 		r->v[TV_LAT_MAX] = last->lat_max;
+		r->v[TV_TX_CALLS] = last->tx_calls;
+		r->v[TV_TX_BYTES] = last->tx_bytes;
 		if (!last->lat_n)
 			r->flags |= TUI_REC_NOLAT;
 	} else {
@@ -92,6 +94,8 @@ static void rec_counters(struct tui_rec *r, const struct rt_counters *last,
 	r->v[TV_T_BYTES] = total->bytes;
 	r->v[TV_T_ERRORS] = total->errors;
 	r->v[TV_T_EAGAIN] = total->eagain;
+	r->v[TV_T_TX_CALLS] = total->tx_calls;
+	r->v[TV_T_TX_BYTES] = total->tx_bytes;
 }
 
 static void rec_proc(struct tui_rec *r, const struct stats *st,

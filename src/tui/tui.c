@@ -346,6 +346,10 @@ static void publish_snap(struct tui *t)
 	s->time = t->iv.time;
 	s->end_ts = t->iv.end_ts;
 	s->events_last = st->last.events;
+	s->rx_calls = st->last.calls;
+	s->rx_bytes = st->last.bytes;
+	s->tx_calls = st->last.tx_calls;
+	s->tx_bytes = st->last.tx_bytes;
 	s->lost_last = st->last.lost;
 	/* a replay's view shows the run up to the interval on screen */
 	s->events_run = t->stats ? st->total.events : t->pipe->events;

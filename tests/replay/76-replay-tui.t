@@ -40,7 +40,7 @@ PY
 ok $? "the recording has several intervals ($NIV)"
 
 # the receiver's total calls as the Processes view shows them (80 cols:
-# PID COMM CALLS/s BYTES/s ERR/s P99 CALLS BYTES)
+# PID COMM CALLS/s BYTES/s TXBYTES/s P99 CALLS BYTES)
 calls_shown() { row_of "$PID" | awk '{print $(NF-1)}'; }
 
 # press a key, then wait for the receiver's total to become want

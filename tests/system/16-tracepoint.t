@@ -59,11 +59,11 @@ done
 is "$?" 0 "text: exit status"
 like "$(grep -E ' rtg-read4 +[0-9]+ ' "$O/txt.out" | tail -1)" " 500 +50000 +0 +0 .* read$" \
 	"text: read4's row, VIA read, with latency"
-like "$(grep -E ' rtg-read4 +fd:[0-9]+ ' "$O/txt.out" | tail -1)" " +[0-9]+ +inet +tcp +500 +50000 +0 +read$" \
+like "$(grep -E ' rtg-read4 +fd:[0-9]+ ' "$O/txt.out" | tail -1)" " +[0-9]+ +inet +tcp +500 +50000 +0 +0 +0 +0 +read$" \
 	"text: read4's socket row by descriptor: inet tcp"
 like "$(grep -E ' rtg-reuse +[0-9]+ ' "$O/txt.out" | tail -1)" " 500 +50000 " \
 	"text: reuse counts its socket reads only"
-like "$(grep '^recvtop  summary' "$O/txt.out")" "backend tracepoint .* unknown_reads [0-9]+$" \
+like "$(grep '^recvtop  summary' "$O/txt.out")" "backend tracepoint .* unknown_reads [0-9]+  unknown_writes [0-9]+$" \
 	"text: the summary line tells the reads never told apart"
 
 # 4. record (plain) -> report and replay

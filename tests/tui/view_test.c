@@ -394,12 +394,13 @@ static const char *layout(enum tui_view v, int width)
 static void test_layout(void)
 {
 	is_str(layout(TUI_PROCS, 80),
-	       "PID COMM CALLS/s BYTES/s ERR/s P99 CALLS BYTES",
-	       "processes at 80 columns");
+	       "PID COMM CALLS/s BYTES/s TXBYTES/s P99 CALLS BYTES",
+	       "processes at 80 columns: bytes both ways, the totals");
 	is_str(layout(TUI_PROCS, 40), "PID COMM CALLS/s BYTES/s",
 	       "processes at 40 columns");
 	is_str(layout(TUI_PROCS, 200),
-	       "PID COMM CALLS/s BYTES/s ERR/s EAGAIN/s AVG P99 MAX CALLS BYTES",
+	       "PID COMM CALLS/s BYTES/s TXCALLS/s TXBYTES/s ERR/s EAGAIN/s "
+	       "AVG P99 MAX CALLS BYTES TXCALLS TXBYTES",
 	       "processes at 200 columns: all");
 	is_str(layout(TUI_SOCKS, 40), "PID PROTO COMM CALLS/s",
 	       "sockets at 40 columns");
@@ -407,7 +408,8 @@ static void test_layout(void)
 	       "PID FD PROTO VIA COMM CALLS/s BYTES/s CALLS BYTES",
 	       "sockets at 80 columns");
 	is_str(layout(TUI_SOCKS, 200),
-	       "PID FD PROTO VIA COMM CALLS/s BYTES/s ERR/s AVG MAX CALLS BYTES SOCK",
+	       "PID FD PROTO VIA COMM CALLS/s BYTES/s TXCALLS/s TXBYTES/s ERR/s "
+	       "AVG MAX CALLS BYTES TXBYTES SOCK",
 	       "sockets at 200 columns: all");
 	is_str(layout(TUI_PEERS, 40), "ADDRESS PORT CALLS/s",
 	       "peers at 40 columns");

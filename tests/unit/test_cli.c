@@ -118,7 +118,9 @@ TEST(cli_bad_input_messages)
 		{ { "-c", "x\" || 1" }, "quote, backslash or control" },
 		{ { "-c", "a\nb" }, "quote, backslash or control" },
 		{ { "--backend", "ebpf" }, "--backend 'ebpf': must be auto, "
-		  "kprobe or tracepoint" },
+		  "sock, kprobe or tracepoint" },
+		{ { "--direction", "up" }, "--direction 'up': must be rx, tx "
+		  "or both" },
 		{ { "--buffer-kb", "0" }, "--buffer-kb '0': not a size" },
 		{ { "--buffer-kb", "99999999999" }, "not a size in KB" },
 		{ { "reset", "extra" }, "unexpected argument 'extra' for "

@@ -127,7 +127,8 @@ static bool same_counters(const struct rt_counters *a,
 	return a->calls == b->calls && a->bytes == b->bytes &&
 	       a->errors == b->errors && a->eagain == b->eagain &&
 	       a->lat_n == b->lat_n && a->lat_sum == b->lat_sum &&
-	       a->lat_max == b->lat_max;
+	       a->lat_max == b->lat_max && a->tx_calls == b->tx_calls &&
+	       a->tx_bytes == b->tx_bytes && a->tx_errors == b->tx_errors;
 }
 
 /* every counted row of ref is in view with the same numbers, and the
