@@ -245,6 +245,10 @@ int stats_set_comm_filter(struct stats *s, const char *comm);
 void stats_add_recv(struct stats *s, const struct rt_recv_call *c);
 /* the process of a thread, through the same cache stats_add_recv uses */
 int stats_tgid_of(struct stats *s, int tid);
+/* the family and protocol of tgid's socket fd (keyed by descriptor),
+ * learnt after calls on it were counted */
+void stats_set_sock_family(struct stats *s, int tgid, int fd, u16 family,
+			   u16 protocol);
 /* the sender of a receive already counted (its address came after it) */
 void stats_add_recv_peer(struct stats *s, const struct rt_recv_call *c);
 void stats_add_mem(struct stats *s, const struct rt_mem_access *a);

@@ -237,6 +237,8 @@ void fdclass_marker(struct fdclass *f, int tgid, int fd, enum rt_fd_kind kind,
 		r->kind = RT_FD_SOCKET;
 		r->family = family;
 		r->protocol = protocol;
+		/* calls counted before the answer (sendto, recvfrom...) */
+		stats_set_sock_family(f->stats, tgid, fd, family, protocol);
 		pend_release(f, r, REL_COUNT);
 		break;
 	case RT_FD_FILE:

@@ -291,6 +291,18 @@ void stats_add_recv(struct stats *s, const struct rt_recv_call *call)
 		stats_add_recv_peer(s, call);
 }
 
+void stats_set_sock_family(struct stats *s, int tgid, int fd, u16 family,
+			   u16 protocol)
+{
+	struct rt_sock_key k = { .tgid = tgid, .fd = fd, .sk = 0 };
+	struct rt_sock_row *r = table_find(&s->socks, &k);
+
+	if (r && !(r->hdr.flags & RT_ROW_OTHER) && !r->family) {
+		r->family = family;
+		r->protocol = protocol;
+	}
+}
+
 void stats_add_recv_peer(struct stats *s, const struct rt_recv_call *call)
 {
 	struct rt_tid_cache *e;

@@ -3,6 +3,8 @@
 
 usage:
   rtcheck.py compare EXPECT.json OUTPUT.jsonl [--backend B] [--label L]
+  rtcheck.py compare-tx EXPECT.json OUTPUT.jsonl [--backend B] [--label L]
+                                               sends against rttx's numbers
   rtcheck.py summary OUTPUT.jsonl KEY          print a summary key
 Prints one TAP line per check ("ok - ..." / "not ok - ..."); exits 1 if
 any check failed.
@@ -200,17 +202,123 @@ def compare_lines(exp, lines, backend, label, intervals_expected):
     check(not extra, "%s: no unexpected reader rows (%s)" % (label, extra))
 
 
+# the tracepoint backend: the syscall tracepoints see no io_uring send,
+# and splice() is not one of the sends it traces
+TX_UNSEEN = {"tracepoint": {"send:io_uring", "send:splice"}}
+# ... nor does it know their socket (sendfile: the bytes come from a file)
+TX_NO_SOCKET = {"tracepoint": {"send:sendfile", "send:splice",
+                               "send:io_uring"}}
+
+
+def send_vias(by_via):
+    """the send entries of a by_via dict, calls and bytes only"""
+    return {k: {"calls": v.get("calls"), "bytes": v.get("bytes")}
+            for k, v in (by_via or {}).items() if k.startswith("send:")}
+
+
+def compare_tx(expect_path, out_path, backend, label):
+    """a run's summary (and interval lines) against rttx's numbers"""
+    exp = json.load(open(expect_path))
+    lines = load_lines(out_path)
+    check(len(lines) > 0 and lines[-1].get("type") == "summary",
+          "%s: output ends with a summary line" % label)
+    if not lines or lines[-1].get("type") != "summary":
+        return
+    summ = lines[-1]
+    intervals = [l for l in lines if l.get("type") == "interval"]
+    backend = backend or summ.get("backend")
+    check(summ.get("backend") == backend,
+          "%s: backend is %s (got %s)" % (label, backend, summ.get("backend")))
+
+    procs = {p["pid"]: p for p in summ.get("processes", [])}
+    for e in exp.get("processes", []):
+        got = procs.get(e["pid"])
+        via = e["via"]
+        what = "%s: sender %s (%s, %s)" % (label, e["pid"], e["comm"], via)
+        tx_socks = [s for s in summ.get("sockets", [])
+                    if s["pid"] == e["pid"] and s.get("send_calls", 0) > 0]
+        if intervals:
+            tot = {"send_calls": 0, "send_bytes": 0}
+            for iv in intervals:
+                for p in iv.get("processes", []):
+                    if p["pid"] == e["pid"]:
+                        for k in tot:
+                            tot[k] += p.get(k, 0)
+            want = {k: (got or {}).get(k, 0) for k in tot}
+            check(tot == want, what + " intervals add up to the summary "
+                  "(%s, summary %s)" % (tot, want))
+        if e["send_calls"] == 0 or via in TX_UNSEEN.get(backend, ()):
+            # rttx files: file and pipe writes are no sends; or a send
+            # that this backend does not see
+            why = ("no send" if e["send_calls"] == 0 else
+                   "not seen on the %s backend" % backend)
+            check(got is None or (got.get("send_calls", 0) == 0 and
+                                  got.get("send_bytes", 0) == 0 and
+                                  not send_vias(got.get("by_via"))),
+                  what + " has no send counted, %s (%s)" % (why, None if
+                  got is None else (got.get("send_calls"),
+                                    got.get("send_bytes"),
+                                    send_vias(got.get("by_via")))))
+            check(not tx_socks, what + " has no socket row with sends (%s)"
+                  % [s.get("sock") for s in tx_socks])
+            continue
+        if backend == "tracepoint" and via == "send:sendmmsg":
+            # the messages count; their bytes are in user memory
+            e = dict(e, send_bytes=0)
+        if got is None:
+            check(False, what + " is in the summary")
+            continue
+        diffs = ["%s %s != %s" % (k, got.get(k), e[k])
+                 for k in ("comm", "send_calls", "send_bytes", "send_errors")
+                 if got.get(k) != e[k]]
+        check(not diffs, what + " exact: " + (", ".join(diffs) or
+                                              "send_calls %d send_bytes %d send_errors %d"
+                                              % (e["send_calls"], e["send_bytes"],
+                                                 e["send_errors"])))
+        want = {via: {"calls": e["send_calls"], "bytes": e["send_bytes"]}}
+        have = send_vias(got.get("by_via"))
+        check(have == want, what + " by_via sends %s (got %s)" % (want, have))
+        if "proto" not in e or via in TX_NO_SOCKET.get(backend, ()):
+            continue
+        check(len(tx_socks) == 1, what + " has one socket row with sends (%d)"
+              % len(tx_socks))
+        if len(tx_socks) != 1:
+            continue
+        s = tx_socks[0]
+        want = {"comm": e["comm"], "family": e["sock_family"],
+                "proto": e["proto"], "send_calls": got.get("send_calls"),
+                "send_bytes": got.get("send_bytes"),
+                "send_errors": got.get("send_errors")}
+        diffs = ["%s %s != %s" % (k, s.get(k), v) for k, v in want.items()
+                 if s.get(k) != v]
+        svia = [v for v in s.get("via", []) if v.startswith("send:")]
+        if svia != [via]:
+            diffs.append("send via %s != %s" % (svia, [via]))
+        check(not diffs, what + " socket %s: " % s.get("sock") +
+              (", ".join(diffs) or "%s %s via %s, the process's numbers"
+               % (e["sock_family"], e["proto"], via)))
+
+
+def parse_opts(rest):
+    """--backend B, --label L"""
+    backend, label = None, "run"
+    while rest:
+        if rest[0] == "--backend":
+            backend = rest[1]
+        elif rest[0] == "--label":
+            label = rest[1]
+        rest = rest[2:]
+    return backend, label
+
+
 def main(argv):
     if len(argv) >= 4 and argv[1] == "compare":
-        backend, label = None, "run"
-        rest = argv[4:]
-        while rest:
-            if rest[0] == "--backend":
-                backend = rest[1]
-            elif rest[0] == "--label":
-                label = rest[1]
-            rest = rest[2:]
+        backend, label = parse_opts(argv[4:])
         compare(argv[2], argv[3], backend, label)
+        return 1 if failed else 0
+    if len(argv) >= 4 and argv[1] == "compare-tx":
+        backend, label = parse_opts(argv[4:])
+        compare_tx(argv[2], argv[3], backend, label)
         return 1 if failed else 0
     if len(argv) == 4 and argv[1] == "summary":
         lines = load_lines(argv[2])

@@ -3,10 +3,18 @@
  * rtmc: a memcached text-protocol client for the tests where no Python
  * runs (the VM guests): N "set" of sizes 1..20000 and a "get" of each,
  * spread over C connections, every answer waited for; then "stats" on a
- * new connection, and memcached's own bytes_read printed:
+ * new connection, and memcached's own bytes_read and bytes_written
+ * printed, with the size of that stats reply (written after the counter
+ * was taken):
  *
  *   rtmc PORT [N] [C]        defaults 2000 and 4
- *   -> "bytes_read B\ncommands K\n", exit 0; a message and exit 1 else
+ *   -> "bytes_read B\nbytes_written W\nreply_bytes R\ncommands K\n",
+ *      exit 0; a message and exit 1 else
+ *
+ *   rtmc --redis-info PORT
+ *   -> redis-server's INFO stats: "total_net_input_bytes I\n
+ *      total_net_output_bytes O\nreply_bytes R\n" (R: the reply's size on
+ *      the wire, a RESP bulk string)
  *
  * Waits up to 10 s for the server to accept connections.
  */
@@ -90,6 +98,55 @@ static size_t answer(int fd, char *buf, size_t cap, const char *want)
 	}
 }
 
+/* the value of "name" + digits in text, or -1 */
+static long long stat_of(const char *text, const char *name)
+{
+	const char *p = strstr(text, name);
+
+	return p ? strtoll(p + strlen(name), NULL, 10) : -1;
+}
+
+static int redis_info(int port)
+{
+	static char buf[65536];
+	int fd = connect_to(port, 100);
+	size_t n = 0;
+	long long len = -1;
+	char *eol;
+
+	send_all(fd, "INFO stats\r\n", 12);
+	for (;;) {
+		ssize_t r = recv(fd, buf + n, sizeof(buf) - 1 - n, 0);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			errno = r ? errno : ECONNRESET;
+			die("recv");
+		}
+		n += (size_t)r;
+		buf[n] = 0;
+		eol = strstr(buf, "\r\n");
+		if (buf[0] != '$' || (!eol && n + 1 >= sizeof(buf))) {
+			errno = EPROTO;
+			die("INFO reply");
+		}
+		if (eol)
+			len = strtoll(buf + 1, NULL, 10) + (eol - buf) + 4;
+		if (len > 0 && (long long)n >= len)
+			break;
+		if (n + 1 >= sizeof(buf)) {
+			errno = EMSGSIZE;
+			die("INFO reply");
+		}
+	}
+	close(fd);
+	printf("total_net_input_bytes %lld\ntotal_net_output_bytes %lld\n"
+	       "reply_bytes %zu\n", stat_of(buf, "total_net_input_bytes:"),
+	       stat_of(buf, "total_net_output_bytes:"), n);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	int port = argc > 1 ? atoi(argv[1]) : 0;
@@ -97,8 +154,10 @@ int main(int argc, char **argv)
 	int nc = argc > 3 ? atoi(argv[3]) : 4;
 	static char req[MAX_VALUE + 128], buf[MAX_VALUE + 4096];
 	int conns[MAX_CONNS], commands = 0;
-	const char *p;
+	size_t reply;
 
+	if (argc == 3 && !strcmp(argv[1], "--redis-info") && atoi(argv[2]) > 0)
+		return redis_info(atoi(argv[2]));
 	if (port <= 0 || port > 65535 || n <= 0 || nc <= 0 || nc > MAX_CONNS) {
 		fprintf(stderr, "usage: rtmc PORT [N] [C<=%d]\n", MAX_CONNS);
 		return 2;
@@ -125,14 +184,16 @@ int main(int argc, char **argv)
 		close(conns[i]);
 	conns[0] = connect_to(port, 1);
 	send_all(conns[0], "stats\r\n", 7);
-	answer(conns[0], buf, sizeof(buf), "END\r\n");
+	reply = answer(conns[0], buf, sizeof(buf), "END\r\n");
 	close(conns[0]);
-	p = strstr(buf, "STAT bytes_read ");
-	if (!p) {
-		fprintf(stderr, "rtmc: no bytes_read in the stats\n");
+	if (stat_of(buf, "STAT bytes_read ") < 0 ||
+	    stat_of(buf, "STAT bytes_written ") < 0) {
+		fprintf(stderr, "rtmc: no bytes_read or bytes_written in the "
+			"stats\n");
 		return 1;
 	}
-	printf("bytes_read %llu\ncommands %d\n",
-	       strtoull(p + 16, NULL, 10), commands);
+	printf("bytes_read %lld\nbytes_written %lld\nreply_bytes %zu\n"
+	       "commands %d\n", stat_of(buf, "STAT bytes_read "),
+	       stat_of(buf, "STAT bytes_written "), reply, commands);
 	return 0;
 }
