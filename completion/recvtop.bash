@@ -11,11 +11,11 @@ _recvtop_options()
 	case $1 in
 	top)
 		printf '%s\n' "-i --input --speed -d --delay -n --iterations -b --batch" \
-			"--json -p --pid -c --comm --backend --buffer-kb" \
+			"--json -p --pid -c --comm --backend --direction --buffer-kb" \
 			"-h --help -V --version" ;;
 	record)
 		printf '%s\n' "-o --output -d --delay -n --iterations -b --batch --json" \
-			"-p --pid -c --comm --backend --buffer-kb" \
+			"-p --pid -c --comm --backend --direction --buffer-kb" \
 			"--file-version --compress --live --sched --no-kallsyms" \
 			"--force -h --help -V --version" ;;
 	report)
@@ -23,7 +23,7 @@ _recvtop_options()
 	reset)
 		printf '%s\n' "-h --help -V --version" ;;
 	probes)
-		printf '%s\n' "--backend -h --help -V --version" ;;
+		printf '%s\n' "--backend --direction -h --help -V --version" ;;
 	esac
 }
 
@@ -32,7 +32,8 @@ _recvtop_takes_value()
 {
 	case $1 in
 	-o | --output | -i | --input | --speed | -d | --delay | -n | \
-	--iterations | -p | --pid | -c | --comm | --backend | --buffer-kb | \
+	--iterations | -p | --pid | -c | --comm | --backend | --direction | \
+	--buffer-kb | \
 	--file-version)
 		return 0 ;;
 	esac
@@ -92,6 +93,8 @@ _recvtop_value()
 	--backend)
 		COMPREPLY=($(compgen -W "$(printf '%s\n' auto kprobe \
 			sock tracepoint)" -- "$cur")) ;;
+	--direction)
+		COMPREPLY=($(compgen -W "$(printf '%s\n' rx tx both)" -- "$cur")) ;;
 	--speed)
 		COMPREPLY=($(compgen -W "$(printf '%s\n' 0.5 1 2 5 10 100 1000 \
 			max)" -- "$cur")) ;;
