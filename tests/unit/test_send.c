@@ -1,0 +1,281 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Sends: sock_send_length in its brackets, kprobe pairs, syscall exits. */
+#include <errno.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <string.h>
+
+#include "recvtop/correlate.h"
+#include "unit.h"
+
+#define ERESTARTSYS 512
+#define SK 0xffff888000002000ull
+
+struct tw {
+	struct taskinfo *tasks;
+	struct stats stats;
+	struct correlator *c;
+	u64 now;
+};
+
+static void tw_init(struct tw *w, bool sock)
+{
+	w->tasks = taskinfo_new(RT_TASKS_STORED);
+	stats_init(&w->stats, w->tasks, NULL);
+	w->c = correlator_new(&w->stats, false);
+	correlator_set_sock(w->c, sock);
+	w->now = 1000;
+	taskinfo_put(w->tasks, 31, 30, 0, "web");
+	taskinfo_put(w->tasks, 32, 30, RT_TASK_IOU, "web");
+}
+
+static void tw_free(struct tw *w)
+{
+	correlator_free(w->c);
+	stats_free(&w->stats);
+	taskinfo_free(w->tasks);
+}
+
+static void feed(struct tw *w, struct rt_event *ev)
+{
+	ev->ts = w->now;
+	w->now += 100;
+	correlate_event(w->c, ev);
+}
+
+/* a send syscall's entry and exit: bracket RT_BR_TX(via) */
+static void tx_enter(struct tw *w, int tid, unsigned int br, int fd, int fd2)
+{
+	struct rt_event ev = { .kind = RT_EV_RECV_ENTER, .tid = tid };
+
+	ev.recv_enter.fd = fd;
+	ev.recv_enter.fd2 = fd2;
+	ev.recv_enter.via = (u8)br;
+	feed(w, &ev);
+}
+
+static void tx_exit(struct tw *w, int tid, unsigned int br, s64 ret)
+{
+	struct rt_event ev = { .kind = RT_EV_RECV_EXIT, .tid = tid };
+
+	ev.exit.ret = ret;
+	ev.exit.sc = (u16)br;
+	feed(w, &ev);
+}
+
+static void sock_send(struct tw *w, int tid, s32 ret)
+{
+	struct rt_event ev = { .kind = RT_EV_SOCK_SEND, .tid = tid };
+
+	ev.sock.sk = SK;
+	ev.sock.family = AF_INET;
+	ev.sock.protocol = IPPROTO_TCP;
+	ev.sock.ret = ret;
+	feed(w, &ev);
+}
+
+/* a protocol send function's entry and return (kprobe backend) */
+static void kp_enter(struct tw *w, int tid)
+{
+	struct rt_event ev = { .kind = RT_EV_SOCK_ENTER, .tid = tid };
+
+	ev.sock.sk = SK;
+	ev.sock.family = AF_INET;
+	ev.sock.protocol = IPPROTO_UDP;
+	ev.sock.tx = true;
+	feed(w, &ev);
+}
+
+static void kp_exit(struct tw *w, int tid, s32 ret)
+{
+	struct rt_event ev = { .kind = RT_EV_SOCK_EXIT, .tid = tid };
+
+	ev.exit.ret = ret;
+	ev.exit.sc = 1;
+	feed(w, &ev);
+}
+
+static struct rt_proc_row *total(struct tw *w)
+{
+	int tgid = 30;
+
+	stats_end_interval(&w->stats, w->now);
+	return table_find(&w->stats.procs, &tgid);
+}
+
+#define TXV(p, v) ((p)->total_via.tx_calls[v])
+#define TXB(p, v) ((p)->total_via.tx_bytes[v])
+
+TEST(send_each_socket_send_is_a_call_with_its_via)
+{
+	struct tw w;
+	struct rt_proc_row *p;
+
+	tw_init(&w, true);
+	tx_enter(&w, 31, RT_BR_TX(RT_TX_SENDTO), 5, -1);
+	sock_send(&w, 31, 100);
+	tx_exit(&w, 31, RT_BR_TX(RT_TX_SENDTO), 100);
+	tx_enter(&w, 31, RT_BR_TX(RT_TX_SENDMSG), 5, -1);
+	sock_send(&w, 31, 200);
+	tx_exit(&w, 31, RT_BR_TX(RT_TX_SENDMSG), 200);
+	sock_send(&w, 31, 300);		/* write(2): no bracket */
+	sock_send(&w, 31, -EAGAIN);	/* a non-blocking write */
+	sock_send(&w, 32, 50);		/* io_uring worker: io_uring's */
+	p = total(&w);
+	CHECK(p != NULL);
+	CHECK_EQ(p->total.tx_calls, 5);
+	CHECK_EQ(p->total.tx_bytes, 650);
+	CHECK_EQ(p->total.tx_errors, 1);
+	CHECK_EQ(p->total.calls, 0);
+	CHECK_EQ(TXV(p, RT_TX_SENDTO), 1);
+	CHECK_EQ(TXV(p, RT_TX_SENDMSG), 1);
+	CHECK_EQ(TXV(p, RT_TX_WRITE), 2);
+	CHECK_EQ(TXB(p, RT_TX_WRITE), 300);
+	CHECK_EQ(TXV(p, RT_TX_IO_URING), 1);
+	CHECK_EQ(w.stats.total.tx_calls, 5);
+	CHECK_EQ(w.stats.total.tx_bytes, 650);
+	CHECK_EQ(w.stats.total.unpaired, 0);
+	tw_free(&w);
+}
+
+TEST(send_sendfile_and_splice_are_one_call_of_many_socket_sends)
+{
+	struct tw w;
+	struct rt_proc_row *p;
+	struct rt_sock_key k = { .tgid = 30, .fd = -1, .sk = SK };
+	struct rt_sock_row *s;
+
+	tw_init(&w, true);
+	tx_enter(&w, 31, RT_BR_TX(RT_TX_SENDFILE), 7, -1);
+	for (int i = 0; i < 4; i++)
+		sock_send(&w, 31, 65536);
+	sock_send(&w, 31, -EAGAIN);	/* the socket is full: it returns */
+	tx_exit(&w, 31, RT_BR_TX(RT_TX_SENDFILE), 4 * 65536);
+	/* splice: the socket is fd_out */
+	tx_enter(&w, 31, RT_RX_SPLICE, 3, 8);
+	sock_send(&w, 31, 1000);
+	sock_send(&w, 31, 24);
+	tx_exit(&w, 31, RT_RX_SPLICE, 1024);
+	p = total(&w);
+	CHECK(p != NULL);
+	CHECK_EQ(p->total.tx_calls, 2);
+	CHECK_EQ(p->total.tx_bytes, 4 * 65536 + 1024);
+	CHECK_EQ(p->total.tx_errors, 0);
+	CHECK_EQ(TXV(p, RT_TX_SENDFILE), 1);
+	CHECK_EQ(TXB(p, RT_TX_SENDFILE), 4 * 65536);
+	CHECK_EQ(TXV(p, RT_TX_SPLICE), 1);
+	CHECK_EQ(TXB(p, RT_TX_SPLICE), 1024);
+	s = table_find(&w.stats.socks, &k);
+	CHECK(s != NULL);
+	CHECK_EQ(s->fd, 8);
+	CHECK_EQ(s->total.tx_calls, 2);
+	CHECK(s->total_vias & (1u << RT_VIA_TX_BIT(RT_TX_SENDFILE)));
+	CHECK(s->total_vias & (1u << RT_VIA_TX_BIT(RT_TX_SPLICE)));
+	tw_free(&w);
+}
+
+TEST(send_sendmmsg_counts_messages_not_its_last_failure)
+{
+	struct tw w;
+	struct rt_proc_row *p;
+
+	tw_init(&w, true);
+	tx_enter(&w, 31, RT_BR_TX(RT_TX_SENDMMSG), 5, -1);
+	sock_send(&w, 31, 64);
+	sock_send(&w, 31, 64);
+	sock_send(&w, 31, 64);
+	sock_send(&w, 31, -EAGAIN);	/* ends the vector: 3 returned */
+	tx_exit(&w, 31, RT_BR_TX(RT_TX_SENDMMSG), 3);
+	/* a vector whose first message fails: the call's error */
+	tx_enter(&w, 31, RT_BR_TX(RT_TX_SENDMMSG), 5, -1);
+	sock_send(&w, 31, -ENOBUFS);
+	tx_exit(&w, 31, RT_BR_TX(RT_TX_SENDMMSG), -ENOBUFS);
+	p = total(&w);
+	CHECK(p != NULL);
+	CHECK_EQ(p->total.tx_calls, 4);
+	CHECK_EQ(p->total.tx_bytes, 192);
+	CHECK_EQ(p->total.tx_errors, 1);
+	tw_free(&w);
+}
+
+TEST(send_failed_before_the_socket_restarts_and_lost_events)
+{
+	struct tw w;
+	struct rt_proc_row *p;
+
+	tw_init(&w, true);
+	/* EBADF: no socket send, the syscall's failure is the call */
+	tx_enter(&w, 31, RT_BR_TX(RT_TX_SENDTO), 99, -1);
+	tx_exit(&w, 31, RT_BR_TX(RT_TX_SENDTO), -EBADF);
+	/* a restart is retried: not the user's */
+	tx_enter(&w, 31, RT_BR_TX(RT_TX_SENDMSG), 5, -1);
+	sock_send(&w, 31, -ERESTARTSYS);
+	tx_exit(&w, 31, RT_BR_TX(RT_TX_SENDMSG), -ERESTARTSYS);
+	/* a sendto whose send event was lost: unpaired, not counted */
+	tx_enter(&w, 31, RT_BR_TX(RT_TX_SENDTO), 5, -1);
+	tx_exit(&w, 31, RT_BR_TX(RT_TX_SENDTO), 10);
+	p = total(&w);
+	CHECK(p != NULL);
+	CHECK_EQ(p->total.tx_calls, 1);
+	CHECK_EQ(p->total.tx_errors, 1);
+	CHECK_EQ(w.stats.total.restarts, 2);
+	CHECK_EQ(w.stats.total.unpaired, 1);
+	tw_free(&w);
+}
+
+TEST(send_kprobe_pairs_and_a_missed_return)
+{
+	struct tw w;
+	struct rt_proc_row *p;
+
+	tw_init(&w, true);
+	/* write(2): entry and return of inet_sendmsg, no bracket */
+	kp_enter(&w, 31);
+	kp_exit(&w, 31, 500);
+	/* sendto: inside the bracket */
+	tx_enter(&w, 31, RT_BR_TX(RT_TX_SENDTO), 6, -1);
+	kp_enter(&w, 31);
+	kp_exit(&w, 31, 70);
+	tx_exit(&w, 31, RT_BR_TX(RT_TX_SENDTO), 70);
+	/* sendmsg whose kretprobe missed: counted from the exit */
+	tx_enter(&w, 31, RT_BR_TX(RT_TX_SENDMSG), 6, -1);
+	kp_enter(&w, 31);
+	tx_exit(&w, 31, RT_BR_TX(RT_TX_SENDMSG), 80);
+	p = total(&w);
+	CHECK(p != NULL);
+	CHECK_EQ(p->total.tx_calls, 3);
+	CHECK_EQ(p->total.tx_bytes, 650);
+	CHECK_EQ(TXV(p, RT_TX_WRITE), 1);
+	CHECK_EQ(TXV(p, RT_TX_SENDTO), 1);
+	CHECK_EQ(TXV(p, RT_TX_SENDMSG), 1);
+	CHECK_EQ(TXB(p, RT_TX_SENDMSG), 80);
+	CHECK_EQ(w.stats.total.unpaired, 0);
+	tw_free(&w);
+}
+
+TEST(send_receive_and_send_counters_stay_apart)
+{
+	struct tw w;
+	struct rt_proc_row *p;
+	struct rt_event ev = { .kind = RT_EV_SOCK_RECV, .tid = 31 };
+
+	tw_init(&w, true);
+	ev.sock.sk = SK;
+	ev.sock.family = AF_INET;
+	ev.sock.protocol = IPPROTO_TCP;
+	ev.sock.ret = 40;
+	feed(&w, &ev);
+	sock_send(&w, 31, 4000);
+	p = total(&w);
+	CHECK(p != NULL);
+	CHECK_EQ(p->total.calls, 1);
+	CHECK_EQ(p->total.bytes, 40);
+	CHECK_EQ(p->total.tx_calls, 1);
+	CHECK_EQ(p->total.tx_bytes, 4000);
+	CHECK_EQ(w.stats.total.calls, 1);
+	CHECK_EQ(w.stats.total.bytes, 40);
+	CHECK_EQ(p->total_via.calls[RT_RX_READ], 1);
+	CHECK_EQ(TXV(p, RT_TX_WRITE), 1);
+	tw_free(&w);
+}
