@@ -175,6 +175,9 @@ struct rt_event {
 			s32 ret;	/* bytes, or -errno */
 			u32 flags;	/* MSG_* of the receive */
 			bool tx;	/* SOCK_ENTER: a send function's */
+			bool has_dst;	/* tx: the destination given */
+			int dst_klen;
+			struct rt_addr dst;
 		} sock;		/* SOCK_RECV, SOCK_SEND, SOCK_ENTER (ret 0) */
 		struct {
 			struct rt_addr addr;

@@ -54,6 +54,9 @@ struct thread_slot {
 			/* ST_SKOUT: a protocol send function's entry */
 			u64 tx_sk;
 			u16 tx_family, tx_protocol;
+			bool tx_has_dst;
+			int tx_dst_klen;
+			struct rt_addr tx_dst;
 		};
 		/* ST_NEWSOCK: socket()'s arguments, accept()'s listener
 		 * (tracepoint backend) */
@@ -325,11 +328,9 @@ enum rt_via rt_via_of_mm_access(u32 mode, enum rt_sc in_syscall)
 	return RT_VIA_PROC_READ;
 }
 
-static bool addr_usable(const struct rt_event *ev)
+static bool addr_len_usable(const struct rt_addr *a, int klen)
 {
-	int klen = ev->recv_addr.klen;
-
-	switch (ev->recv_addr.addr.family) {
+	switch (a->family) {
 	case RT_FAM_INET:
 		return klen >= 8;
 	case RT_FAM_INET6:
@@ -337,6 +338,11 @@ static bool addr_usable(const struct rt_event *ev)
 	default:
 		return klen >= 2;
 	}
+}
+
+static bool addr_usable(const struct rt_event *ev)
+{
+	return addr_len_usable(&ev->recv_addr.addr, ev->recv_addr.klen);
 }
 
 static void recv_exit(struct correlator *c, struct thread_slot *s,
@@ -568,6 +574,10 @@ static void sock_send(struct correlator *c, const struct rt_event *ev)
 		.protocol = ev->sock.protocol,
 	};
 
+	/* the destination the caller named (kprobe backend) */
+	if (ev->sock.has_dst && ev->sock.dst.family != RT_FAM_OTHER &&
+	    addr_len_usable(&ev->sock.dst, ev->sock.dst_klen))
+		call.peer = &ev->sock.dst;
 	if (!send_counted(c, br, ev->sock.ret, via)) {
 		if (br)
 			br->nsock++;
@@ -602,6 +612,9 @@ static void tx_entry_event(const struct thread_slot *s,
 	tx->sock.family = s->tx_family;
 	tx->sock.protocol = s->tx_protocol;
 	tx->sock.ret = (s32)ev->exit.ret;
+	tx->sock.has_dst = s->tx_has_dst;
+	tx->sock.dst_klen = s->tx_dst_klen;
+	tx->sock.dst = s->tx_dst;
 }
 
 /* a protocol send function's return: with its entry, one socket send */
@@ -849,6 +862,11 @@ void correlate_event(struct correlator *c, const struct rt_event *ev)
 			s->tx_sk = ev->sock.sk;
 			s->tx_family = ev->sock.family;
 			s->tx_protocol = ev->sock.protocol;
+			s->tx_has_dst = ev->sock.has_dst;
+			if (ev->sock.has_dst) {
+				s->tx_dst_klen = ev->sock.dst_klen;
+				s->tx_dst = ev->sock.dst;
+			}
 			return;
 		}
 		/* a second entry: the first one's return was lost (outside

@@ -17,7 +17,7 @@ enum slot {
 	S_PID, S_REQUEST, S_BUF,
 	S_FDIN, S_SK, S_FAMILY, S_PROTO,
 	S_NEWFD, S_MAXFD, S_CHILD, S_TYPE,
-	S_FDOUT, S_OUTFD,
+	S_FDOUT, S_OUTFD, S_NAME,
 	S_NR,
 };
 
@@ -60,6 +60,7 @@ static const char *const slot_names[S_NR] = {
 	[S_FAMILY] = "family", [S_PROTO] = "protocol",
 	[S_NEWFD] = "newfd", [S_MAXFD] = "max_fd", [S_CHILD] = "child_pid",
 	[S_TYPE] = "type", [S_FDOUT] = "fd_out", [S_OUTFD] = "out_fd",
+	[S_NAME] = "name",
 };
 
 /* RT_EV_FD_CLOSE's sc: which call */
@@ -86,7 +87,8 @@ struct known_event {
 /* a protocol's send function: sc 1 */
 #define TX_FUNC(f) \
 	{ "recvtop_", f, RT_EV_SOCK_ENTER, 1, \
-	  B(S_SK) | B(S_FAMILY) | B(S_PROTO), 0 }, \
+	  B(S_SK) | B(S_FAMILY) | B(S_PROTO), \
+	  B(S_NAME) | B(S_KLEN) | B(S_FAM) | B(S_PORT) | B(S_IP4) | B(S_IP6) }, \
 	{ "recvtop_", f "_ret", RT_EV_SOCK_EXIT, 1, B(S_RET), 0 }
 
 /* a send syscall's entry and exit (bracket RT_BR_TX(via)) */
@@ -487,9 +489,8 @@ static void get_string(const struct decoder *d, const u8 *p, unsigned int size,
 
 static void decode_addr(const struct decoder *d, const u8 *p,
 			unsigned int size, const struct event_desc *desc,
-			struct rt_event *ev)
+			struct rt_addr *a, int *klenp)
 {
-	struct rt_addr *a = &ev->recv_addr.addr;
 	const struct slot_info *ip6 = &desc->s[S_IP6];
 	u8 bytes[RT_ADDR_BYTES];
 	int klen = (int)get(d, p, size, desc, S_KLEN, 0);
@@ -497,7 +498,7 @@ static void decode_addr(const struct decoder *d, const u8 *p,
 	u32 ip4 = (u32)get(d, p, size, desc, S_IP4, 0);
 
 	memset(a, 0, sizeof(*a));
-	ev->recv_addr.klen = klen;
+	*klenp = klen;
 	a->raw_family = (u16)get(d, p, size, desc, S_FAM, 0);
 	/* the port and address are stored as the kernel had them: in
 	 * network order, loaded here as little-endian numbers */
@@ -673,7 +674,8 @@ enum rt_event_kind decode_event(const struct decoder *d, const void *data,
 		ev->exit.sc = desc->sc;
 		break;
 	case RT_EV_RECV_ADDR:
-		decode_addr(d, p, size, desc, ev);
+		decode_addr(d, p, size, desc, &ev->recv_addr.addr,
+			    &ev->recv_addr.klen);
 		break;
 	case RT_EV_SOCK_RECV:
 	case RT_EV_SOCK_SEND:
@@ -682,6 +684,12 @@ enum rt_event_kind decode_event(const struct decoder *d, const void *data,
 		ev->sock.ret = desc->kind != RT_EV_SOCK_ENTER ?
 			       (s32)need(d, p, desc, S_RET) : 0;
 		ev->sock.tx = desc->kind == RT_EV_SOCK_ENTER && desc->sc;
+		ev->sock.has_dst = ev->sock.tx &&
+				   get(d, p, size, desc, S_NAME, 0) != 0 &&
+				   slot_ok(&desc->s[S_FAM], size);
+		if (ev->sock.has_dst)
+			decode_addr(d, p, size, desc, &ev->sock.dst,
+				    &ev->sock.dst_klen);
 		ev->sock.family = (u16)get(d, p, size, desc, S_FAMILY, 0);
 		ev->sock.protocol = (u16)get(d, p, size, desc, S_PROTO, 0);
 		ev->sock.flags = (u32)get(d, p, size, desc, S_FLAGS, 0);

@@ -310,7 +310,7 @@ void stats_add_recv_peer(struct stats *s, const struct rt_recv_call *call)
 	struct rt_peer_row *pr;
 	struct rt_peer_proc_row *ppr;
 
-	if (!call->peer || call->ret < 0 || call->peek || call->tx)
+	if (!call->peer || (!call->tx && (call->ret < 0 || call->peek)))
 		return;
 	e = tid_entry(s, call->tid);
 	if (!e->wanted)
@@ -323,6 +323,9 @@ void stats_add_recv_peer(struct stats *s, const struct rt_recv_call *call)
 		return;
 	count_call(&pr->ival, call);
 	pr->last_seen = call->ts;
+	/* the top process is the one that received the most from it */
+	if (call->tx)
+		return;
 	ppr = table_get(&s->peer_procs, &ppk);
 	if (!ppr)
 		return;

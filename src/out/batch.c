@@ -434,8 +434,9 @@ static void json_peers(struct batch_out *b, const struct stats *s, bool last)
 			peer_family(r));
 		rt_json_string(f, addr);
 		fprintf(f, ",\"port\":%u,\"calls\":%" PRIu64 ",\"bytes\":%"
-			PRIu64 ",\"top_pid\":%d}", r->key.port, c->calls,
-			c->bytes, r->top_tgid);
+			PRIu64, r->key.port, c->calls, c->bytes);
+		json_send(f, c);
+		fprintf(f, ",\"top_pid\":%d}", r->top_tgid);
 	}
 	fputc(']', f);
 }
@@ -563,16 +564,17 @@ static void text_peers(struct batch_out *b, const struct stats *s, bool last)
 		return;
 	}
 	n = collect(b, &s->peers, last, last ? cmp_peer_last : cmp_peer_total);
-	fprintf(f, "%-6s %-40s %6s %10s %10s %7s\n", "FAMILY", "PEER", "PORT",
-		"CALLS", "BYTES", "TOP_PID");
+	fprintf(f, "%-6s %-40s %6s %10s %10s %10s %10s %7s\n", "FAMILY", "PEER",
+		"PORT", "CALLS", "BYTES", "TX_CALLS", "TX_BYTES", "TOP_PID");
 	for (size_t i = 0; i < n; i++) {
 		const struct rt_peer_row *r = b->rows[i];
 		const struct rt_counters *c = last ? &r->last : &r->total;
 
 		peer_addr(r, addr, sizeof(addr));
-		fprintf(f, "%-6s %-40s %6u %10" PRIu64 " %10" PRIu64 " %7d\n",
-			peer_family(r), addr, r->key.port, c->calls, c->bytes,
-			r->top_tgid);
+		fprintf(f, "%-6s %-40s %6u %10" PRIu64 " %10" PRIu64 " %10"
+			PRIu64 " %10" PRIu64 " %7d\n", peer_family(r), addr,
+			r->key.port, c->calls, c->bytes, c->tx_calls,
+			c->tx_bytes, r->top_tgid);
 	}
 	if (!n)
 		fprintf(f, "  (no sender addresses)\n");

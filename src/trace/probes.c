@@ -150,9 +150,9 @@ static const struct btf_type *btf_struct(const struct btf *btf,
 
 int probe_btf_sock_offsets(const char *btf_path, struct rt_sock_offsets *off)
 {
-	const struct btf_type *socket, *sock, *common;
+	const struct btf_type *socket, *sock, *common, *msghdr;
 	struct btf *btf;
-	long sk, base, fam, proto;
+	long sk, base, fam, proto, name, namelen;
 
 	memset(off, 0, sizeof(*off));
 	btf = btf_open(btf_path, off->why, sizeof(off->why));
@@ -166,13 +166,20 @@ int probe_btf_sock_offsets(const char *btf_path, struct rt_sock_offsets *off)
 	fam = common ? btf_member_offset(btf, common, "skc_family", 0) : -1;
 	/* a bitfield before Linux 5.6: btf_member_offset says -1 */
 	proto = sock ? btf_member_offset(btf, sock, "sk_protocol", 0) : -1;
+	msghdr = btf_struct(btf, "msghdr");
+	name = msghdr ? btf_member_offset(btf, msghdr, "msg_name", 0) : -1;
+	namelen = msghdr ? btf_member_offset(btf, msghdr, "msg_namelen", 0) : -1;
 	btf__free(btf);
-	if (sk < 0 || base < 0 || fam < 0 || proto < 0) {
+	if (sk < 0 || base < 0 || fam < 0 || proto < 0 || name < 0 ||
+	    namelen < 0) {
 		snprintf(off->why, sizeof(off->why),
 			 "kernel BTF lacks socket.sk, sock.__sk_common."
-			 "skc_family or a byte-aligned sock.sk_protocol");
+			 "skc_family, a byte-aligned sock.sk_protocol or "
+			 "msghdr.msg_name/msg_namelen");
 		return -1;
 	}
+	off->msg_name = (int)name;
+	off->msg_namelen = (int)namelen;
 	off->sk = (int)sk;
 	off->family = (int)(base + fam);
 	off->protocol = (int)proto;
@@ -507,6 +514,7 @@ static void add_sock_funcs(struct rt_catalog *cat,
 {
 	const struct rt_sock_offsets *o = &cat->sock;
 	const char *flags = dir == RT_DIR_RX ? " flags=$arg4:x32" : "";
+	char dst[200];
 
 	for (size_t i = 0; i < n; i++) {
 		const char *sym = funcs[i].name;
@@ -516,12 +524,25 @@ static void add_sock_funcs(struct rt_catalog *cat,
 		snprintf(roles[i][0], sizeof(roles[i][0]), "%s entry", sym);
 		snprintf(roles[i][1], sizeof(roles[i][1]), "%s return", sym);
 		p = add_kprobe(cat, RT_PROBE_KPROBE, roles[i][0], sym, sym);
+		/*
+		 * a send's destination, where the caller gave one: the
+		 * kernel's copy of it (msg_name), read only when it is
+		 * not NULL (name)
+		 */
+		dst[0] = 0;
+		if (dir == RT_DIR_TX && o->ok && strstr(sym, "sendmsg"))
+			snprintf(dst, sizeof(dst), " name=+%d($arg2):x64 "
+				 "klen=+%d($arg2):s32 fam=+0(+%d($arg2)):u16 "
+				 "port=+2(+%d($arg2)):u16 ip4=+4(+%d($arg2)):u32 "
+				 "ip6=+8(+%d($arg2)):x8[16]", o->msg_name,
+				 o->msg_namelen, o->msg_name, o->msg_name,
+				 o->msg_name, o->msg_name);
 		if (o->ok)
 			snprintf(p->fetchargs, sizeof(p->fetchargs),
 				 "sk=+%d($arg1):x64 family=+%d(+%d($arg1)):u16 "
-				 "protocol=+%d(+%d($arg1)):u16%s",
+				 "protocol=+%d(+%d($arg1)):u16%s%s",
 				 o->sk, o->family, o->sk, o->protocol, o->sk,
-				 flags);
+				 flags, dst);
 		else
 			snprintf(p->fetchargs, sizeof(p->fetchargs),
 				 "sk=+SK($arg1):x64 "

@@ -37,6 +37,8 @@ static const struct tui_col peer_cols[] = {
 	{ "BYTES/s", "bytes received per second", TF_BRATE, TV_BYTES, 9, 9, 2, 0, 'b' },
 	{ "CALLS", "receive calls in total", TF_COUNT, TV_T_CALLS, 10, 10, 4, 0, 't' },
 	{ "BYTES", "bytes received in total", TF_BYTES, TV_T_BYTES, 9, 9, 5, 0, 'T' },
+	{ "TXBYTES/s", "bytes sent to it per second", TF_BRATE, TV_TX_BYTES, 9, 9, 6, 0, 'X' },
+	{ "TXBYTES", "bytes sent to it in total", TF_BYTES, TV_T_TX_BYTES, 9, 9, 7, 0, 'W' },
 	{ "TOP PROCESS", "process that received the most from it", TF_TOP, 0, 22, 12, 3, TC_LEFT | TC_ASC, 'P' },
 };
 

@@ -279,3 +279,51 @@ TEST(send_receive_and_send_counters_stay_apart)
 	CHECK_EQ(TXV(p, RT_TX_WRITE), 1);
 	tw_free(&w);
 }
+
+TEST(send_kprobe_destination_is_a_peer)
+{
+	struct tw w;
+	struct rt_event ev = { .kind = RT_EV_SOCK_ENTER, .tid = 31 };
+	struct rt_peer_key k;
+	struct rt_peer_row *r;
+
+	tw_init(&w, true);
+	ev.sock.sk = SK;
+	ev.sock.family = AF_INET;
+	ev.sock.protocol = IPPROTO_UDP;
+	ev.sock.tx = true;
+	ev.sock.has_dst = true;
+	ev.sock.dst_klen = 16;
+	ev.sock.dst.family = RT_FAM_INET;
+	ev.sock.dst.raw_family = AF_INET;
+	ev.sock.dst.len = 4;
+	ev.sock.dst.port = 53;
+	ev.sock.dst.addr[0] = 10;
+	ev.sock.dst.addr[3] = 9;
+	for (int i = 0; i < 3; i++) {
+		tx_enter(&w, 31, RT_BR_TX(RT_TX_SENDTO), 5, -1);
+		feed(&w, &ev);
+		kp_exit(&w, 31, 40);
+		tx_exit(&w, 31, RT_BR_TX(RT_TX_SENDTO), 40);
+	}
+	/* a connected socket's send names no destination */
+	kp_enter(&w, 31);
+	kp_exit(&w, 31, 1000);
+	stats_end_interval(&w.stats, w.now);
+	memset(&k, 0, sizeof(k));
+	k.family = RT_FAM_INET;
+	k.len = 4;
+	k.port = 53;
+	k.addr[0] = 10;
+	k.addr[3] = 9;
+	r = table_find(&w.stats.peers, &k);
+	CHECK(r != NULL);
+	if (r) {
+		CHECK_EQ(r->total.tx_calls, 3);
+		CHECK_EQ(r->total.tx_bytes, 120);
+		CHECK_EQ(r->total.calls, 0);
+		CHECK_EQ(r->top_tgid, 0);
+	}
+	CHECK_EQ(table_count(&w.stats.peers), 1);
+	tw_free(&w);
+}

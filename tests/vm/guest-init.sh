@@ -123,6 +123,23 @@ run rxt $RT --backend tracepoint --batch --json --buffer-kb $BUF -- \
 	--count 500 --size 200 --vlen 16 --linger-ms 1000 --expect /tmp/rxt.json
 emit rxt.json /tmp/rxt.json
 
+# 2d. every send API of rttx at once on every backend of this kernel
+#     (auto: sock on 6.12, kprobe on 6.1; kprobe and tracepoint forced);
+#     the tracepoint run keeps the stream sockets open a moment (a
+#     socketpair is told from a pipe through /proc)
+run tx $RT --backend auto --batch --json --buffer-kb $BUF -- \
+	/bin/rttx --count 300 --size 700 --vlen 16 --expect /tmp/tx.json
+emit tx.json /tmp/tx.json
+if [ -e $T/events/sock/sock_send_length ]; then
+	run txk $RT --backend kprobe --batch --json --buffer-kb $BUF -- \
+		/bin/rttx --count 300 --size 700 --vlen 16 --expect /tmp/txk.json
+	emit txk.json /tmp/txk.json
+fi
+run txt $RT --backend tracepoint --batch --json --buffer-kb $BUF -- \
+	/bin/rttx --count 300 --size 700 --vlen 16 --linger-ms 1000 \
+	--expect /tmp/txt.json
+emit txt.json /tmp/txt.json
+
 # 2c. real servers (Debian's redis-server and memcached) under recvtop on
 #     each backend of this kernel, against their own byte counters: the
 #     summary (srv-B.out), the server's pid and its counter (srv-B.info)
@@ -160,7 +177,7 @@ servers() {	# servers BACKEND
 	{
 		echo "server_pid $srv"
 		echo "client_rc $rc"
-		redis-cli -p 6390 info stats | tr -d '\r' | grep total_net_input_bytes
+		/bin/rtmc --redis-info 6390
 	} >/tmp/redis-$b.info
 	kill -TERM $srv
 	wait $rp

@@ -23,8 +23,21 @@ MAXACTIVE = 4096        # recvtop's kretprobes are r4096
 # and return; Debian builds all six in), the sender address, mm_access
 RX_FUNCS = ("inet_recvmsg", "inet6_recvmsg", "unix_stream_recvmsg",
             "unix_dgram_recvmsg", "netlink_recvmsg", "packet_recvmsg")
-EVENTS = tuple(f + r for f in RX_FUNCS for r in ("", "_ret")) + \
-    ("recv_addr", "mm_access", "mm_access_ret")
+TX_FUNCS = ("inet_sendmsg", "inet6_sendmsg", "unix_stream_sendmsg",
+            "unix_dgram_sendmsg", "netlink_sendmsg", "packet_sendmsg")
+# sendfile and splice into sockets went through sendpage before 6.5
+SENDPAGE_FUNCS = ("inet_sendpage", "unix_stream_sendpage")
+
+
+def events_of(release):
+    """the kprobe backend's events on this kernel"""
+    funcs = RX_FUNCS + TX_FUNCS + (SENDPAGE_FUNCS if release == "6.1"
+                                   else ())
+    return tuple(f + r for f in funcs for r in ("", "_ret")) + \
+        ("recv_addr", "mm_access", "mm_access_ret")
+
+
+EVENTS = events_of("6.1")
 
 label = "vm"
 sections = ""
@@ -291,26 +304,81 @@ def check_mm_sweep(release):
               % (what, e["calls"], v, -(-e["calls"] // v), e["syscalls"]))
 
 
+def check_tx(release):
+    """2d: every send API of rttx, counted exactly (send_calls, send_bytes,
+    send_errors, by_via, its socket) by --backend auto (sock on 6.12,
+    kprobe on 6.1), on 6.12 by the kprobe backend forced too, and by the
+    tracepoint backend forced (no io_uring, no splice, no sendmmsg bytes)"""
+    runs = [("tx", auto_backend(release))]
+    if auto_backend(release) != "kprobe":
+        runs.append(("txk", "kprobe"))
+    runs.append(("txt", "tracepoint"))
+    for name, backend in runs:
+        what = "every send, --backend %s" % backend
+        ran_clean(name, what)
+        exp_path = os.path.join(sections, name + ".json")
+        out_path = os.path.join(sections, name + ".out")
+        if load(name + ".json") is None or summary(name + ".out") is None:
+            check(False, "%s: rttx's expectations and a summary" % what)
+            continue
+        summ = summary(name + ".out")
+        check(summ.get("backend") == backend, "%s: backend %s (%s)"
+              % (what, backend, summ.get("backend")))
+        check(summ.get("lost") == 0, "%s: lost 0 (%s)"
+              % (what, summ.get("lost")))
+        for e in load(name + ".json")["processes"]:
+            g = next((p for p in summ["processes"] if p["pid"] == e["pid"]),
+                     {})
+            print("# %s: %s %s: send_calls %s send_bytes %s send_errors %s "
+                  "(rttx: %d %d %d)" % (label, name, e["scenario"],
+                                        g.get("send_calls"),
+                                        g.get("send_bytes"),
+                                        g.get("send_errors"),
+                                        e["send_calls"], e["send_bytes"],
+                                        e["send_errors"]))
+        rtcheck.compare_tx(exp_path, out_path, backend,
+                           "%s: %s" % (label, what))
+        # the kprobe backend reads a send's destination (msg_name): one
+        # peer row per sink that rttx addressed (sendto4, sendmsg4,
+        # sendmmsg over IPv4, udgram's unix path); connected sockets
+        # name none
+        scen = {e["scenario"]: e for e in load(name + ".json")["processes"]}
+        got = sorted((p["family"], p["send_calls"], p["send_bytes"])
+                     for p in summ["peers"] if p.get("send_calls"))
+        want = sorted([("inet", scen[x]["send_calls"], scen[x]["send_bytes"])
+                       for x in ("sendto4", "sendmsg4", "sendmmsg")] +
+                      [("unix", scen["udgram"]["send_calls"],
+                        scen["udgram"]["send_bytes"])]) \
+            if backend == "kprobe" else []
+        check(got == want, "%s: peers sent to: %s (want %s)"
+              % (what, got, want))
+
+
 def check_servers(release):
     """2c: redis-server under redis-benchmark and memcached under rtmc,
     each on every backend of the kernel: the server's row holds exactly
-    its own byte counter (INFO total_net_input_bytes, stats bytes_read),
-    every byte by_via read"""
+    its own byte counters (INFO total_net_input_bytes and
+    total_net_output_bytes, stats bytes_read and bytes_written; what it
+    sent plus the reply that carried the counter), every byte received
+    by_via read, every byte sent by_via send:write (redis) or
+    send:sendmsg (memcached)"""
     backends = ["kprobe", "tracepoint"]
     if auto_backend(release) == "sock":
         backends.append("sock")
     for b in backends:
-        for name, key, minimum in (
-                ("redis", "total_net_input_bytes:", 100000),
-                ("mc", "bytes_read ", 1000000)):
+        for name, key, tx_key, tx_via, minimum in (
+                ("redis", "total_net_input_bytes", "total_net_output_bytes",
+                 "send:write", 100000),
+                ("mc", "bytes_read", "bytes_written", "send:sendmsg",
+                 1000000)):
             what = "%s on the %s backend" % (
                 "redis-server" if name == "redis" else "memcached", b)
             sec = "%s-%s" % (name, b)
-            info = dict(l.split(" ", 1) if " " in l else l.split(":", 1)
-                        for l in (text(sec + ".info") or "").splitlines()
-                        if l.strip())
-            info = {k.rstrip(":"): v.strip() for k, v in info.items()}
-            counter = info.get(key.strip().rstrip(":"))
+            info = dict(l.split(" ", 1) for l in
+                        (text(sec + ".info") or "").splitlines()
+                        if " " in l.strip())
+            info = {k: v.strip() for k, v in info.items()}
+            counter = info.get(key)
             check(info.get("client_rc") == "0",
                   "%s: the client ran (exit %s)" % (what,
                                                     info.get("client_rc")))
@@ -319,23 +387,34 @@ def check_servers(release):
             summ = summary(sec + ".out")
             check(summ is not None and summ.get("backend") == b,
                   "%s: a summary of the %s backend" % (what, b))
-            if not summ or not counter or not info.get("server_pid"):
-                check(False, "%s: server pid and counter known (%s)"
+            if not summ or not counter or not info.get("server_pid") or \
+                    not info.get(tx_key) or not info.get("reply_bytes"):
+                check(False, "%s: server pid and counters known (%s)"
                       % (what, info))
                 continue
             want = int(counter)
+            want_tx = int(info[tx_key]) + int(info["reply_bytes"])
             rows = [p for p in summ["processes"]
                     if p["pid"] == int(info["server_pid"])]
             got = rows[0] if rows else {}
+            via = got.get("by_via", {})
             check(want > minimum, "%s: a real load (%s %d > %d)"
-                  % (what, key.strip(": "), want, minimum))
+                  % (what, key, want, minimum))
             check(got.get("bytes") == want,
                   "%s: recvtop's bytes %s equal the server's %s %d"
-                  % (what, got.get("bytes"), key.strip(": "), want))
-            check(got.get("by_via", {}).get("read", {}).get("bytes") == want
-                  and list(got.get("by_via", {})) == ["read"],
-                  "%s: every byte by_via read (%s)"
-                  % (what, got.get("by_via")))
+                  % (what, got.get("bytes"), key, want))
+            check(via.get("read", {}).get("bytes") == want and
+                  [k for k in via if not k.startswith("send:")] == ["read"],
+                  "%s: every byte by_via read (%s)" % (what, via))
+            check(want_tx > minimum, "%s: a real load sent (%s + its "
+                  "reply %d > %d)" % (what, tx_key, want_tx, minimum))
+            check(got.get("send_bytes") == want_tx,
+                  "%s: recvtop's send_bytes %s equal the server's %s + "
+                  "the reply that carried it, %d"
+                  % (what, got.get("send_bytes"), tx_key, want_tx))
+            check(via.get(tx_via, {}).get("bytes") == want_tx and
+                  [k for k in via if k.startswith("send:")] == [tx_via],
+                  "%s: every byte sent by_via %s (%s)" % (what, tx_via, via))
 
 
 def check_comm():
@@ -628,8 +707,10 @@ def main(argv):
     if len(argv) < 3:
         print(__doc__, file=sys.stderr)
         return 2
+    global EVENTS
     sections, label = argv[1], argv[2]
     opts = dict(zip(argv[3::2], argv[4::2]))
+    EVENTS = events_of(opts["--release"])
     check(os.path.exists(os.path.join(sections, "final.state")),
           "the guest ran to the end")
     check_env(opts["--release"], int(opts["--smp"]))
@@ -638,6 +719,7 @@ def main(argv):
     check_auto(opts["--release"])
     check_rx(opts["--release"])
     check_mm_sweep(opts["--release"])
+    check_tx(opts["--release"])
     check_servers(opts["--release"])
     check_comm()
     check_mem()
