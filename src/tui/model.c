@@ -479,6 +479,10 @@ static bool watch_sock_is(struct tui_watch *w, struct taskinfo *tasks,
 	case TUI_SOCKS:
 		return k->sk && ev->sock.sk == k->sk &&
 		       tgid_of(w, tasks, ev->tid) == k->id;
+	case TUI_PEERS:
+		/* a send that named the peer (kprobe backend) */
+		return ev->kind == RT_EV_SOCK_ENTER && ev->sock.has_dst &&
+		       peer_is(&k->peer, &ev->sock.dst);
 	default:
 		return false;
 	}
@@ -489,19 +493,22 @@ static void watch_event(struct tui_watch *w, struct taskinfo *tasks,
 {
 	const struct tui_key *k = &w->key;
 	struct tui_watch_pend *e;
+	/* the histogram is of receives: a send's entry starts none */
+	u64 lat_ts = ev->kind == RT_EV_RECV_ENTER &&
+		     rt_br_is_tx(ev->recv_enter.via) ? 0 : ev->ts;
 
 	switch (ev->kind) {
 	case RT_EV_RECV_ENTER:
 		switch (k->view) {
 		case TUI_PROCS:
 			if (tgid_of(w, tasks, ev->tid) == k->id)
-				watch_enter(w, ev, ev->ts);
+				watch_enter(w, ev, lat_ts);
 			break;
 		case TUI_SOCKS:
 			/* a socket known by its address: its own events */
 			if (!k->sk && ev->recv_enter.fd == k->id2 &&
 			    tgid_of(w, tasks, ev->tid) == k->id)
-				watch_enter(w, ev, ev->ts);
+				watch_enter(w, ev, lat_ts);
 			break;
 		case TUI_PEERS:
 			/* the address comes later: remember when it began */
@@ -529,12 +536,14 @@ static void watch_event(struct tui_watch *w, struct taskinfo *tasks,
 			watch_exit(w, ev);
 		return;
 	case RT_EV_SOCK_RECV:
+	case RT_EV_SOCK_SEND:
 	case RT_EV_SOCK_ENTER:
 		if (!watch_sock_is(w, tasks, ev))
 			return;
-		/* a protocol's entry: its return gives the latency */
+		/* a protocol's entry: its return gives the latency (of a
+		 * receive) */
 		if (ev->kind == RT_EV_SOCK_ENTER && k->view == TUI_SOCKS)
-			watch_enter(w, ev, ev->ts);
+			watch_enter(w, ev, ev->sock.tx ? 0 : ev->ts);
 		else
 			watch_keep(w, ev);
 		return;

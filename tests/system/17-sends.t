@@ -78,6 +78,23 @@ if [ "$backend" = sock ]; then
 	is "$n" 500 "trace-cmd report prints write4's 500 sock_send_length events"
 fi
 
+# 4b. the tracepoint backend's recording: its fd markers tell the
+#     writes on sockets from the file and pipe writes in report and replay
+"$RECVTOP" record --no-kallsyms --backend tracepoint -o "$O/tp.dat" -- \
+	"$RTTX" --count 500 --size 700 --linger-ms 1500 \
+	--scenarios sendto4,write4,writev6,ustream,sendfile,eagain,files \
+	--expect "$O/tprec.json" >/dev/null 2>"$O/tprec.err"
+is "$?" 0 "record (tracepoint): exit status"
+"$RECVTOP" report --json -i "$O/tp.dat" >"$O/tprep.out" 2>"$O/tprep.err"
+is "$?" 0 "report (tracepoint): exit status"
+$RTCHECK compare-tx "$O/tprec.json" "$O/tprep.out" --backend tracepoint \
+	--label "recorded on the tracepoint backend (report)"
+ok $? "report of the tracepoint recording: every send exact"
+"$RECVTOP" --batch --json -i "$O/tp.dat" >"$O/tpreplay.out" 2>"$O/tpreplay.err"
+$RTCHECK compare-tx "$O/tprec.json" "$O/tpreplay.out" --backend tracepoint \
+	--label "recorded on the tracepoint backend (replay)"
+ok $? "replay of the tracepoint recording: every send exact"
+
 # 5. the text view: a sender's row with its TX columns
 "$RECVTOP" --batch -- "$RTTX" --count 400 --size 500 --scenarios write4 \
 	--expect "$O/txt.json" >"$O/txt.out" 2>&1

@@ -352,10 +352,12 @@ echo '-:othertool/' >>$T/kprobe_events
 # 6d. cardinality (one boot: 6.12 with 2 CPUs): 110,000 distinct senders,
 #     one datagram each, against the 100,000-row cap of the peer table; the
 #     summary is digested here (it is ~10 MB of JSON), with recvtop's
-#     memory read by the traced command at its end
+#     memory read by the traced command at its end; receives only (the
+#     senders' one destination would be a peer row of its own)
 if [ "$(uname -r | cut -d. -f1-2)" = 6.12 ] &&
    [ "$(grep -c ^processor /proc/cpuinfo)" = 2 ] && [ -x /bin/rtcard ]; then
-	timeout $STEP_S $RT --backend kprobe --json -d 3600 --buffer-kb $BUF -- \
+	timeout $STEP_S $RT --backend kprobe --direction rx --json -d 3600 \
+		--buffer-kb $BUF -- \
 		/bin/sh -c '/bin/rtcard peers --peers 110000 --expect /tmp/peers.json &&
 			grep -E "^Vm(RSS|HWM)" /proc/$PPID/status >/tmp/peers.mem' \
 		>/tmp/peers.out 2>/tmp/peers.err

@@ -156,10 +156,22 @@ def check_gen():
     check(fams == ["inet", "inet6", "unix"],
           "rtgen expects one sender each of inet, inet6, unix (%s)" % fams)
     got = sorted((p["family"], p["addr"], p["port"], p["calls"], p["bytes"])
-                 for p in summ["peers"])
+                 for p in summ["peers"] if p["calls"])
     want = sorted((p["family"], p["addr"], p["port"], p["calls"], p["bytes"])
                   for p in exp["peers"])
-    check(got == want, "peer rows are exactly the senders (got %s)" % got)
+    check(got == want, "peer rows that sent are exactly the senders (got %s)"
+          % got)
+    # the senders name their receivers (sendto): on the kprobe backend
+    # each receiver's address is a peer row sent to, as often as it
+    # received (recv's too, which asks for no sender address)
+    dest = sorted((p["family"], p["send_calls"], p["send_bytes"])
+                  for p in summ["peers"] if not p["calls"])
+    want = sorted([(p["family"], p["calls"], p["bytes"])
+                   for p in exp["peers"]] +
+                  [("inet", p["calls"], p["bytes"])
+                   for p in exp["processes"] if p["scenario"] == "recv"])
+    check(dest == want, "peer rows sent to are the receivers, each as "
+          "often as it received (got %s, want %s)" % (dest, want))
     no_addr = {p["pid"]: p["scenario"] for p in exp["processes"]
                if p["scenario"] in ("tcp", "recv")}
     bogus = [p for p in summ["peers"] if p.get("top_pid") in no_addr]
