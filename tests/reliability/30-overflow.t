@@ -14,7 +14,10 @@
 # call: 2, entry and return; 3 on the sock backend, the receive between
 # them), |K M - L| <= unpaired events (+2 for the run's own markers); on
 # the sock backend a gap that cuts two calls can be off by two per
-# unpaired event (a lost receive and exit, or entry and receive).
+# unpaired event (a lost receive and exit, or entry and receive).  The
+# batch and recording runs trace receives only (--direction rx), so that
+# every lost event is one of a receive call's; the TUI run traces both
+# directions.
 . "$RT_TOP/tests/lib/rt.sh"
 . "$RT_TOP/tests/reliability/lib.sh"
 need_root "overflow"
@@ -68,7 +71,7 @@ PY
 }
 
 # 1. batch JSON
-"$RECVTOP" --json -d 1 --buffer-kb "$KB" -- sh "$(flood_script batch)" \
+"$RECVTOP" --json -d 1 --direction rx --buffer-kb "$KB" -- sh "$(flood_script batch)" \
 	>"$O/batch.out" 2>"$O/batch.err"
 is "$?" 0 "batch: exit status"
 klost=$(rel_kernel_lost "$O/batch.stats")
@@ -108,7 +111,7 @@ else
 fi
 
 # 3. a recording (a smaller buffer: recording keeps up better)
-"$RECVTOP" record --no-kallsyms --buffer-kb 8 -o "$O/rec.dat" -- \
+"$RECVTOP" record --no-kallsyms --direction rx --buffer-kb 8 -o "$O/rec.dat" -- \
 	sh "$(flood_script rec)" >"$O/rec.out" 2>"$O/rec.err"
 is "$?" 0 "record: exit status"
 rklost=$(rel_kernel_lost "$O/rec.stats")
