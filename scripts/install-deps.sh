@@ -4,11 +4,11 @@
 set -e
 
 BUILD="gcc make pkg-config libtracefs-dev libtraceevent-dev libtracecmd-dev \
-libbpf-dev libncurses-dev libzstd-dev"
+libbpf-dev libncurses-dev libzstd-dev libmicrohttpd-dev libyaml-dev libcrypt-dev"
 TEST="trace-cmd strace tmux python3 valgrind clang libclang-rt-14-dev \
 iproute2 procps util-linux qemu-system-x86 busybox-static cpio ncurses-term \
 afl++ xvfb xauth kernelshark imagemagick groff-base man-db mandoc zsh \
-bash-completion liburing-dev redis-server redis-tools memcached"
+bash-completion liburing-dev redis-server redis-tools memcached prometheus python3-prometheus-client curl systemd"
 
 pkgs="$BUILD"
 [ "$1" = "--no-test" ] || pkgs="$pkgs $TEST"

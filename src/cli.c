@@ -10,7 +10,11 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include "recvtop/cli.h"
+#include "recvtop/metrics.h"
 #include "recvtop/version.h"
 
 static const char *const cmd_names[RT_CMD_NR] = {
@@ -19,6 +23,7 @@ static const char *const cmd_names[RT_CMD_NR] = {
 	[RT_CMD_REPORT] = "report",
 	[RT_CMD_RESET] = "reset",
 	[RT_CMD_PROBES] = "probes",
+	[RT_CMD_EXPORT] = "export",
 };
 
 const char *cli_cmd_name(enum rt_cmd cmd)
@@ -40,6 +45,11 @@ enum {
 	OPT_NO_KALLSYMS,
 	OPT_SPEED,
 	OPT_DIRECTION,
+	OPT_LISTEN,
+	OPT_LABELS,
+	OPT_MAX_SERIES,
+	OPT_SERIES_GRACE,
+	OPT_WEB_CONFIG,
 };
 
 #define CMD(x) (1u << (x))
@@ -47,6 +57,8 @@ enum {
 #define REC CMD(RT_CMD_RECORD)
 #define REP CMD(RT_CMD_REPORT)
 #define TOP CMD(RT_CMD_TOP)
+#define EXP CMD(RT_CMD_EXPORT)
+#define TRACE_CMDS (LIVE_CMDS | EXP)	/* every command that traces */
 #define ALL_CMDS ((1u << RT_CMD_NR) - 1)
 
 struct opt_desc {
@@ -64,26 +76,37 @@ static const struct opt_desc opts[] = {
 	  "FILE.dat", "the recording to replay or summarise" },
 	{ { "speed", required_argument, NULL, OPT_SPEED }, 0, TOP,
 	  "X|max", "replay speed: factor or max (default 1; batch max)" },
-	{ { "delay", required_argument, NULL, 'd' }, 'd', LIVE_CMDS | REP,
+	{ { "delay", required_argument, NULL, 'd' }, 'd', TRACE_CMDS | REP,
 	  "SECONDS", "refresh interval, fractions allowed (default 1)" },
-	{ { "iterations", required_argument, NULL, 'n' }, 'n', LIVE_CMDS,
+	{ { "iterations", required_argument, NULL, 'n' }, 'n', TRACE_CMDS,
 	  "N", "stop after N intervals" },
 	{ { "batch", no_argument, NULL, 'b' }, 'b', LIVE_CMDS,
 	  NULL, "text snapshots instead of the live view" },
 	{ { "json", no_argument, NULL, OPT_JSON }, 0, LIVE_CMDS | REP,
 	  NULL, "JSON lines instead of text" },
-	{ { "pid", required_argument, NULL, 'p' }, 'p', LIVE_CMDS,
+	{ { "pid", required_argument, NULL, 'p' }, 'p', TRACE_CMDS,
 	  "PID[,PID...]", "only these processes" },
-	{ { "comm", required_argument, NULL, 'c' }, 'c', LIVE_CMDS,
+	{ { "comm", required_argument, NULL, 'c' }, 'c', TRACE_CMDS,
 	  "NAME", "only tasks with this command name" },
 	{ { "backend", required_argument, NULL, OPT_BACKEND }, 0,
-	  LIVE_CMDS | CMD(RT_CMD_PROBES), "auto|sock|kprobe|tracepoint",
+	  TRACE_CMDS | CMD(RT_CMD_PROBES), "auto|sock|kprobe|tracepoint",
 	  "probe backend (default auto)" },
 	{ { "direction", required_argument, NULL, OPT_DIRECTION }, 0,
-	  LIVE_CMDS | CMD(RT_CMD_PROBES), "rx|tx|both",
+	  TRACE_CMDS | CMD(RT_CMD_PROBES), "rx|tx|both",
 	  "trace receives, sends or both (default both)" },
 	{ { "buffer-kb", required_argument, NULL, OPT_BUFFER_KB }, 0,
-	  LIVE_CMDS, "KB", "per-CPU ring buffer size (default 8192)" },
+	  TRACE_CMDS, "KB", "per-CPU ring buffer size (default 8192)" },
+	{ { "listen", required_argument, NULL, OPT_LISTEN }, 0, EXP,
+	  "ADDR:PORT", "where to serve /metrics (default 127.0.0.1:19420)" },
+	{ { "labels", required_argument, NULL, OPT_LABELS }, 0, EXP,
+	  "pid,proto,via,peer", "split the series by these beyond comm" },
+	{ { "max-series", required_argument, NULL, OPT_MAX_SERIES }, 0, EXP,
+	  "N", "series per family beyond which (other) counts (10000)" },
+	{ { "series-grace", required_argument, NULL, OPT_SERIES_GRACE }, 0,
+	  EXP, "SECONDS", "keep a gone process's series this long (default "
+	  "300)" },
+	{ { "web-config", required_argument, NULL, OPT_WEB_CONFIG }, 0, EXP,
+	  "FILE", "TLS and basic auth (exporter-toolkit web config)" },
 	{ { "file-version", required_argument, NULL, OPT_FILE_VERSION }, 0,
 	  REC, "6|7", "trace-cmd file version (default 6)" },
 	{ { "compress", no_argument, NULL, OPT_COMPRESS }, 0, REC,
@@ -110,6 +133,7 @@ static const char *const cmd_synopsis[RT_CMD_NR] = {
 	[RT_CMD_REPORT] = "recvtop report [-i FILE.dat] [-d SECONDS] [--json]",
 	[RT_CMD_RESET] = "recvtop reset",
 	[RT_CMD_PROBES] = "recvtop probes [--backend auto|sock|kprobe|tracepoint]",
+	[RT_CMD_EXPORT] = "recvtop export [--listen ADDR:PORT] [OPTIONS]",
 };
 
 static const char *const cmd_about[RT_CMD_NR] = {
@@ -121,6 +145,7 @@ static const char *const cmd_about[RT_CMD_NR] = {
 			 "crashed runs.",
 	[RT_CMD_PROBES] = "Show the backend and probes this kernel gets, and "
 			  "why.",
+	[RT_CMD_EXPORT] = "Serve the counters to Prometheus on /metrics.",
 };
 
 /* width of the option column in --help */
@@ -171,6 +196,13 @@ void cli_usage(FILE *f, enum rt_cmd cmd)
 			"COMMAND: the command's),\n1 runtime error (the file "
 			"is then complete up to the error, or absent),\n2 bad "
 			"usage.\n");
+	if (cmd == RT_CMD_EXPORT)
+		fprintf(f, "\nTraces like the live view and serves /metrics "
+			"(Prometheus text format 0.0.4,\nor OpenMetrics 1.0.0 "
+			"when the scraper asks for it) until SIGTERM or\n"
+			"SIGINT.  --listen takes 1.2.3.4:PORT, [::1]:PORT or "
+			":PORT (every address).\nExit status: 0 ok, 1 runtime "
+			"error, 2 bad usage or a bad --web-config.\n");
 	if (cmd == RT_CMD_REPORT)
 		fprintf(f, "\nReads a recording of recvtop record or trace-cmd "
 			"record (file version 6 or 7,\nuncompressed or zstd; "
@@ -326,6 +358,59 @@ int cli_check_comm(const char *s, char *err, size_t errlen)
 		}
 	}
 	return 0;
+}
+
+int cli_parse_listen(const char *s, struct sockaddr_storage *ss,
+		     socklen_t *len, char *err, size_t errlen)
+{
+	char host[64];
+	const char *colon;
+	unsigned long port;
+
+	memset(ss, 0, sizeof(*ss));
+	if (s[0] == '[') {
+		const char *end = strchr(s, ']');
+
+		if (!end || end[1] != ':' || (size_t)(end - s - 1) >= sizeof(host))
+			goto bad;
+		memcpy(host, s + 1, (size_t)(end - s - 1));
+		host[end - s - 1] = 0;
+		colon = end + 1;
+	} else {
+		colon = strrchr(s, ':');
+		if (!colon || (size_t)(colon - s) >= sizeof(host) ||
+		    memchr(s, ':', (size_t)(colon - s)))
+			goto bad;
+		memcpy(host, s, (size_t)(colon - s));
+		host[colon - s] = 0;
+	}
+	if (parse_uint(colon + 1, 65535, &port))
+		goto bad;
+	if (s[0] == '[' || !host[0]) {
+		struct sockaddr_in6 *a = (struct sockaddr_in6 *)ss;
+
+		/* ":PORT": every address, IPv6 and IPv4 */
+		a->sin6_family = AF_INET6;
+		a->sin6_port = htons((u16)port);
+		if (host[0] && inet_pton(AF_INET6, host, &a->sin6_addr) != 1)
+			goto bad;
+		*len = sizeof(*a);
+	} else {
+		struct sockaddr_in *a = (struct sockaddr_in *)ss;
+
+		a->sin_family = AF_INET;
+		a->sin_port = htons((u16)port);
+		if (!strcmp(host, "localhost"))
+			snprintf(host, sizeof(host), "127.0.0.1");
+		if (inet_pton(AF_INET, host, &a->sin_addr) != 1)
+			goto bad;
+		*len = sizeof(*a);
+	}
+	return 0;
+bad:
+	snprintf(err, errlen, "--listen '%s': not ADDR:PORT, [ADDR6]:PORT or "
+		 ":PORT (port 1 to 65535)", s);
+	return -1;
 }
 
 static int find_cmd(const char *s)
@@ -529,6 +614,43 @@ static int parse_args(int argc, char **argv, struct rt_options *o, FILE *out,
 			}
 			o->direction_set = true;
 			break;
+		case OPT_LISTEN:
+			if (cli_parse_listen(optarg, &o->listen_addr,
+					     &o->listen_len, err, errlen))
+				return RT_CLI_USAGE;
+			o->listen = optarg;
+			break;
+		case OPT_LABELS:
+			if (metrics_parse_labels(optarg, &o->labels, err,
+						 errlen))
+				return RT_CLI_USAGE;
+			break;
+		case OPT_MAX_SERIES:
+			if (parse_uint(optarg, 10000000, &v)) {
+				snprintf(err, errlen, "--max-series '%s': not a "
+					 "number of series (1 to 10000000)",
+					 optarg);
+				return RT_CLI_USAGE;
+			}
+			o->max_series = (unsigned int)v;
+			break;
+		case OPT_SERIES_GRACE:
+			if (parse_uint(optarg, 86400 * 365, &v)) {
+				snprintf(err, errlen, "--series-grace '%s': not a "
+					 "number of seconds (1 to 31536000)",
+					 optarg);
+				return RT_CLI_USAGE;
+			}
+			o->grace_s = (unsigned int)v;
+			break;
+		case OPT_WEB_CONFIG:
+			if (!*optarg) {
+				snprintf(err, errlen, "--web-config: empty file "
+					 "name");
+				return RT_CLI_USAGE;
+			}
+			o->web_config = optarg;
+			break;
 		case OPT_BUFFER_KB:
 			if (parse_uint(optarg, 16u << 20, &v)) {
 				snprintf(err, errlen, "--buffer-kb '%s': not a "
@@ -600,6 +722,14 @@ static int parse_args(int argc, char **argv, struct rt_options *o, FILE *out,
 	if (!(o->cmd == RT_CMD_TOP && o->input) &&
 	    cli_check_pids_exist(o->pids, o->nr_pids, err, errlen))
 		return RT_CLI_USAGE;
+	if (o->cmd == RT_CMD_EXPORT && !o->listen) {
+		struct sockaddr_in *a = (struct sockaddr_in *)&o->listen_addr;
+
+		a->sin_family = AF_INET;
+		a->sin_port = htons(RT_EXPORT_PORT);
+		a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		o->listen_len = sizeof(*a);
+	}
 	if (o->compress && o->file_version == 6) {
 		snprintf(err, errlen, "--compress writes file version 7, not "
 			 "6");

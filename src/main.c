@@ -5,6 +5,7 @@
 
 #include "recvtop/cli.h"
 #include "recvtop/common.h"
+#include "recvtop/export.h"
 #include "recvtop/record.h"
 #include "recvtop/report.h"
 #include "recvtop/replay.h"
@@ -30,6 +31,8 @@ int main(int argc, char **argv)
 		return top_probes(&o);
 	case RT_CMD_RECORD:
 		return record_run(&o);
+	case RT_CMD_EXPORT:
+		return export_run(&o);
 	case RT_CMD_REPORT:
 		return report_run(&o);
 	case RT_CMD_TOP:

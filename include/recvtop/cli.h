@@ -3,6 +3,7 @@
 #define RECVTOP_CLI_H
 
 #include <stdio.h>
+#include <sys/socket.h>
 
 #include "recvtop/common.h"
 #include "recvtop/probes.h"
@@ -13,6 +14,7 @@ enum rt_cmd {
 	RT_CMD_REPORT,
 	RT_CMD_RESET,
 	RT_CMD_PROBES,
+	RT_CMD_EXPORT,
 	RT_CMD_NR,
 };
 
@@ -47,7 +49,18 @@ struct rt_options {
 	bool speed_set;
 	bool backend_set, buffer_set;	/* given on the command line */
 	bool direction_set;
+	/* export */
+	const char *listen;		/* --listen as given, NULL = default */
+	struct sockaddr_storage listen_addr;
+	socklen_t listen_len;
+	unsigned int labels;		/* --labels: RT_LABEL_* */
+	unsigned int max_series;	/* --max-series, 0 = default */
+	unsigned int grace_s;		/* --series-grace, 0 = default */
+	const char *web_config;		/* --web-config FILE */
 };
+
+/* recvtop export's default address: loopback, this port */
+#define RT_EXPORT_PORT 19420
 
 enum {
 	RT_CLI_OK = 0,
@@ -71,5 +84,8 @@ int cli_check_pids_exist(const int *pids, unsigned int nr, char *err,
 /* --speed: "max" or a factor 0.01 .. 10000 (max gives 0) */
 int cli_parse_speed(const char *s, double *speed);
 int cli_check_comm(const char *s, char *err, size_t errlen);
+/* --listen: "ADDR:PORT", "[ADDR6]:PORT", ":PORT" (every address) */
+int cli_parse_listen(const char *s, struct sockaddr_storage *ss,
+		     socklen_t *len, char *err, size_t errlen);
 
 #endif

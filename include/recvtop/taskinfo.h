@@ -50,6 +50,12 @@ const struct rt_task *taskinfo_peek(const struct taskinfo *ti, int tid);
 int taskinfo_put(struct taskinfo *ti, int tid, int tgid, u32 flags,
 		 const char *comm);
 unsigned int taskinfo_count(const struct taskinfo *ti);
+/*
+ * Forget every entry (live only: they are resolved again on next use).
+ * Pointers got from taskinfo_get before are stale afterwards: the stats'
+ * thread cache must be reset with it (stats_reset).
+ */
+void taskinfo_forget(struct taskinfo *ti);
 const struct rt_task *taskinfo_at(const struct taskinfo *ti, unsigned int i);
 /* Resolution counters: proc hits, fallbacks */
 void taskinfo_counts(const struct taskinfo *ti, u64 *resolved, u64 *guessed);

@@ -65,6 +65,11 @@ void taskinfo_free(struct taskinfo *ti)
 	free(ti);
 }
 
+void taskinfo_forget(struct taskinfo *ti)
+{
+	table_clear(&ti->tasks);
+}
+
 void taskinfo_set_tracing_dir(struct taskinfo *ti, const char *dir)
 {
 	if (dir) {

@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef RECVTOP_METRICS_H
+#define RECVTOP_METRICS_H
+
+#include <pthread.h>
+
+#include "recvtop/common.h"
+#include "recvtop/hist.h"
+#include "recvtop/stats.h"
+#include "recvtop/table.h"
+
+/*
+ * The metrics stage of `recvtop export`: every completed interval's rows
+ * (the stats tables' "last" values) are added into series keyed by their
+ * label values, so the series only ever grow, as Prometheus counters
+ * must, while the stats tables can be emptied under pid churn.  The
+ * series are rendered in the Prometheus text format 0.0.4 or OpenMetrics
+ * 1.0.0 on a scrape, from another thread: a mutex covers the series.
+ */
+
+/* --labels: what the series are split by beyond comm */
+#define RT_LABEL_PID	0x1
+#define RT_LABEL_PROTO	0x2
+#define RT_LABEL_VIA	0x4
+#define RT_LABEL_PEER	0x8
+
+#define RT_EXPORT_MAX_SERIES 10000	/* --max-series default */
+#define RT_EXPORT_GRACE_S 300		/* --series-grace default */
+
+/* the label values of a process series */
+struct mx_proc_key {
+	char comm[RT_COMM_LEN];
+	int pid;		/* -1: no pid label */
+	int proto;		/* enum rt_proto, -1: no proto label */
+};
+
+struct mx_proc {
+	struct rt_row hdr;
+	struct mx_proc_key key;
+	struct rt_counters c;
+	struct rt_via_counts via;
+	struct rt_hist64 hist;
+	int last_tgid;		/* the process counted last */
+	u64 last_ts;		/* event time of its last count */
+};
+
+struct mx_reader_key {
+	char reader_comm[RT_COMM_LEN];
+	char target_comm[RT_COMM_LEN];
+	int reader_pid;		/* -1: no pid label */
+	int target_pid;
+	int via;		/* enum rt_via, RT_VIA_NR: other */
+};
+
+struct mx_reader {
+	struct rt_row hdr;
+	struct mx_reader_key key;
+	u64 count;
+	u64 denied;
+	int last_tgid;
+	u64 last_ts;
+};
+
+struct mx_peer {
+	struct rt_row hdr;
+	struct rt_peer_key key;
+	struct rt_counters c;
+	u64 last_ts;
+};
+
+struct metrics_opts {
+	unsigned int labels;	/* RT_LABEL_* */
+	u32 max_series;		/* per table; beyond: one (other) series */
+	u64 grace_ns;		/* a gone process's series stays this long */
+	bool sends;		/* the send families */
+	const char *version;
+	const char *backend;
+	const char *kernel;
+};
+
+enum metrics_format {
+	MX_PROMETHEUS = 0,	/* text/plain; version=0.0.4 */
+	MX_OPENMETRICS,		/* application/openmetrics-text; 1.0.0 */
+};
+
+struct metrics {
+	struct metrics_opts o;
+	pthread_mutex_t lock;
+	struct rt_table procs;		/* by comm (and pid) */
+	struct rt_table protos;		/* by comm (and pid) and proto */
+	struct rt_table readers;
+	struct rt_table peers;
+	u64 events;
+	u64 lost;
+	u64 intervals;
+	u64 dropped;			/* series removed after the grace */
+	u64 gen;			/* bumped by every change */
+	u64 last_sweep_ts;
+	/* pid liveness, replaceable by the tests */
+	bool (*alive)(int pid);
+};
+
+/* a growable output buffer */
+struct mx_buf {
+	char *p;
+	size_t len;
+	size_t cap;
+	bool oom;
+};
+
+int metrics_init(struct metrics *m, const struct metrics_opts *o);
+void metrics_free(struct metrics *m);
+/*
+ * Add the interval the stats just completed (rows touched in it carry
+ * it in "last"); sweeps series of gone processes once per grace/4.
+ * Takes the lock.
+ */
+void metrics_add_interval(struct metrics *m, const struct stats *s,
+			  u64 end_ts);
+/* the series count of the process families (for the exporter's gauge) */
+u32 metrics_series(const struct metrics *m);
+/* Render every family into b (appended); takes the lock.  0 or -1 (oom) */
+int metrics_render(struct metrics *m, enum metrics_format fmt,
+		   struct mx_buf *b);
+/* the generation of the series: equal means the same rendering */
+u64 metrics_gen(struct metrics *m);
+
+void mx_buf_free(struct mx_buf *b);
+/* a label value: escaped (\\ \" \n), invalid UTF-8 as U+FFFD */
+void mx_buf_label(struct mx_buf *b, const char *s);
+
+/* "pid,via" -> RT_LABEL_*; -1 with a message on a bad list */
+int metrics_parse_labels(const char *s, unsigned int *labels, char *err,
+			 size_t errlen);
+
+#endif
