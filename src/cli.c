@@ -14,7 +14,6 @@
 #include <netinet/in.h>
 
 #include "recvtop/cli.h"
-#include "recvtop/metrics.h"
 #include "recvtop/version.h"
 
 static const char *const cmd_names[RT_CMD_NR] = {
@@ -413,6 +412,56 @@ bad:
 	return -1;
 }
 
+int cli_parse_labels(const char *s, unsigned int *labels, char *err,
+			 size_t errlen)
+{
+	static const struct { const char *name; unsigned int bit; } names[] = {
+		{ "pid", RT_LABEL_PID },
+		{ "proto", RT_LABEL_PROTO },
+		{ "via", RT_LABEL_VIA },
+		{ "peer", RT_LABEL_PEER },
+	};
+	const char *p = s;
+
+	*labels = 0;
+	if (!*s) {
+		snprintf(err, errlen, "--labels: empty list (pid, proto, via, "
+			 "peer)");
+		return -1;
+	}
+	while (*p) {
+		size_t len = strcspn(p, ",");
+		bool found = false;
+
+		for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+			if (len == strlen(names[i].name) &&
+			    !strncmp(p, names[i].name, len)) {
+				*labels |= names[i].bit;
+				found = true;
+			}
+		}
+		if (!found) {
+			snprintf(err, errlen, "--labels '%s': '%.*s' is not a "
+				 "label (pid, proto, via, peer)", s,
+				 (int)(len > 32 ? 32 : len), p);
+			return -1;
+		}
+		p += len;
+		if (*p == ',' && !*++p) {
+			snprintf(err, errlen, "--labels '%s': trailing comma",
+				 s);
+			return -1;
+		}
+	}
+	if ((*labels & RT_LABEL_PROTO) && (*labels & RT_LABEL_VIA)) {
+		snprintf(err, errlen, "--labels '%s': proto and via cannot be "
+			 "combined (recvtop counts ways per process, protocols "
+			 "per socket)", s);
+		return -1;
+	}
+	return 0;
+}
+
 static int find_cmd(const char *s)
 {
 	for (int c = 0; c < RT_CMD_NR; c++)
@@ -621,7 +670,7 @@ static int parse_args(int argc, char **argv, struct rt_options *o, FILE *out,
 			o->listen = optarg;
 			break;
 		case OPT_LABELS:
-			if (metrics_parse_labels(optarg, &o->labels, err,
+			if (cli_parse_labels(optarg, &o->labels, err,
 						 errlen))
 				return RT_CLI_USAGE;
 			break;

@@ -59,6 +59,12 @@ struct rt_options {
 	const char *web_config;		/* --web-config FILE */
 };
 
+/* --labels of recvtop export: what the series are split by beyond comm */
+#define RT_LABEL_PID	0x1
+#define RT_LABEL_PROTO	0x2
+#define RT_LABEL_VIA	0x4
+#define RT_LABEL_PEER	0x8
+
 /* recvtop export's default address: loopback, this port */
 #define RT_EXPORT_PORT 19420
 
@@ -84,6 +90,9 @@ int cli_check_pids_exist(const int *pids, unsigned int nr, char *err,
 /* --speed: "max" or a factor 0.01 .. 10000 (max gives 0) */
 int cli_parse_speed(const char *s, double *speed);
 int cli_check_comm(const char *s, char *err, size_t errlen);
+/* --labels "pid,via" -> RT_LABEL_*; -1 with one line in err */
+int cli_parse_labels(const char *s, unsigned int *labels, char *err,
+		     size_t errlen);
 /* --listen: "ADDR:PORT", "[ADDR6]:PORT", ":PORT" (every address) */
 int cli_parse_listen(const char *s, struct sockaddr_storage *ss,
 		     socklen_t *len, char *err, size_t errlen);

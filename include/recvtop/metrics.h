@@ -4,6 +4,7 @@
 
 #include <pthread.h>
 
+#include "recvtop/cli.h"
 #include "recvtop/common.h"
 #include "recvtop/hist.h"
 #include "recvtop/stats.h"
@@ -17,12 +18,6 @@
  * series are rendered in the Prometheus text format 0.0.4 or OpenMetrics
  * 1.0.0 on a scrape, from another thread: a mutex covers the series.
  */
-
-/* --labels: what the series are split by beyond comm */
-#define RT_LABEL_PID	0x1
-#define RT_LABEL_PROTO	0x2
-#define RT_LABEL_VIA	0x4
-#define RT_LABEL_PEER	0x8
 
 #define RT_EXPORT_MAX_SERIES 10000	/* --max-series default */
 #define RT_EXPORT_GRACE_S 300		/* --series-grace default */
@@ -128,9 +123,5 @@ u64 metrics_gen(struct metrics *m);
 void mx_buf_free(struct mx_buf *b);
 /* a label value: escaped (\\ \" \n), invalid UTF-8 as U+FFFD */
 void mx_buf_label(struct mx_buf *b, const char *s);
-
-/* "pid,via" -> RT_LABEL_*; -1 with a message on a bad list */
-int metrics_parse_labels(const char *s, unsigned int *labels, char *err,
-			 size_t errlen);
 
 #endif

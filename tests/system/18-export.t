@@ -259,6 +259,20 @@ exp_stop "$L3" TERM "export with the default labels"
 exp_stop "$L1" TERM "export --labels pid,via,peer"
 exp_stop "$L2" INT "export --labels proto,pid"
 
+# the tracepoint backend: the same exactness
+exp_start "$RECVTOP_PLAIN" $((P + 7)) tp -d 0.5 --labels pid --backend tracepoint
+ok $? "export --backend tracepoint started"
+TP=$EXP
+"$RECVTOP" --batch --json --backend tracepoint -- "$RTGEN" --count 300 \
+	--size 222 --linger-ms 1500 --expect "$O/gen3.json" >"$O/batch3.out" 2>"$O/batch3.err"
+is "$?" 0 "batch run on the tracepoint backend: exit status"
+sleep 1.5
+scrape $((P + 7)) "$O/tp.prom"
+is "$(grep -c '^recvtop_build_info{.*backend="tracepoint"' "$O/tp.prom")" 1 "build info names the tracepoint backend"
+$PROMCHECK batch-vs-scrape "$O/batch3.out" "$O/tp.prom" rtg- >"$O/vs-tp.out"
+ok $? "tracepoint backend: a scrape equals the batch JSON ($(head -c 200 "$O/vs-tp.out"))"
+exp_stop "$TP" TERM "export --backend tracepoint"
+
 # ---- 6. hostile clients never stall a scrape nor grow memory ----
 exp_start "$RECVTOP_PLAIN" $((P + 4)) hostile -d 0.5
 ok $? "export for the hostile clients started"
