@@ -4,7 +4,8 @@
 # sections a man page needs; --help of every command is short, exits 0 and
 # lists exactly the options its man page lists (and the reverse); every
 # key of the TUI's help screen is in recvtop(1); every JSON key a live run
-# and a report print is described; --version and the pages' version agree
+# and a report print is described, and every metric name a live recvtop
+# export serves; --version and the pages' version agree
 # with include/recvtop/version.h.
 . "$RT_TOP/tests/lib/rt.sh"
 O="$RT_OUT/eco-man"
@@ -12,8 +13,8 @@ rm -rf "$O"
 mkdir -p "$O"
 MAN="$RT_TOP/man"
 SYNC="python3 $RT_TOP/tests/eco/mansync.py"
-pages="recvtop recvtop-record recvtop-report"
-cmds="top record report reset probes"
+pages="recvtop recvtop-record recvtop-report recvtop-export"
+cmds="top record report reset probes export"
 version=$(sed -n 's/^#define RT_VERSION "\(.*\)"/\1/p' "$RT_TOP/include/recvtop/version.h")
 PIDS=""
 
@@ -46,7 +47,7 @@ is "$("$RECVTOP" --help 2>&1)" "$(cat "$O/help.top")" "recvtop --help is recvtop
 is "$("$RECVTOP" help 2>&1)" "$(cat "$O/help.top")" "recvtop help is recvtop --help"
 is "$("$RECVTOP" --version 2>&1)" "recvtop $version" "recvtop --version: 'recvtop $version'"
 is "$(sed -n '/^commands:/,/^$/p' "$O/help.top" | awk 'NF && !/:$/ { print $1 }' | tr '\n' ' ')" \
-	"top record report reset probes " "recvtop --help lists every command"
+	"top record report reset probes export " "recvtop --help lists every command"
 "$RECVTOP" record --bogus >/dev/null 2>"$O/bogus.err"
 is "$?" 2 "an unknown option: exit 2"
 like "$(cat "$O/bogus.err")" "try --help" "an unknown option points to --help"
@@ -113,6 +114,8 @@ for p in $pages; do
 done
 like "$(sed -n '/^NAME/,/^SYNOPSIS/p' "$O/recvtop-record.txt")" "recvtop-record -" \
 	"recvtop-record(1): NAME is recvtop-record"
+like "$(sed -n '/^NAME/,/^SYNOPSIS/p' "$O/recvtop-export.txt")" "recvtop-export -" \
+	"recvtop-export(1): NAME is recvtop-export"
 
 # ---- --help and the man pages list the same options ----
 
@@ -127,11 +130,13 @@ check_opts reset recvtop OPTIONS "recvtop reset"
 check_opts probes recvtop OPTIONS "recvtop probes"
 check_opts record recvtop-record OPTIONS
 check_opts report recvtop-report OPTIONS
+check_opts export recvtop-export OPTIONS
 # every command in recvtop(1)
 $SYNC words "$O/recvtop.txt" COMMANDS $cmds help >"$O/commands" 2>&1
 ok $? "recvtop(1) describes every command$(sed 's/^/; /' "$O/commands" | tr -d '\n')"
-$SYNC words "$O/recvtop.txt" "SEE ALSO" "recvtop-record(1)" "recvtop-report(1)" >"$O/xref" 2>&1
-ok $? "recvtop(1) refers to recvtop-record(1) and recvtop-report(1)$(sed 's/^/; /' "$O/xref" | tr -d '\n')"
+$SYNC words "$O/recvtop.txt" "SEE ALSO" "recvtop-record(1)" "recvtop-report(1)" \
+	"recvtop-export(1)" >"$O/xref" 2>&1
+ok $? "recvtop(1) refers to recvtop-record(1), recvtop-report(1) and recvtop-export(1)$(sed 's/^/; /' "$O/xref" | tr -d '\n')"
 
 # ---- the TUI's keys ----
 
@@ -204,4 +209,34 @@ ok $? "recvtop-report(1) JSON OUTPUT describes every key of the file object ($(e
 # shellcheck disable=SC2086
 $SYNC words "$O/recvtop.txt" "JSON OUTPUT" $sum_keys >"$O/keys.sum" 2>&1
 ok $? "recvtop(1) JSON OUTPUT describes every key of a report's summary$(sed 's/^/; /' "$O/keys.sum" | tr -d '\n')"
+
+# ---- the metric names of a live recvtop export ----
+
+port=19446
+"$RECVTOP" export --listen "127.0.0.1:$port" --labels via,peer -d 0.2 \
+	>"$O/export.out" 2>"$O/export.err" &
+exp_pid=$!
+PIDS="$PIDS $exp_pid"
+scraped=1
+if rt_wait_started "$exp_pid"; then
+	"$RT_TOOLS/rtgen" --count 5 >/dev/null 2>&1
+	"$RT_TOOLS/rtmem" --reads 2 --writes 1 >/dev/null 2>&1
+	for _ in $(seq 50); do
+		sleep 0.2
+		curl -sf "http://127.0.0.1:$port/metrics" -o "$O/export.prom" &&
+			grep -q '^recvtop_receive_latency_seconds_bucket' "$O/export.prom" &&
+			grep -q '^recvtop_memory_reads_total' "$O/export.prom" &&
+			{ scraped=0; break; }
+	done
+fi
+ok $scraped "recvtop export: a scrape with receives, latencies and memory readers"
+kill -TERM "$exp_pid"
+wait "$exp_pid"
+is "$?" 0 "recvtop export: SIGTERM exits 0"
+check_clean "$exp_pid" "recvtop export"
+# the families (# TYPE) and the names of the samples
+names=$(sed -n 's/^# TYPE \([a-z_]*\) .*/\1/p; s/^\([a-z_]*\)[{ ].*/\1/p' "$O/export.prom" | sort -u)
+# shellcheck disable=SC2086
+$SYNC words "$O/recvtop-export.txt" METRICS $names >"$O/metrics.names" 2>&1
+ok $? "recvtop-export(1) METRICS describes every metric name of a scrape ($(echo $names | wc -w))$(sed 's/^/; /' "$O/metrics.names" | tr -d '\n')"
 done_testing
