@@ -213,6 +213,8 @@ ok $? "export --labels proto,pid started"
 L2=$EXP
 "$RECVTOP" --batch --json -- "$RTGEN" --count 200 --size 111 \
 	--expect "$O/gen2.json" >"$O/batch2.out" 2>"$O/batch2.err"
+"$RT_TOOLS/rtmem" --reads 30 --writes 4 --peeks 5 --denied 3 \
+	--expect "$O/mem.json" >/dev/null
 sleep 1.5
 scrape $((P + 2)) "$O/labels.prom"
 scrape $((P + 3)) "$O/proto.prom"
@@ -233,6 +235,15 @@ done
 udp4_pid=$(python3 -c 'import json,sys; print([p["pid"] for p in json.load(open(sys.argv[1]))["processes"] if p["comm"] == "rtg-udp4"][0])' "$O/gen2.json")
 is "$($PROMCHECK samples "$O/labels.prom" recvtop_receive_calls_total comm=rtg-udp4 pid="$udp4_pid" via=recvfrom)" "200 1" \
 	"--labels pid,via: rtg-udp4's pid and via recvfrom carry its 200 calls"
+read -r mr md < <(python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["readers"]; print([x["reader_pid"] for x in r if x["reader_comm"] == "rtm-reader"][0], [x["reader_pid"] for x in r if x["reader_comm"] == "rtm-denied"][0])' "$O/mem.json")
+for vc in process_vm_readv:30 process_vm_writev:4 ptrace:5; do
+	is "$($PROMCHECK samples "$O/labels.prom" recvtop_memory_reads_total reader_pid="$mr" reader_comm=rtm-reader target_comm=rtm-target via="${vc%:*}")" "${vc#*:} 1" \
+		"memory readers: rtm-reader's ${vc%:*} count (${vc#*:})"
+done
+is "$($PROMCHECK samples "$O/labels.prom" recvtop_memory_reads_denied_total reader_pid="$md" via=process_vm_readv)" "3 1" \
+	"memory readers: the 3 denied reads of rtm-denied"
+is "$($PROMCHECK samples "$O/labels.prom" recvtop_memory_reads_denied_total reader_pid="$mr")" "0 3" \
+	"memory readers: rtm-reader was denied nothing"
 is "$(grep -c '^recvtop_receive_errors_total{.*via=' "$O/labels.prom")" 0 \
 	"--labels via: errors are not split by way"
 if grep -q '^peers: ' <("$RECVTOP" probes 2>/dev/null) && "$RECVTOP" probes 2>/dev/null | grep -q 'peers: yes'; then

@@ -388,6 +388,31 @@ if [ "$(uname -r | cut -d. -f1-2)" = 6.12 ] &&
 	rm -f /tmp/peers.out /tmp/peers.summary /tmp/peers.rows
 fi
 
+# 6e. recvtop export on the kprobe backend: a scrape gives the generator's
+#     numbers per process; SIGTERM ends it with status 0
+$RT export --backend kprobe --labels pid --listen 127.0.0.1:19420 -d 0.5 \
+	--buffer-kb $BUF >/tmp/kexp.out 2>/tmp/kexp.err &
+pid=$!
+n=0
+while [ $n -lt 100 ] && ! wget -q -O /dev/null http://127.0.0.1:19420/metrics; do
+	sleep 0.1
+	n=$((n + 1))
+done
+timeout $STEP_S /bin/rtgen --count 200 --size 321 --expect /tmp/kexp.json >/dev/null
+sleep 1.5
+wget -q -O /tmp/kexp.prom http://127.0.0.1:19420/metrics
+echo "wget rc $?" >/tmp/kexp.state
+kill -TERM $pid
+wait $pid
+echo "rc $?" >>/tmp/kexp.state
+echo "left $(leftovers $pid)" >>/tmp/kexp.state
+emit kexp.state /tmp/kexp.state
+emit kexp.err /tmp/kexp.err
+emit kexp.json /tmp/kexp.json
+grep -e '^recvtop_receive_' -e '^recvtop_build_info' /tmp/kexp.prom >/tmp/kexp.rows
+emit kexp.prom /tmp/kexp.rows
+rm -f /tmp/kexp.prom /tmp/kexp.rows
+
 # 7. what is left in tracefs at the end
 {
 	ls $T/instances | sed 's/^/instance /'

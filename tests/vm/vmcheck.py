@@ -466,6 +466,40 @@ def check_mem():
           "rtmem expects a denied reader")
 
 
+def check_export():
+    """recvtop export --backend kprobe: one scrape, the generator's numbers"""
+    what = "export --backend kprobe"
+    st = text("kexp.state") or ""
+    check("wget rc 0" in st, "%s: a scrape answered (%r)" % (what, st))
+    check(re.search(r"^rc 0$", st, re.M) is not None,
+          "%s: SIGTERM exits 0 (%r)" % (what, st))
+    check(re.search(r"^left\s*$", st, re.M) is not None,
+          "%s: tracefs clean after SIGTERM (%r)" % (what, st))
+    rows = text("kexp.prom") or ""
+    check(re.search(r'^recvtop_build_info\{.*backend="kprobe"', rows, re.M)
+          is not None, "%s: build info names the kprobe backend" % what)
+    got = {}
+    for m in re.finditer(r'^recvtop_receive_(calls|bytes|errors)_total'
+                         r'\{comm="([^"]*)",pid="(\d+)"\} (\d+)$', rows,
+                         re.M):
+        got[(m.group(3), m.group(1))] = int(m.group(4))
+    try:
+        with open(os.path.join(sections, "kexp.json")) as f:
+            exp = json.load(f)
+    except (OSError, ValueError):
+        check(False, "%s: the generator wrote its expectations" % what)
+        return
+    bad = []
+    for p in exp["processes"]:
+        for k in ("calls", "bytes", "errors"):
+            g = got.get((str(p["pid"]), k), 0)
+            if g != p[k]:
+                bad.append("%s %s: %d, want %d" % (p["comm"], k, g, p[k]))
+    check(not bad, "%s: every generator process's calls, bytes, errors "
+          "exact in the scrape (%d processes)%s" % (what,
+          len(exp["processes"]), ": " + "; ".join(bad[:4]) if bad else ""))
+
+
 def check_record():
     """record on the kprobe backend; report and replay give the numbers"""
     what = "record --backend kprobe"
@@ -736,6 +770,7 @@ def main(argv):
     check_comm()
     check_mem()
     check_record()
+    check_export()
     check_asan()
     check_miss()
     check_paths()
