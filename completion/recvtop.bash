@@ -24,6 +24,10 @@ _recvtop_options()
 		printf '%s\n' "-h --help -V --version" ;;
 	probes)
 		printf '%s\n' "--backend --direction -h --help -V --version" ;;
+	export)
+		printf '%s\n' "-d --delay -n --iterations -p --pid -c --comm --backend" \
+			"--direction --buffer-kb --listen --labels --max-series" \
+			"--series-grace --web-config -h --help -V --version" ;;
 	esac
 }
 
@@ -34,7 +38,8 @@ _recvtop_takes_value()
 	-o | --output | -i | --input | --speed | -d | --delay | -n | \
 	--iterations | -p | --pid | -c | --comm | --backend | --direction | \
 	--buffer-kb | \
-	--file-version)
+	--file-version | --listen | --labels | --max-series | --series-grace | \
+	--web-config)
 		return 0 ;;
 	esac
 	return 1
@@ -100,8 +105,23 @@ _recvtop_value()
 			max)" -- "$cur")) ;;
 	--file-version)
 		COMPREPLY=($(compgen -W "$(printf '%s\n' 6 7)" -- "$cur")) ;;
+	--labels)
+		# a comma-separated list: complete its last element
+		pre=""
+		[[ $cur == *,* ]] && pre=${cur%,*},
+		COMPREPLY=($(compgen -P "$pre" -W "$(printf '%s\n' pid proto via \
+			peer)" -- "${cur##*,}"))
+		compopt -o nospace 2>/dev/null ;;
+	--listen)
+		COMPREPLY=($(compgen -W "$(printf '%s\n' 127.0.0.1:19420 \
+			localhost:19420 '[::1]:19420' :19420)" -- "$cur")) ;;
+	--web-config)
+		compopt -o filenames 2>/dev/null
+		COMPREPLY=($(compgen -d -- "$cur")
+			   $(compgen -f -X '!*.yml' -- "$cur")
+			   $(compgen -f -X '!*.yaml' -- "$cur")) ;;
 	*)
-		# -d, -n, --buffer-kb: a number
+		# -d, -n, --buffer-kb, --max-series, --series-grace: a number
 		COMPREPLY=() ;;
 	esac
 }
@@ -124,7 +144,7 @@ _recvtop_command()
 _recvtop()
 {
 	local cur=${COMP_WORDS[COMP_CWORD]} prev="" cmd=top i=1 w o opt=""
-	local cmds="top record report reset probes help"
+	local cmds="top record report reset probes export help"
 
 	COMPREPLY=()
 	[ "$COMP_CWORD" -gt 0 ] && prev=${COMP_WORDS[COMP_CWORD - 1]}

@@ -3,9 +3,10 @@
 # driven through COMP_WORDS/COMP_CWORD, and completion/_recvtop in an
 # interactive zsh in a pseudo-terminal (tests/eco/zcomp.zsh, when zsh is
 # installed): commands, the options of each command (exactly those of
-# 'recvtop COMMAND --help'), --backend, --speed and --file-version values,
-# .dat files and directories for -i and -o, process ids for -p (also after
-# a comma), command names after --.
+# 'recvtop COMMAND --help'), --backend, --speed, --file-version, --labels
+# (also after a comma) and --listen values, .dat files and directories for
+# -i and -o, .yml files for --web-config, process ids for -p (also after a
+# comma), command names after --.
 . "$RT_TOP/tests/lib/tap.sh"
 O="$RT_OUT/eco-completion"
 rm -rf "$O"
@@ -26,7 +27,7 @@ sleep 300 &
 SLEEP_PID=$!
 mkdir -p "$O/dir/sub.d" "$O/dir/old"
 touch "$O/dir/a.dat" "$O/dir/b.dat" "$O/dir/notes.txt" "$O/dir/two words.dat" \
-	"$O/dir/.a.dat.rt1.tmp"
+	"$O/dir/.a.dat.rt1.tmp" "$O/dir/web.yml"
 
 # the options of a command's --help, sorted, one line
 help_opts() {
@@ -55,11 +56,11 @@ bcomp() {
 
 is "$(bash --norc --noprofile -c ". '$BASHCOMP' && complete -p recvtop")" \
 	"complete -F _recvtop recvtop" "sourcing it registers _recvtop for recvtop"
-is "$(bcomp recvtop '')" "help probes record report reset top " \
+is "$(bcomp recvtop '')" "export help probes record report reset top " \
 	"recvtop <TAB>: the commands"
 is "$(bcomp recvtop re)" "record report reset " "recvtop re<TAB>: record report reset"
 is "$(bcomp recvtop -)" "$(help_opts top)" "recvtop -<TAB>: the options of top --help"
-for c in top record report reset probes; do
+for c in top record report reset probes export; do
 	is "$(bcomp recvtop "$c" -)" "$(help_opts "$c")" \
 		"recvtop $c -<TAB>: exactly the options of recvtop $c --help"
 done
@@ -89,6 +90,22 @@ is "$(bcomp recvtop record -o '')" "$dats" "recvtop record -o <TAB>: the same"
 is "$(bcomp recvtop report -i a)" "a.dat " "recvtop report -i a<TAB>"
 is "$(bcomp recvtop report -i t)" "two words.dat " "a name with a space stays one match"
 
+labels="peer pid proto via "
+is "$(bcomp recvtop export --labels '')" "$labels" "recvtop export --labels <TAB>"
+is "$(bcomp recvtop export --labels pid,p)" "pid,peer pid,pid pid,proto " \
+	"recvtop export --labels pid,p<TAB>: the list's last element"
+# sorted as the matches are (the order of ':' and '[' depends on the locale)
+addrs=$(printf '%s\n' 127.0.0.1:19420 localhost:19420 '[::1]:19420' :19420 | sort | tr '\n' ' ')
+is "$(bcomp recvtop export --listen '')" "$addrs" \
+	"recvtop export --listen <TAB>: the default address and its siblings"
+is "$(bcomp recvtop export --web-config '')" "old sub.d web.yml " \
+	"recvtop export --web-config <TAB>: .yml files and directories"
+is "$(bcomp recvtop export --max-series '')" "" "recvtop export --max-series <TAB>: nothing (a number)"
+is "$(bcomp recvtop export --listen :19420 --lab)" "--labels " \
+	"recvtop export --listen ADDR --lab<TAB>: options after --listen's value"
+is "$(bcomp recvtop export -- x)" "" "recvtop export -- <TAB>: export runs no command"
+is "$(bcomp recvtop export x)" "" "recvtop export x<TAB>: nor without --"
+
 pids=$(bcomp recvtop -p "${SLEEP_PID:0:2}")
 like " $pids" " $SLEEP_PID " "recvtop -p ${SLEEP_PID:0:2}<TAB>: offers a running process ($SLEEP_PID)"
 is "$(echo "$pids" | tr ' ' '\n' | grep -c '[^0-9]')" 0 "recvtop -p: process ids only"
@@ -117,10 +134,12 @@ ok $? "zsh -n completion/_recvtop"
 (cd "$O/dir" && timeout 120 zsh -f "$RT_TOP/tests/eco/zcomp.zsh" "$ZSHDIR" \
 	'recvtop ' 'recvtop re' \
 	'recvtop -' 'recvtop top -' 'recvtop record -' 'recvtop report -' \
-	'recvtop reset -' 'recvtop probes -' \
+	'recvtop reset -' 'recvtop probes -' 'recvtop export -' \
 	'recvtop --backend ' 'recvtop probes --backend=t' \
 	'recvtop -i x.dat --speed ' 'recvtop record --file-version ' \
 	'recvtop report -i ' "recvtop -p ${SLEEP_PID:0:2}" \
+	'recvtop export --labels ' 'recvtop export --labels=pid,v' \
+	'recvtop export --listen ' 'recvtop export --web-config ' \
 	"recvtop record -p 1,${SLEEP_PID:0:2}" 'recvtop -- slee') \
 	>"$O/zsh.out" 2>"$O/zsh.err"
 is "$?" 0 "zsh answered every completion (zcomp.zsh)"
@@ -130,10 +149,10 @@ zget() {
 	awk -v l="### $1" '$0 == l { on = 1; next } /^### / { on = 0 } on' "$O/zsh.out" |
 		sort | tr '\n' ' '
 }
-is "$(zget 'recvtop ')" "help probes record report reset top " "zsh: recvtop <TAB>: the commands"
+is "$(zget 'recvtop ')" "export help probes record report reset top " "zsh: recvtop <TAB>: the commands"
 is "$(zget 'recvtop re')" "record report reset " "zsh: recvtop re<TAB>"
 is "$(zget 'recvtop -')" "$(help_opts top)" "zsh: recvtop -<TAB>: the options of top --help"
-for c in top record report reset probes; do
+for c in top record report reset probes export; do
 	is "$(zget "recvtop $c -")" "$(help_opts "$c")" \
 		"zsh: recvtop $c -<TAB>: exactly the options of recvtop $c --help"
 done
@@ -145,6 +164,12 @@ is "$(zget 'recvtop record --file-version ')" "6 7 " "zsh: --file-version <TAB>"
 is "$(zget 'recvtop report -i ')" "a.dat b.dat old sub.d two\\ words.dat " \
 	"zsh: recvtop report -i <TAB>: .dat files and directories"
 like " $(zget "recvtop -p ${SLEEP_PID:0:2}") " " $SLEEP_PID " "zsh: recvtop -p <TAB>: a running process"
+is "$(zget 'recvtop export --labels ')" "$labels" "zsh: recvtop export --labels <TAB>"
+is "$(zget 'recvtop export --labels=pid,v')" "via " "zsh: recvtop export --labels=pid,v<TAB>: the list's next element"
+is "$(zget 'recvtop export --listen ' | tr ' ' '\n' | sed 's/\\\([][]\)/\1/g' | sort | tr '\n' ' ')" "$addrs" \
+	"zsh: recvtop export --listen <TAB> (zsh quotes the brackets)"
+is "$(zget 'recvtop export --web-config ')" "old sub.d web.yml " \
+	"zsh: recvtop export --web-config <TAB>: .yml files and directories"
 like " $(zget "recvtop record -p 1,${SLEEP_PID:0:2}") " " $SLEEP_PID " \
 	"zsh: recvtop record -p 1,<TAB>: the list's next element"
 like " $(zget 'recvtop -- slee') " " sleep " "zsh: recvtop -- slee<TAB>: a command to run"
