@@ -473,7 +473,7 @@ def check_export():
     check("wget rc 0" in st, "%s: a scrape answered (%r)" % (what, st))
     check(re.search(r"^rc 0$", st, re.M) is not None,
           "%s: SIGTERM exits 0 (%r)" % (what, st))
-    check(re.search(r"^left\s*$", st, re.M) is not None,
+    check(re.search(r"^left none$", st, re.M) is not None,
           "%s: tracefs clean after SIGTERM (%r)" % (what, st))
     rows = text("kexp.prom") or ""
     check(re.search(r'^recvtop_build_info\{.*backend="kprobe"', rows, re.M)
