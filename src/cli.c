@@ -199,9 +199,9 @@ void cli_usage(FILE *f, enum rt_cmd cmd)
 		fprintf(f, "\nTraces like the live view and serves /metrics "
 			"(Prometheus text format 0.0.4,\nor OpenMetrics 1.0.0 "
 			"when the scraper asks for it) until SIGTERM or\n"
-			"SIGINT.  --listen takes 1.2.3.4:PORT, [::1]:PORT or "
-			":PORT (every address).\nExit status: 0 ok, 1 runtime "
-			"error, 2 bad usage or a bad --web-config.\n");
+			"SIGINT.  --listen takes 1.2.3.4:PORT, localhost:PORT, "
+			"[::1]:PORT or\n:PORT (every address).  Exit status: 0 ok, "
+			"1 runtime\nerror, 2 bad usage or a bad --web-config.\n");
 	if (cmd == RT_CMD_REPORT)
 		fprintf(f, "\nReads a recording of recvtop record or trace-cmd "
 			"record (file version 6 or 7,\nuncompressed or zstd; "

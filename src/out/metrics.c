@@ -593,6 +593,20 @@ static void fmt_le(char *buf, size_t len, int k)
 		buf[strlen(buf) - 1] = 0;
 }
 
+/* a number and a newline, without printf */
+static void buf_u64_nl(struct mx_buf *b, u64 v)
+{
+	char tmp[24];
+	int i = (int)sizeof(tmp);
+
+	tmp[--i] = '\n';
+	do {
+		tmp[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	buf_put(b, tmp + i, sizeof(tmp) - (size_t)i);
+}
+
 static void render_latency(struct mx_buf *b, enum metrics_format fmt,
 			   const struct metrics *m)
 {
@@ -601,14 +615,21 @@ static void render_latency(struct mx_buf *b, enum metrics_format fmt,
 		"Time from a receive's entry to its return, where the backend "
 		"sees both (buckets hold latencies below le)."
 	};
-	/* the log-linear bucket of each power of two */
+	/* the log-linear bucket of each power of two, and its le="..." */
 	static unsigned int first[LAT_NR];
+	static char le[LAT_NR][40];
 	static bool init;
+	struct mx_buf lb = { 0 };	/* one series' label set */
 	u32 n = table_count(&m->procs);
 
 	if (!init) {
-		for (int k = LAT_K0; k <= LAT_K1; k++)
+		for (int k = LAT_K0; k <= LAT_K1; k++) {
+			char v[32];
+
 			first[k - LAT_K0] = hist_bucket(1ULL << k);
+			fmt_le(v, sizeof(v), k);
+			snprintf(le[k - LAT_K0], sizeof(le[0]), ",le=\"%s\"} ", v);
+		}
 		init = true;
 	}
 	family_head(b, fmt, &f);
@@ -616,31 +637,35 @@ static void render_latency(struct mx_buf *b, enum metrics_format fmt,
 		const struct mx_proc *x = table_any_row(&m->procs, i);
 		unsigned int bi = 0;
 		u64 cum = 0;
-		char le[32];
 
 		if (!x->c.lat_n)
 			continue;
+		lb.len = 0;
+		proc_label_set(&lb, m, x, false);
+		if (lb.oom) {
+			b->oom = true;
+			break;
+		}
 		for (int k = 0; k < LAT_NR; k++) {
 			/* every bucket below 2^k ns */
 			for (; bi < first[k]; bi++)
 				cum += x->hist.b[bi];
-			fmt_le(le, sizeof(le), k + LAT_K0);
-			buf_fmt(b, "%s_bucket{", f.name);
-			proc_label_set(b, m, x, false);
-			buf_fmt(b, ",le=\"%s\"} %" PRIu64 "\n", le, cum);
+			buf_str(b, "recvtop_receive_latency_seconds_bucket{");
+			buf_put(b, lb.p, lb.len);
+			buf_str(b, le[k]);
+			buf_u64_nl(b, cum);
 		}
-		buf_fmt(b, "%s_bucket{", f.name);
-		proc_label_set(b, m, x, false);
-		buf_fmt(b, ",le=\"+Inf\"} %" PRIu64 "\n", x->c.lat_n);
-		buf_fmt(b, "%s_sum{", f.name);
-		proc_label_set(b, m, x, false);
-		buf_fmt(b, "} %" PRIu64 ".%09" PRIu64 "\n",
+		buf_str(b, "recvtop_receive_latency_seconds_bucket{");
+		buf_put(b, lb.p, lb.len);
+		buf_str(b, ",le=\"+Inf\"} ");
+		buf_u64_nl(b, x->c.lat_n);
+		buf_fmt(b, "%s_sum{%s} %" PRIu64 ".%09" PRIu64 "\n", f.name, lb.p,
 			(u64)(x->c.lat_sum / NSEC_PER_SEC),
 			(u64)(x->c.lat_sum % NSEC_PER_SEC));
-		buf_fmt(b, "%s_count{", f.name);
-		proc_label_set(b, m, x, false);
-		buf_fmt(b, "} %" PRIu64 "\n", x->c.lat_n);
+		buf_fmt(b, "%s_count{%s} ", f.name, lb.p);
+		buf_u64_nl(b, x->c.lat_n);
 	}
+	mx_buf_free(&lb);
 }
 
 static void reader_labels(struct mx_buf *b, const struct metrics *m,
