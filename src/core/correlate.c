@@ -31,6 +31,26 @@
 #define ST_NEWSOCK	0x40	/* in socket() or accept() (tracepoint) */
 #define ST_SKOUT	0x80	/* inside a protocol send function (kprobe) */
 
+/*
+ * The kprobe pairing is one code for receives and sends: where the
+ * direction is a constant (tx), each caller gets its own copy, as fast
+ * as two written out.
+ */
+#define rt_always_inline inline __attribute__((always_inline))
+
+/* ST_SKIN or ST_SKOUT: the protocol call in flight, receive or send */
+static inline u32 st_sk(bool tx)
+{
+	return tx ? ST_SKOUT : ST_SKIN;
+}
+
+/* a protocol recvmsg's or send function's entry, kept to its return */
+struct sk_entry {
+	u64 sk;
+	u16 family, protocol;
+	u32 flags;
+};
+
 struct thread_slot {
 	int tid;		/* 0 = empty */
 	u32 state;
@@ -45,17 +65,13 @@ struct thread_slot {
 	struct rt_addr addr;
 	struct rt_recv_call pend;	/* ST_PEND: that receive */
 	union {
-		/* ST_SKIN: the protocol recvmsg's entry (kprobe backend) */
+		/* ST_SKIN, ST_SKOUT: a protocol recvmsg's (sk[0]) and send
+		 * function's (sk[1]) entry (kprobe backend) */
 		struct {
-			u64 sk_ts;
-			u64 sk_sk;
-			u16 sk_family, sk_protocol;
-			u32 sk_flags;
-			/* ST_SKOUT: a protocol send function's entry */
-			u64 tx_sk;
-			u16 tx_family, tx_protocol;
-			bool tx_has_dst;
-			int tx_dst_klen;
+			struct sk_entry sk[2];
+			u64 sk_ts;		/* the receive's entry */
+			int tx_dst_klen;	/* the send's destination;
+						 * 0: it named none */
 			struct rt_addr tx_dst;
 		};
 		/* ST_NEWSOCK: socket()'s arguments, accept()'s listener
@@ -345,6 +361,26 @@ static bool addr_usable(const struct rt_event *ev)
 	return addr_len_usable(&ev->recv_addr.addr, ev->recv_addr.klen);
 }
 
+/* ns from then to now, 0 if the clock went back */
+static inline u64 ns_since(u64 now, u64 then)
+{
+	return now >= then ? now - then : 0;
+}
+
+/* a syscall that makes one socket receive or send */
+static inline bool via_one(bool tx, u8 via)
+{
+	return tx ? via == RT_TX_SENDTO || via == RT_TX_SENDMSG :
+		    via == RT_RX_RECVFROM || via == RT_RX_RECVMSG;
+}
+
+/* one of those or recvmmsg, sendmmsg: a message syscall */
+static inline bool via_msg(bool tx, u8 via)
+{
+	return via_one(tx, via) ||
+	       via == (tx ? RT_TX_SENDMMSG : RT_RX_RECVMMSG);
+}
+
 static void recv_exit(struct correlator *c, struct thread_slot *s,
 		      const struct rt_event *ev)
 {
@@ -367,7 +403,7 @@ static void recv_exit(struct correlator *c, struct thread_slot *s,
 	}
 	if (s && (s->state & ST_RECV) && s->via == br) {
 		call.has_latency = true;
-		call.latency = ev->ts >= s->recv_ts ? ev->ts - s->recv_ts : 0;
+		call.latency = ns_since(ev->ts, s->recv_ts);
 		call.fd = s->fd;
 		call.peek = !call.tx && (s->flags & MSG_PEEK) != 0;
 		if (call.tx)
@@ -383,30 +419,48 @@ static void recv_exit(struct correlator *c, struct thread_slot *s,
 	recv_exit_classify(c, &call);
 }
 
-/* ---- sock backend ---- */
+/* ---- sock and kprobe backends: socket receives and sends ---- */
 
 /*
- * Which receives are the user's: a restart is retried, recvmmsg ends its
- * vector with a failed non-blocking receive once it has a datagram, and
- * io_uring tries a receive without blocking first (-EAGAIN: it waits for
- * the socket and tries again).
+ * Which socket receives and sends are the user's: a restart is retried;
+ * recvmmsg ends its vector with a failed non-blocking receive once it
+ * has a datagram, sendmmsg at a failed send once it has sent a message
+ * (the call returns the messages sent), and a sendfile or splice that
+ * moved bytes returns them whatever its last socket send said; io_uring
+ * tries without blocking first (-EAGAIN: it waits for the socket and
+ * tries again).
  */
-static bool sock_counted(struct correlator *c, const struct thread_slot *br,
-			 const struct rt_event *ev, enum rt_rx_via via)
+static inline bool sock_counted(struct correlator *c,
+				const struct thread_slot *br, bool tx, u8 via,
+				s32 ret)
 {
-	s32 ret = ev->sock.ret;
-
 	if (rt_is_restart_code(ret)) {
 		c->stats->ival.restarts++;
 		return false;
 	}
 	if (ret >= 0)
 		return true;
-	if (br && via == RT_RX_RECVMMSG && br->nsock)
+	if (br && br->nsock && (tx ? via == RT_TX_SENDMMSG ||
+				     via == RT_TX_SENDFILE ||
+				     via == RT_TX_SPLICE :
+				     via == RT_RX_RECVMMSG))
 		return false;
-	if (via == RT_RX_IO_URING && ret == EAGAIN_RET)
+	if (via == (tx ? RT_TX_IO_URING : RT_RX_IO_URING) && ret == EAGAIN_RET)
 		return false;
 	return true;
+}
+
+/*
+ * The next socket receive or send counted in bracket br: how many came
+ * before it.  A second one in a syscall that makes one means the
+ * syscall's exit was lost (and this entry).
+ */
+static inline u16 bracket_next(struct correlator *c, struct thread_slot *br,
+			       bool tx, u8 via)
+{
+	if (br->nsock && via_one(tx, via))
+		c->stats->ival.unpaired++;
+	return br->nsock++;
 }
 
 /*
@@ -433,120 +487,33 @@ static void sock_recv(struct correlator *c, const struct rt_event *ev,
 
 	if (s)
 		s->state &= ~ST_PEND;
-	if (!sock_counted(c, br, ev, via)) {
+	if (!sock_counted(c, br, false, (u8)via, ev->sock.ret)) {
 		if (br)
 			br->nsock++;
 		return;
 	}
 	if (br) {
-		/* one receive per recvfrom or recvmsg: a second one means
-		 * the syscall's exit was lost (and this entry) */
-		if (br->nsock && (via == RT_RX_RECVFROM || via == RT_RX_RECVMSG))
-			c->stats->ival.unpaired++;
+		/* the bracket's first receive has its latency */
+		if (!bracket_next(c, br, false, (u8)via)) {
+			call.has_latency = true;
+			call.latency = ns_since(ev->ts, br->recv_ts);
+		}
 		/* a splice or io_uring_enter has no fd of the socket */
 		if (via == RT_RX_SPLICE || via == RT_RX_IO_URING)
 			call.fd = via == RT_RX_SPLICE ? br->fd : -1;
-		if (!br->nsock) {
-			call.has_latency = true;
-			call.latency = ev->ts >= br->recv_ts ?
-				       ev->ts - br->recv_ts : 0;
-		}
-		br->nsock++;
 		/* the kernel copies the sender's address after the
 		 * receive: the peer is counted when it comes (or came,
 		 * before a missed return: see sock_exit_missed) */
-		if (call.ret > 0 && (via == RT_RX_RECVFROM ||
-				     via == RT_RX_RECVMSG ||
-				     via == RT_RX_RECVMMSG)) {
+		if (call.ret > 0 && via_msg(false, (u8)via)) {
 			br->pend = call;
 			br->state |= ST_PEND;
 		}
 	} else if (entry_ts) {
 		/* read, readv, io_uring: the protocol's entry and return */
 		call.has_latency = true;
-		call.latency = ev->ts >= entry_ts ? ev->ts - entry_ts : 0;
+		call.latency = ns_since(ev->ts, entry_ts);
 	}
 	stats_add_recv(c->stats, &call);
-}
-
-/* the protocol recvmsg's entry kept in s, ended by ev: one socket receive */
-static void sk_entry_event(const struct thread_slot *s,
-			   const struct rt_event *ev, struct rt_event *rx)
-{
-	memset(rx, 0, sizeof(*rx));
-	rx->kind = RT_EV_SOCK_RECV;
-	rx->ts = ev->ts;
-	rx->cpu = ev->cpu;
-	rx->tid = ev->tid;
-	rx->sock.sk = s->sk_sk;
-	rx->sock.family = s->sk_family;
-	rx->sock.protocol = s->sk_protocol;
-	rx->sock.flags = s->sk_flags;
-	rx->sock.ret = (s32)ev->exit.ret;
-}
-
-/* a protocol recvmsg's return: with its entry, one socket receive */
-static void sock_exit(struct correlator *c, struct thread_slot *s,
-		      const struct rt_event *ev)
-{
-	struct rt_event rx;
-
-	if (!s || !(s->state & ST_SKIN)) {
-		c->stats->ival.unpaired++;	/* its entry was lost */
-		return;
-	}
-	s->state &= ~ST_SKIN;
-	sk_entry_event(s, ev, &rx);
-	sock_recv(c, &rx, s->sk_ts);
-}
-
-/*
- * A recvfrom or recvmsg ends while its protocol recvmsg never returned:
- * the kretprobe had no free instance (kprobe_profile counts it as
- * missed).  Such a syscall makes exactly one receive, and returns what
- * the protocol returned: the receive is counted from the syscall's exit,
- * its sender from the address copied before.
- */
-static void sock_exit_missed(struct correlator *c, struct thread_slot *s,
-			     const struct rt_event *ev)
-{
-	struct rt_event rx;
-	bool addr = s->state & ST_ADDR;
-
-	s->state &= ~(ST_SKIN | ST_ADDR);
-	sk_entry_event(s, ev, &rx);
-	sock_recv(c, &rx, 0);
-	if (addr && (s->state & ST_PEND)) {
-		s->state &= ~ST_PEND;
-		s->pend.peer = &s->addr;
-		stats_add_recv_peer(c->stats, &s->pend);
-	}
-}
-
-/* ---- sends (sock and kprobe backends) ---- */
-
-/*
- * Which socket sends are the user's: a restart is retried, sendmmsg
- * ends its vector at a failed send once it has sent a message (the call
- * returns the messages sent), a sendfile or splice that moved bytes
- * returns them whatever its last socket send said, and io_uring tries a
- * send without blocking first.
- */
-static bool send_counted(struct correlator *c, const struct thread_slot *br,
-			 s32 ret, enum rt_tx_via via)
-{
-	if (rt_is_restart_code(ret)) {
-		c->stats->ival.restarts++;
-		return false;
-	}
-	if (ret >= 0)
-		return true;
-	if (br && br->nsock && (via == RT_TX_SENDMMSG ||
-				via == RT_TX_SENDFILE || via == RT_TX_SPLICE))
-		return false;
-	if (via == RT_TX_IO_URING && ret == EAGAIN_RET)
-		return false;
-	return true;
 }
 
 /*
@@ -578,161 +545,185 @@ static void sock_send(struct correlator *c, const struct rt_event *ev)
 	if (ev->sock.has_dst && ev->sock.dst.family != RT_FAM_OTHER &&
 	    addr_len_usable(&ev->sock.dst, ev->sock.dst_klen))
 		call.peer = &ev->sock.dst;
-	if (!send_counted(c, br, ev->sock.ret, via)) {
+	if (!sock_counted(c, br, true, (u8)via, ev->sock.ret)) {
 		if (br)
 			br->nsock++;
 		return;
 	}
 	if (br) {
-		/* one send per sendto or sendmsg: a second one means the
-		 * syscall's exit was lost (and this entry) */
-		if (br->nsock && (via == RT_TX_SENDTO || via == RT_TX_SENDMSG))
-			c->stats->ival.unpaired++;
+		call.more = bracket_next(c, br, true, (u8)via) &&
+			    (via == RT_TX_SENDFILE || via == RT_TX_SPLICE);
 		if (via == RT_TX_SPLICE)
 			call.fd = br->fd2;
 		else if (via != RT_TX_IO_URING)
 			call.fd = br->fd;
-		call.more = br->nsock && (via == RT_TX_SENDFILE ||
-					  via == RT_TX_SPLICE);
-		br->nsock++;
 	}
 	stats_add_recv(c->stats, &call);
 }
 
-/* the protocol send function's entry kept in s, ended by ev */
-static void tx_entry_event(const struct thread_slot *s,
-			   const struct rt_event *ev, struct rt_event *tx)
-{
-	memset(tx, 0, sizeof(*tx));
-	tx->kind = RT_EV_SOCK_SEND;
-	tx->ts = ev->ts;
-	tx->cpu = ev->cpu;
-	tx->tid = ev->tid;
-	tx->sock.sk = s->tx_sk;
-	tx->sock.family = s->tx_family;
-	tx->sock.protocol = s->tx_protocol;
-	tx->sock.ret = (s32)ev->exit.ret;
-	tx->sock.has_dst = s->tx_has_dst;
-	tx->sock.dst_klen = s->tx_dst_klen;
-	tx->sock.dst = s->tx_dst;
-}
+/* ---- kprobe backend: a protocol call's entry and return ---- */
 
-/* a protocol send function's return: with its entry, one socket send */
-static void sock_send_exit(struct correlator *c, struct thread_slot *s,
-			   const struct rt_event *ev)
+/* a protocol recvmsg's or send function's entry, kept to its return */
+static rt_always_inline void sk_enter(struct correlator *c,
+				      struct thread_slot *s,
+				      const struct rt_event *ev, bool tx)
 {
-	struct rt_event tx;
+	struct sk_entry *e = &s->sk[tx];
 
-	if (!s || !(s->state & ST_SKOUT)) {
-		c->stats->ival.unpaired++;	/* its entry was lost */
-		return;
+	/* a second entry: the first one's return was lost (outside a
+	 * recvfrom/recvmsg nothing tells a receive's bytes) */
+	if (s->state & st_sk(tx))
+		c->stats->ival.unpaired++;
+	s->state |= st_sk(tx);
+	e->sk = ev->sock.sk;
+	e->family = ev->sock.family;
+	e->protocol = ev->sock.protocol;
+	e->flags = ev->sock.flags;
+	if (!tx) {
+		/* a sender address from now on is this receive's */
+		s->state &= ~ST_PEND;
+		s->sk_ts = ev->ts;
+	} else if (ev->sock.has_dst) {
+		s->tx_dst_klen = ev->sock.dst_klen;
+		s->tx_dst = ev->sock.dst;
+	} else {
+		s->tx_dst_klen = 0;
 	}
-	s->state &= ~ST_SKOUT;
-	tx_entry_event(s, ev, &tx);
-	sock_send(c, &tx);
 }
 
 /*
- * A send syscall's exit on the sock and kprobe backends: a sendto or
- * sendmsg whose protocol send never returned (a kretprobe miss) is
- * counted from the exit; one that failed before reaching a socket
- * (EBADF, ENOTSOCK, EFAULT...) is still the user's failed call.
+ * The protocol call in flight on s ends, at its return or its syscall's
+ * exit (ev): with its entry, one socket receive or send (entry_ts: a
+ * receive's entry, else 0).
  */
-static void send_bracket_exit(struct correlator *c, struct thread_slot *s,
-			      const struct rt_event *ev, bool paired)
+static rt_always_inline void sk_call_end(struct correlator *c,
+					 struct thread_slot *s, bool tx,
+					 const struct rt_event *ev,
+					 u64 entry_ts)
 {
-	enum rt_tx_via via = rt_br_tx_via(ev->exit.sc);
-	bool msg = via == RT_TX_SENDTO || via == RT_TX_SENDMSG ||
-		   via == RT_TX_SENDMMSG;
-	struct rt_recv_call call = {
-		.ts = ev->ts,
-		.tid = ev->tid,
-		.fd = paired ? s->fd : -1,
-		.ret = ev->exit.ret,
-		.via = (u8)via,
-		.tx = true,
-	};
-	struct rt_event tx;
+	const struct sk_entry *e = &s->sk[tx];
+	struct rt_event sev;
 
-	if (rt_is_restart_code(ev->exit.ret)) {
-		c->stats->ival.restarts++;
+	s->state &= ~st_sk(tx);
+	memset(&sev, 0, sizeof(sev));
+	sev.kind = tx ? RT_EV_SOCK_SEND : RT_EV_SOCK_RECV;
+	sev.ts = ev->ts;
+	sev.cpu = ev->cpu;
+	sev.tid = ev->tid;
+	sev.sock.sk = e->sk;
+	sev.sock.family = e->family;
+	sev.sock.protocol = e->protocol;
+	sev.sock.flags = e->flags;
+	sev.sock.ret = (s32)ev->exit.ret;
+	if (!tx) {
+		sock_recv(c, &sev, entry_ts);
 		return;
 	}
-	if (paired && (s->state & ST_SKOUT) && !s->nsock &&
-	    (via == RT_TX_SENDTO || via == RT_TX_SENDMSG)) {
-		s->state &= ~ST_SKOUT;
-		tx_entry_event(s, ev, &tx);
-		sock_send(c, &tx);
-		return;
-	}
-	if (!paired || s->nsock || !msg)
-		return;
-	if (ev->exit.ret >= 0)
-		c->stats->ival.unpaired++;	/* its send was lost */
-	else
-		stats_add_recv(c->stats, &call);
+	sev.sock.has_dst = s->tx_dst_klen > 0;
+	sev.sock.dst_klen = s->tx_dst_klen;
+	sev.sock.dst = s->tx_dst;
+	sock_send(c, &sev);
 }
 
+/* a protocol recvmsg's or send function's return: with its entry, one
+ * socket receive or send */
+static rt_always_inline void sock_exit(struct correlator *c,
+				       struct thread_slot *s,
+				       const struct rt_event *ev, bool tx)
+{
+	if (!s || !(s->state & st_sk(tx))) {
+		c->stats->ival.unpaired++;	/* its entry was lost */
+		return;
+	}
+	sk_call_end(c, s, tx, ev, tx ? 0 : s->sk_ts);
+}
+
+/*
+ * A recvfrom, recvmsg, sendto or sendmsg ends while its protocol call
+ * never returned: the kretprobe had no free instance (kprobe_profile
+ * counts it as missed).  Such a syscall makes exactly one socket receive
+ * or send, and returns what the protocol returned: it is counted from
+ * the syscall's exit, a receive's sender from the address copied before.
+ */
+static void sock_exit_missed(struct correlator *c, struct thread_slot *s,
+			     bool tx, const struct rt_event *ev)
+{
+	bool addr = s->state & ST_ADDR;
+
+	s->state &= ~ST_ADDR;
+	sk_call_end(c, s, tx, ev, 0);
+	if (addr && (s->state & ST_PEND)) {
+		s->state &= ~ST_PEND;
+		s->pend.peer = &s->addr;
+		stats_add_recv_peer(c->stats, &s->pend);
+	}
+}
+
+/*
+ * Whether a syscall that failed before reaching a socket (EBADF,
+ * ENOTSOCK, EFAULT...) is still the user's failed call: a receive
+ * syscall but io_uring_enter and splice; a sendto, sendmsg or sendmmsg
+ * whose entry was seen.
+ */
+static bool bracket_fail_counted(bool tx, u8 via, bool paired)
+{
+	if (tx)
+		return paired && via_msg(tx, via);
+	return via != RT_RX_IO_URING && via != RT_RX_SPLICE;
+}
+
+/*
+ * A receive or send syscall's exit on the sock and kprobe backends: it
+ * says how its socket receives or sends came, and counts the ones whose
+ * protocol call's return was missed (sock_exit_missed) and the calls
+ * that failed before reaching a socket.
+ */
 static void sock_bracket_exit(struct correlator *c, struct thread_slot *s,
 			      const struct rt_event *ev)
 {
-	enum rt_rx_via via = (enum rt_rx_via)ev->exit.sc;
-	struct rt_recv_call call = {
-		.ts = ev->ts,
-		.tid = ev->tid,
-		.fd = -1,
-		.ret = ev->exit.ret,
-		.via = (u8)via,
-	};
-	bool seen = false, paired = false;
+	unsigned int br = ev->exit.sc;
+	bool tx = rt_br_is_tx(br);
+	u8 via = (u8)(tx ? rt_br_tx_via(br) : br);
+	bool paired = s && (s->state & ST_RECV) && s->via == br;
+	bool restart = rt_is_restart_code(ev->exit.ret);
+	/* a send syscall's exit leaves a protocol recvmsg in flight */
+	u32 sk = tx ? ST_SKOUT : ST_SKIN | ST_SKOUT;
+	bool seen;
 
-	if (rt_br_is_tx(ev->exit.sc)) {
-		paired = s && (s->state & ST_RECV) && s->via == ev->exit.sc;
-		if (!paired)
-			c->stats->ival.unpaired++;	/* its entry was lost */
-		send_bracket_exit(c, s, ev, paired);
-		if (s) {
-			if (s->state & ST_SKOUT)
-				c->stats->ival.unpaired++; /* a return lost */
-			s->state &= ~(ST_RECV | ST_ADDR | ST_PEND | ST_SKOUT);
-		}
-		return;
-	}
-	if (s && (s->state & ST_SKIN) && (s->state & ST_RECV) &&
-	    s->via == via && !s->nsock &&
-	    (via == RT_RX_RECVFROM || via == RT_RX_RECVMSG) &&
-	    !rt_is_restart_code(ev->exit.ret))
-		sock_exit_missed(c, s, ev);
+	if (paired && (s->state & st_sk(tx)) && !s->nsock &&
+	    via_one(tx, via) && !restart)
+		sock_exit_missed(c, s, tx, ev);
+	seen = paired && s->nsock > 0;
 	if (s) {
-		if ((s->state & ST_RECV) && s->via == via) {
-			paired = true;
-			seen = s->nsock > 0;
-			call.fd = s->fd;
-			call.has_latency = true;
-			call.latency = ev->ts >= s->recv_ts ?
-				       ev->ts - s->recv_ts : 0;
-		}
-		if (s->state & (ST_SKIN | ST_SKOUT))
+		if (s->state & sk)
 			c->stats->ival.unpaired++;	/* a return lost */
-		s->state &= ~(ST_RECV | ST_ADDR | ST_PEND | ST_SKIN |
-			      ST_SKOUT);
+		s->state &= ~(ST_RECV | ST_ADDR | ST_PEND | sk);
 	}
 	if (!paired)
 		c->stats->ival.unpaired++;	/* its entry was lost */
-	else if (!seen && ev->exit.ret >= 0 && (via == RT_RX_RECVFROM ||
-						via == RT_RX_RECVMSG ||
-						via == RT_RX_RECVMMSG))
-		c->stats->ival.unpaired++;	/* its receive was lost */
-	/* a receive syscall that failed before reaching a socket (EBADF,
-	 * ENOTSOCK, EFAULT...) is still the user's failed call */
-	if (seen || ev->exit.ret >= 0 || via == RT_RX_IO_URING ||
-	    via == RT_RX_SPLICE)
-		return;
-	if (rt_is_restart_code(ev->exit.ret)) {
-		c->stats->ival.restarts++;
-		return;
+	else if (!seen && ev->exit.ret >= 0 && via_msg(tx, via))
+		c->stats->ival.unpaired++;	/* its receive or send was lost */
+	if (restart) {
+		/* a send's restart counts here, a receive's at its socket
+		 * receive if it had one */
+		if (tx || (!seen && bracket_fail_counted(tx, via, paired)))
+			c->stats->ival.restarts++;
+	} else if (!seen && ev->exit.ret < 0 &&
+		   bracket_fail_counted(tx, via, paired)) {
+		struct rt_recv_call call = {
+			.ts = ev->ts,
+			.tid = ev->tid,
+			.fd = paired ? s->fd : -1,
+			.ret = ev->exit.ret,
+			.via = via,
+			.tx = tx,
+			.has_latency = paired && !tx,
+			.latency = paired && !tx ?
+				   ns_since(ev->ts, s->recv_ts) : 0,
+		};
+
+		stats_add_recv(c->stats, &call);
 	}
-	stats_add_recv(c->stats, &call);
 }
 
 static void mem_report(struct correlator *c, int tid, u64 ts, int target_tid,
@@ -854,38 +845,17 @@ void correlate_event(struct correlator *c, const struct rt_event *ev)
 			c->stats->ival.unpaired++;
 			return;
 		}
-		if (ev->sock.tx) {
-			/* a second entry: the first one's return was lost */
-			if (s->state & ST_SKOUT)
-				c->stats->ival.unpaired++;
-			s->state |= ST_SKOUT;
-			s->tx_sk = ev->sock.sk;
-			s->tx_family = ev->sock.family;
-			s->tx_protocol = ev->sock.protocol;
-			s->tx_has_dst = ev->sock.has_dst;
-			if (ev->sock.has_dst) {
-				s->tx_dst_klen = ev->sock.dst_klen;
-				s->tx_dst = ev->sock.dst;
-			}
-			return;
-		}
-		/* a second entry: the first one's return was lost (outside
-		 * a recvfrom/recvmsg nothing tells its bytes) */
-		if (s->state & ST_SKIN)
-			c->stats->ival.unpaired++;
-		s->state = (s->state & ~(ST_SKIN | ST_PEND)) | ST_SKIN;
-		s->sk_ts = ev->ts;
-		s->sk_sk = ev->sock.sk;
-		s->sk_family = ev->sock.family;
-		s->sk_protocol = ev->sock.protocol;
-		s->sk_flags = ev->sock.flags;
+		if (ev->sock.tx)
+			sk_enter(c, s, ev, true);
+		else
+			sk_enter(c, s, ev, false);
 		return;
 	case RT_EV_SOCK_EXIT:
 		s = slot_find(c, ev->tid);
 		if (ev->exit.sc)
-			sock_send_exit(c, s, ev);
+			sock_exit(c, s, ev, true);
 		else
-			sock_exit(c, s, ev);
+			sock_exit(c, s, ev, false);
 		break;
 	case RT_EV_RECV_EXIT:
 		s = slot_find(c, ev->tid);
