@@ -5,78 +5,44 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "recvtop/correlate.h"
+#include "fixture_corr.h"
 #include "unit.h"
 
-struct cw {
-	struct taskinfo *tasks;
-	struct stats stats;
-	struct correlator *c;
-	u64 now;
-};
-
-static void cw_init(struct cw *w, bool mm)
+/* the tracepoint backend's correlator; mm: memory readers from mm_access */
+static void cw_init(struct fx_corr *w, bool mm)
 {
-	w->tasks = taskinfo_new(RT_TASKS_STORED);
-	stats_init(&w->stats, w->tasks, NULL);
-	w->c = correlator_new(&w->stats, mm);
-	w->now = 1000;
+	fx_corr_init(w, mm, false);
 }
 
-static void cw_free(struct cw *w)
-{
-	correlator_free(w->c);
-	stats_free(&w->stats);
-	taskinfo_free(w->tasks);
-}
-
-static void feed(struct cw *w, struct rt_event *ev)
-{
-	ev->ts = w->now;
-	w->now += 100;
-	correlate_event(w->c, ev);
-}
-
-static void enter(struct cw *w, int tid, int fd)
+/* a recvfrom given a buffer for the sender's address */
+static void enter(struct fx_corr *w, int tid, int fd)
 {
 	struct rt_event ev = { .kind = RT_EV_RECV_ENTER, .tid = tid };
 
 	ev.recv_enter.fd = fd;
 	ev.recv_enter.has_addr = true;
-	feed(w, &ev);
+	fx_corr_feed(w, &ev);
 }
 
-static void leave(struct cw *w, int tid, s64 ret)
+static void leave(struct fx_corr *w, int tid, s64 ret)
 {
-	struct rt_event ev = { .kind = RT_EV_RECV_EXIT, .tid = tid };
-
-	ev.exit.ret = ret;
-	feed(w, &ev);
+	fx_corr_exit(w, tid, RT_RX_RECVFROM, ret);
 }
 
-static void addr4(struct cw *w, int tid, int klen, u8 last_octet, u16 port)
+static void addr4(struct fx_corr *w, int tid, int klen, u8 last_octet,
+		  u16 port)
 {
-	struct rt_event ev = { .kind = RT_EV_RECV_ADDR, .tid = tid };
-
-	ev.recv_addr.klen = klen;
-	ev.recv_addr.addr.family = RT_FAM_INET;
-	ev.recv_addr.addr.raw_family = AF_INET;
-	ev.recv_addr.addr.len = 4;
-	ev.recv_addr.addr.port = port;
-	ev.recv_addr.addr.addr[0] = 10;
-	ev.recv_addr.addr.addr[3] = last_octet;
-	feed(w, &ev);
+	fx_corr_addr4(w, tid, klen, last_octet, port);
 }
 
-static struct rt_proc_row *proc_total(struct cw *w, int tgid)
+static struct rt_proc_row *proc_total(struct fx_corr *w, int tgid)
 {
-	stats_end_interval(&w->stats, w->now);
-	return table_find(&w->stats.procs, &tgid);
+	return fx_corr_total(w, tgid);
 }
 
 TEST(correlate_counts_calls_bytes_errors)
 {
-	struct cw w;
+	struct fx_corr w;
 	struct rt_proc_row *p;
 
 	cw_init(&w, false);
@@ -103,12 +69,12 @@ TEST(correlate_counts_calls_bytes_errors)
 
 		CHECK(s && s->total.calls == 2 && s->total.errors == 2);
 	}
-	cw_free(&w);
+	fx_corr_free(&w);
 }
 
 TEST(correlate_missed_return_and_orphan_return)
 {
-	struct cw w;
+	struct fx_corr w;
 	struct rt_proc_row *p;
 
 	cw_init(&w, false);
@@ -122,12 +88,12 @@ TEST(correlate_missed_return_and_orphan_return)
 	CHECK_EQ(p->total.bytes, 12);
 	CHECK_EQ(p->total.lat_n, 1);
 	CHECK_EQ(w.stats.total.unpaired, 2);
-	cw_free(&w);
+	fx_corr_free(&w);
 }
 
 TEST(correlate_restart_codes_are_not_calls)
 {
-	struct cw w;
+	struct fx_corr w;
 	struct rt_proc_row *p;
 
 	cw_init(&w, false);
@@ -142,12 +108,12 @@ TEST(correlate_restart_codes_are_not_calls)
 	CHECK_EQ(w.stats.total.unpaired, 0);
 	CHECK(rt_is_restart_code(-516) && !rt_is_restart_code(-4) &&
 	      !rt_is_restart_code(-517));
-	cw_free(&w);
+	fx_corr_free(&w);
 }
 
 TEST(correlate_sender_address_only_inside_recvfrom)
 {
-	struct cw w;
+	struct fx_corr w;
 	struct rt_peer_row *peer;
 	struct rt_peer_key k;
 
@@ -182,10 +148,10 @@ TEST(correlate_sender_address_only_inside_recvfrom)
 		CHECK_EQ(peer->total.bytes, 48);
 		CHECK_EQ(peer->top_tgid, 40);
 	}
-	cw_free(&w);
+	fx_corr_free(&w);
 }
 
-static void mm(struct cw *w, int tid, int target, u32 mode, s64 ret)
+static void mm(struct fx_corr *w, int tid, int target, u32 mode, s64 ret)
 {
 	struct rt_event ev = { .kind = RT_EV_MM_ENTER, .tid = tid };
 
@@ -193,15 +159,15 @@ static void mm(struct cw *w, int tid, int target, u32 mode, s64 ret)
 	ev.mm_enter.target_tgid = target;
 	ev.mm_enter.mode = mode;
 	strcpy(ev.mm_enter.target_comm, "victim");
-	feed(w, &ev);
+	fx_corr_feed(w, &ev);
 	memset(&ev, 0, sizeof(ev));
 	ev.kind = RT_EV_MM_EXIT;
 	ev.tid = tid;
 	ev.exit.ret = ret;
-	feed(w, &ev);
+	fx_corr_feed(w, &ev);
 }
 
-static void sc(struct cw *w, int tid, enum rt_sc which, int target,
+static void sc(struct fx_corr *w, int tid, enum rt_sc which, int target,
 	       long request, bool exit, s64 ret)
 {
 	struct rt_event ev;
@@ -218,10 +184,11 @@ static void sc(struct cw *w, int tid, enum rt_sc which, int target,
 		ev.exit.sc = (u16)which;
 		ev.exit.ret = ret;
 	}
-	feed(w, &ev);
+	fx_corr_feed(w, &ev);
 }
 
-static struct rt_reader_row *reader(struct cw *w, int r, int t, enum rt_via v)
+static struct rt_reader_row *reader(struct fx_corr *w, int r, int t,
+				    enum rt_via v)
 {
 	struct rt_reader_key k;
 
@@ -234,7 +201,7 @@ static struct rt_reader_row *reader(struct cw *w, int r, int t, enum rt_via v)
 
 TEST(correlate_mm_access_via_and_denied)
 {
-	struct cw w;
+	struct fx_corr w;
 	struct rt_reader_row *r;
 	s64 kptr = (s64)0xffff888012345678ULL;
 
@@ -267,12 +234,12 @@ TEST(correlate_mm_access_via_and_denied)
 	CHECK_EQ(w.stats.readers.nr_rows, 4);
 	/* with mm_access on, the syscalls themselves are not counted */
 	CHECK(reader(&w, 50, 60, RT_VIA_PTRACE) == NULL);
-	cw_free(&w);
+	fx_corr_free(&w);
 }
 
 TEST(correlate_syscall_readers_and_ptrace_requests)
 {
-	struct cw w;
+	struct fx_corr w;
 	struct rt_reader_row *r;
 
 	cw_init(&w, false);
@@ -301,7 +268,7 @@ TEST(correlate_syscall_readers_and_ptrace_requests)
 	CHECK(rt_ptrace_request_counted(PTRACE_ATTACH));
 	CHECK(rt_ptrace_request_counted(PTRACE_SEIZE));
 	CHECK(!rt_ptrace_request_counted(PTRACE_GETREGS));
-	cw_free(&w);
+	fx_corr_free(&w);
 }
 
 TEST(correlate_via_table)
@@ -319,7 +286,7 @@ TEST(correlate_via_table)
  * through the slot table's deletions */
 TEST(correlate_random_interleaving_matches_model)
 {
-	struct cw w;
+	struct fx_corr w;
 	enum { N = 3000 };
 	static bool open_[N];
 	static s64 calls[N];
@@ -358,7 +325,7 @@ TEST(correlate_random_interleaving_matches_model)
 			open_count += open_[i];
 		CHECK_EQ(correlator_in_flight(w.c), open_count);
 	}
-	cw_free(&w);
+	fx_corr_free(&w);
 }
 
 TEST(stats_pid_filter_and_caps)

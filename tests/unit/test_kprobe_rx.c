@@ -12,104 +12,56 @@
 #include <traceevent/event-parse.h>
 
 #include "fixture.h"
-#include "recvtop/correlate.h"
+#include "fixture_corr.h"
 #include "recvtop/decode.h"
 #include "unit.h"
 
 #define SK 0xffff888000002000ull
 
-struct kw {
-	struct taskinfo *tasks;
-	struct stats stats;
-	struct correlator *c;
-	u64 now;
-};
-
-static void kw_init(struct kw *w)
+/* process 30 "srv": thread 31; 10 ns between events but where told */
+static void kw_init(struct fx_corr *w)
 {
-	w->tasks = taskinfo_new(RT_TASKS_STORED);
-	stats_init(&w->stats, w->tasks, NULL);
-	w->c = correlator_new(&w->stats, true);
-	correlator_set_sock(w->c, true);
-	w->now = 1000;
+	fx_corr_init(w, true, true);
+	w->step = 10;
 	taskinfo_put(w->tasks, 31, 30, 0, "srv");
 }
 
-static void kw_free(struct kw *w)
+static void sys_enter(struct fx_corr *w, enum rt_rx_via via, int fd)
 {
-	correlator_free(w->c);
-	stats_free(&w->stats);
-	taskinfo_free(w->tasks);
+	fx_corr_enter(w, 31, via, fd, -1);
 }
 
-static void feed(struct kw *w, struct rt_event *ev, u64 step)
+static void sys_exit(struct fx_corr *w, enum rt_rx_via via, s64 ret)
 {
-	ev->ts = w->now;
-	w->now += step;
-	correlate_event(w->c, ev);
-}
-
-static void sys_enter(struct kw *w, enum rt_rx_via via, int fd)
-{
-	struct rt_event ev = { .kind = RT_EV_RECV_ENTER, .tid = 31 };
-
-	ev.recv_enter.fd = fd;
-	ev.recv_enter.via = (u8)via;
-	feed(w, &ev, 10);
-}
-
-static void sys_exit(struct kw *w, enum rt_rx_via via, s64 ret)
-{
-	struct rt_event ev = { .kind = RT_EV_RECV_EXIT, .tid = 31 };
-
-	ev.exit.ret = ret;
-	ev.exit.sc = (u16)via;
-	feed(w, &ev, 10);
+	fx_corr_exit(w, 31, via, ret);
 }
 
 /* entry of inet_recvmsg (a UDP socket), then step ns until what follows */
-static void rx_enter(struct kw *w, u32 flags, u64 step)
+static void rx_enter(struct fx_corr *w, u32 flags, u64 step)
 {
-	struct rt_event ev = { .kind = RT_EV_SOCK_ENTER, .tid = 31 };
+	struct rt_event ev = fx_corr_sock_event(RT_EV_SOCK_ENTER, 31, SK,
+						IPPROTO_UDP);
 
-	ev.sock.sk = SK;
-	ev.sock.family = AF_INET;
-	ev.sock.protocol = IPPROTO_UDP;
 	ev.sock.flags = flags;
-	feed(w, &ev, step);
+	fx_corr_feed_step(w, &ev, step);
 }
 
-static void rx_exit(struct kw *w, s64 ret)
+static void rx_exit(struct fx_corr *w, s64 ret)
 {
-	struct rt_event ev = { .kind = RT_EV_SOCK_EXIT, .tid = 31 };
-
-	ev.exit.ret = ret;
-	feed(w, &ev, 10);
+	fx_corr_sock_exit(w, 31, false, ret);
 }
 
-static void addr(struct kw *w, u8 last)
+static void addr(struct fx_corr *w, u8 last)
 {
-	struct rt_event ev = { .kind = RT_EV_RECV_ADDR, .tid = 31 };
-
-	ev.recv_addr.klen = 16;
-	ev.recv_addr.addr.family = RT_FAM_INET;
-	ev.recv_addr.addr.raw_family = AF_INET;
-	ev.recv_addr.addr.len = 4;
-	ev.recv_addr.addr.port = 5353;
-	ev.recv_addr.addr.addr[0] = 10;
-	ev.recv_addr.addr.addr[3] = last;
-	feed(w, &ev, 10);
+	fx_corr_addr4(w, 31, 16, last, 5353);
 }
 
-static struct rt_proc_row *total(struct kw *w)
+static struct rt_proc_row *total(struct fx_corr *w)
 {
-	int tgid = 30;
-
-	stats_end_interval(&w->stats, w->now);
-	return table_find(&w->stats.procs, &tgid);
+	return fx_corr_total(w, 30);
 }
 
-static struct rt_peer_row *peer(struct kw *w, u8 last)
+static struct rt_peer_row *peer(struct fx_corr *w, u8 last)
 {
 	for (u32 i = 0; i < table_count(&w->stats.peers); i++) {
 		struct rt_peer_row *p = table_any_row(&w->stats.peers, i);
@@ -122,7 +74,7 @@ static struct rt_peer_row *peer(struct kw *w, u8 last)
 
 TEST(kprobe_rx_pairs_entry_and_return_into_one_receive)
 {
-	struct kw w;
+	struct fx_corr w;
 	struct rt_proc_row *p;
 
 	kw_init(&w);
@@ -162,12 +114,12 @@ TEST(kprobe_rx_pairs_entry_and_return_into_one_receive)
 	CHECK_EQ(w.stats.total.unpaired, 0);
 	CHECK_EQ(correlator_in_flight(w.c), 0);
 out:
-	kw_free(&w);
+	fx_corr_free(&w);
 }
 
 TEST(kprobe_rx_recvmmsg_every_datagram_one_latency)
 {
-	struct kw w;
+	struct fx_corr w;
 	struct rt_proc_row *p;
 
 	kw_init(&w);
@@ -192,12 +144,12 @@ TEST(kprobe_rx_recvmmsg_every_datagram_one_latency)
 	CHECK(peer(&w, 2) && peer(&w, 2)->total.bytes == 512);
 	CHECK_EQ(correlator_in_flight(w.c), 0);
 out:
-	kw_free(&w);
+	fx_corr_free(&w);
 }
 
 TEST(kprobe_rx_missed_return_counted_from_the_syscall_exit)
 {
-	struct kw w;
+	struct fx_corr w;
 	struct rt_proc_row *p;
 
 	kw_init(&w);
@@ -233,7 +185,7 @@ TEST(kprobe_rx_missed_return_counted_from_the_syscall_exit)
 	CHECK_EQ(w.stats.total.unpaired, 2);
 	CHECK_EQ(correlator_in_flight(w.c), 0);
 out:
-	kw_free(&w);
+	fx_corr_free(&w);
 }
 
 #define COMMON_FIELDS FX_FORMAT_COMMON

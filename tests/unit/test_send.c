@@ -6,102 +6,59 @@
 
 #include <string.h>
 
-#include "recvtop/correlate.h"
+#include "fixture_corr.h"
 #include "unit.h"
 
 #define ERESTARTSYS 512
 #define SK 0xffff888000002000ull
 
-struct tw {
-	struct taskinfo *tasks;
-	struct stats stats;
-	struct correlator *c;
-	u64 now;
-};
-
-static void tw_init(struct tw *w, bool sock)
+/* process 30 "web": thread 31 and its io_uring worker 32 */
+static void tw_init(struct fx_corr *w, bool sock)
 {
-	w->tasks = taskinfo_new(RT_TASKS_STORED);
-	stats_init(&w->stats, w->tasks, NULL);
-	w->c = correlator_new(&w->stats, false);
-	correlator_set_sock(w->c, sock);
-	w->now = 1000;
+	fx_corr_init(w, false, sock);
 	taskinfo_put(w->tasks, 31, 30, 0, "web");
 	taskinfo_put(w->tasks, 32, 30, RT_TASK_IOU, "web");
 }
 
-static void tw_free(struct tw *w)
-{
-	correlator_free(w->c);
-	stats_free(&w->stats);
-	taskinfo_free(w->tasks);
-}
-
-static void feed(struct tw *w, struct rt_event *ev)
-{
-	ev->ts = w->now;
-	w->now += 100;
-	correlate_event(w->c, ev);
-}
-
 /* a send syscall's entry and exit: bracket RT_BR_TX(via) */
-static void tx_enter(struct tw *w, int tid, unsigned int br, int fd, int fd2)
+static void tx_enter(struct fx_corr *w, int tid, unsigned int br, int fd,
+		     int fd2)
 {
-	struct rt_event ev = { .kind = RT_EV_RECV_ENTER, .tid = tid };
-
-	ev.recv_enter.fd = fd;
-	ev.recv_enter.fd2 = fd2;
-	ev.recv_enter.via = (u8)br;
-	feed(w, &ev);
+	fx_corr_enter(w, tid, br, fd, fd2);
 }
 
-static void tx_exit(struct tw *w, int tid, unsigned int br, s64 ret)
+static void tx_exit(struct fx_corr *w, int tid, unsigned int br, s64 ret)
 {
-	struct rt_event ev = { .kind = RT_EV_RECV_EXIT, .tid = tid };
-
-	ev.exit.ret = ret;
-	ev.exit.sc = (u16)br;
-	feed(w, &ev);
+	fx_corr_exit(w, tid, br, ret);
 }
 
-static void sock_send(struct tw *w, int tid, s32 ret)
+static void sock_send(struct fx_corr *w, int tid, s32 ret)
 {
-	struct rt_event ev = { .kind = RT_EV_SOCK_SEND, .tid = tid };
+	struct rt_event ev = fx_corr_sock_event(RT_EV_SOCK_SEND, tid, SK,
+						IPPROTO_TCP);
 
-	ev.sock.sk = SK;
-	ev.sock.family = AF_INET;
-	ev.sock.protocol = IPPROTO_TCP;
 	ev.sock.ret = ret;
-	feed(w, &ev);
+	fx_corr_feed(w, &ev);
 }
 
 /* a protocol send function's entry and return (kprobe backend) */
-static void kp_enter(struct tw *w, int tid)
+static void kp_enter(struct fx_corr *w, int tid)
 {
-	struct rt_event ev = { .kind = RT_EV_SOCK_ENTER, .tid = tid };
+	struct rt_event ev = fx_corr_sock_event(RT_EV_SOCK_ENTER, tid, SK,
+						IPPROTO_UDP);
 
-	ev.sock.sk = SK;
-	ev.sock.family = AF_INET;
-	ev.sock.protocol = IPPROTO_UDP;
 	ev.sock.tx = true;
-	feed(w, &ev);
+	fx_corr_feed(w, &ev);
 }
 
-static void kp_exit(struct tw *w, int tid, s32 ret)
+static void kp_exit(struct fx_corr *w, int tid, s32 ret)
 {
-	struct rt_event ev = { .kind = RT_EV_SOCK_EXIT, .tid = tid };
-
-	ev.exit.ret = ret;
-	ev.exit.sc = 1;
-	feed(w, &ev);
+	fx_corr_sock_exit(w, tid, true, ret);
 }
 
-static struct rt_proc_row *total(struct tw *w)
+static struct rt_proc_row *total(struct fx_corr *w)
 {
-	int tgid = 30;
-
-	stats_end_interval(&w->stats, w->now);
-	return table_find(&w->stats.procs, &tgid);
+	return fx_corr_total(w, 30);
 }
 
 #define TXV(p, v) ((p)->total_via.tx_calls[v])
@@ -109,7 +66,7 @@ static struct rt_proc_row *total(struct tw *w)
 
 TEST(send_each_socket_send_is_a_call_with_its_via)
 {
-	struct tw w;
+	struct fx_corr w;
 	struct rt_proc_row *p;
 
 	tw_init(&w, true);
@@ -136,12 +93,12 @@ TEST(send_each_socket_send_is_a_call_with_its_via)
 	CHECK_EQ(w.stats.total.tx_calls, 5);
 	CHECK_EQ(w.stats.total.tx_bytes, 650);
 	CHECK_EQ(w.stats.total.unpaired, 0);
-	tw_free(&w);
+	fx_corr_free(&w);
 }
 
 TEST(send_sendfile_and_splice_are_one_call_of_many_socket_sends)
 {
-	struct tw w;
+	struct fx_corr w;
 	struct rt_proc_row *p;
 	struct rt_sock_key k = { .tgid = 30, .fd = -1, .sk = SK };
 	struct rt_sock_row *s;
@@ -172,12 +129,12 @@ TEST(send_sendfile_and_splice_are_one_call_of_many_socket_sends)
 	CHECK_EQ(s->total.tx_calls, 2);
 	CHECK(s->total_vias & (1u << RT_VIA_TX_BIT(RT_TX_SENDFILE)));
 	CHECK(s->total_vias & (1u << RT_VIA_TX_BIT(RT_TX_SPLICE)));
-	tw_free(&w);
+	fx_corr_free(&w);
 }
 
 TEST(send_sendmmsg_counts_messages_not_its_last_failure)
 {
-	struct tw w;
+	struct fx_corr w;
 	struct rt_proc_row *p;
 
 	tw_init(&w, true);
@@ -196,12 +153,12 @@ TEST(send_sendmmsg_counts_messages_not_its_last_failure)
 	CHECK_EQ(p->total.tx_calls, 4);
 	CHECK_EQ(p->total.tx_bytes, 192);
 	CHECK_EQ(p->total.tx_errors, 1);
-	tw_free(&w);
+	fx_corr_free(&w);
 }
 
 TEST(send_failed_before_the_socket_restarts_and_lost_events)
 {
-	struct tw w;
+	struct fx_corr w;
 	struct rt_proc_row *p;
 
 	tw_init(&w, true);
@@ -221,12 +178,12 @@ TEST(send_failed_before_the_socket_restarts_and_lost_events)
 	CHECK_EQ(p->total.tx_errors, 1);
 	CHECK_EQ(w.stats.total.restarts, 2);
 	CHECK_EQ(w.stats.total.unpaired, 1);
-	tw_free(&w);
+	fx_corr_free(&w);
 }
 
 TEST(send_kprobe_pairs_and_a_missed_return)
 {
-	struct tw w;
+	struct fx_corr w;
 	struct rt_proc_row *p;
 
 	tw_init(&w, true);
@@ -251,12 +208,12 @@ TEST(send_kprobe_pairs_and_a_missed_return)
 	CHECK_EQ(TXV(p, RT_TX_SENDMSG), 1);
 	CHECK_EQ(TXB(p, RT_TX_SENDMSG), 80);
 	CHECK_EQ(w.stats.total.unpaired, 0);
-	tw_free(&w);
+	fx_corr_free(&w);
 }
 
 TEST(send_receive_and_send_counters_stay_apart)
 {
-	struct tw w;
+	struct fx_corr w;
 	struct rt_proc_row *p;
 	struct rt_event ev = { .kind = RT_EV_SOCK_RECV, .tid = 31 };
 
@@ -265,7 +222,7 @@ TEST(send_receive_and_send_counters_stay_apart)
 	ev.sock.family = AF_INET;
 	ev.sock.protocol = IPPROTO_TCP;
 	ev.sock.ret = 40;
-	feed(&w, &ev);
+	fx_corr_feed(&w, &ev);
 	sock_send(&w, 31, 4000);
 	p = total(&w);
 	CHECK(p != NULL);
@@ -277,12 +234,12 @@ TEST(send_receive_and_send_counters_stay_apart)
 	CHECK_EQ(w.stats.total.bytes, 40);
 	CHECK_EQ(p->total_via.calls[RT_RX_READ], 1);
 	CHECK_EQ(TXV(p, RT_TX_WRITE), 1);
-	tw_free(&w);
+	fx_corr_free(&w);
 }
 
 TEST(send_kprobe_destination_is_a_peer)
 {
-	struct tw w;
+	struct fx_corr w;
 	struct rt_event ev = { .kind = RT_EV_SOCK_ENTER, .tid = 31 };
 	struct rt_peer_key k;
 	struct rt_peer_row *r;
@@ -302,7 +259,7 @@ TEST(send_kprobe_destination_is_a_peer)
 	ev.sock.dst.addr[3] = 9;
 	for (int i = 0; i < 3; i++) {
 		tx_enter(&w, 31, RT_BR_TX(RT_TX_SENDTO), 5, -1);
-		feed(&w, &ev);
+		fx_corr_feed(&w, &ev);
 		kp_exit(&w, 31, 40);
 		tx_exit(&w, 31, RT_BR_TX(RT_TX_SENDTO), 40);
 	}
@@ -325,5 +282,5 @@ TEST(send_kprobe_destination_is_a_peer)
 		CHECK_EQ(r->top_tgid, 0);
 	}
 	CHECK_EQ(table_count(&w.stats.peers), 1);
-	tw_free(&w);
+	fx_corr_free(&w);
 }

@@ -9,99 +9,54 @@
 #include <traceevent/event-parse.h>
 
 #include "fixture.h"
-#include "recvtop/correlate.h"
+#include "fixture_corr.h"
 #include "recvtop/decode.h"
 #include "unit.h"
 
 #define ERESTARTSYS 512
 
-struct sw {
-	struct taskinfo *tasks;
-	struct stats stats;
-	struct correlator *c;
-	u64 now;
-};
-
-static void sw_init(struct sw *w)
+/* process 20 "srv": thread 21 and its io_uring worker 22 */
+static void sw_init(struct fx_corr *w)
 {
-	w->tasks = taskinfo_new(RT_TASKS_STORED);
-	stats_init(&w->stats, w->tasks, NULL);
-	w->c = correlator_new(&w->stats, false);
-	correlator_set_sock(w->c, true);
-	w->now = 1000;
+	fx_corr_init(w, false, true);
 	taskinfo_put(w->tasks, 21, 20, 0, "srv");
 	taskinfo_put(w->tasks, 22, 20, RT_TASK_IOU, "srv");
 }
 
-static void sw_free(struct sw *w)
+static void sys_enter(struct fx_corr *w, int tid, enum rt_rx_via via, int fd)
 {
-	correlator_free(w->c);
-	stats_free(&w->stats);
-	taskinfo_free(w->tasks);
+	fx_corr_enter(w, tid, via, fd, -1);
 }
 
-static void feed(struct sw *w, struct rt_event *ev)
+static void sys_exit(struct fx_corr *w, int tid, enum rt_rx_via via, s64 ret)
 {
-	ev->ts = w->now;
-	w->now += 100;
-	correlate_event(w->c, ev);
+	fx_corr_exit(w, tid, via, ret);
 }
 
-static void sys_enter(struct sw *w, int tid, enum rt_rx_via via, int fd)
+static void sock(struct fx_corr *w, int tid, s32 ret, u32 flags)
 {
-	struct rt_event ev = { .kind = RT_EV_RECV_ENTER, .tid = tid };
+	struct rt_event ev = fx_corr_sock_event(RT_EV_SOCK_RECV, tid,
+						0xffff888000001000ull,
+						IPPROTO_UDP);
 
-	ev.recv_enter.fd = fd;
-	ev.recv_enter.via = (u8)via;
-	feed(w, &ev);
-}
-
-static void sys_exit(struct sw *w, int tid, enum rt_rx_via via, s64 ret)
-{
-	struct rt_event ev = { .kind = RT_EV_RECV_EXIT, .tid = tid };
-
-	ev.exit.ret = ret;
-	ev.exit.sc = (u16)via;
-	feed(w, &ev);
-}
-
-static void sock(struct sw *w, int tid, s32 ret, u32 flags)
-{
-	struct rt_event ev = { .kind = RT_EV_SOCK_RECV, .tid = tid };
-
-	ev.sock.sk = 0xffff888000001000ull;
-	ev.sock.family = AF_INET;
-	ev.sock.protocol = IPPROTO_UDP;
 	ev.sock.ret = ret;
 	ev.sock.flags = flags;
-	feed(w, &ev);
+	fx_corr_feed(w, &ev);
 }
 
-static void addr(struct sw *w, int tid, u8 last)
+static void addr(struct fx_corr *w, int tid, u8 last)
 {
-	struct rt_event ev = { .kind = RT_EV_RECV_ADDR, .tid = tid };
-
-	ev.recv_addr.klen = 16;
-	ev.recv_addr.addr.family = RT_FAM_INET;
-	ev.recv_addr.addr.raw_family = AF_INET;
-	ev.recv_addr.addr.len = 4;
-	ev.recv_addr.addr.port = 53;
-	ev.recv_addr.addr.addr[0] = 10;
-	ev.recv_addr.addr.addr[3] = last;
-	feed(w, &ev);
+	fx_corr_addr4(w, tid, 16, last, 53);
 }
 
-static struct rt_proc_row *total(struct sw *w)
+static struct rt_proc_row *total(struct fx_corr *w)
 {
-	int tgid = 20;
-
-	stats_end_interval(&w->stats, w->now);
-	return table_find(&w->stats.procs, &tgid);
+	return fx_corr_total(w, 20);
 }
 
 TEST(sock_each_receive_is_a_call_with_its_via)
 {
-	struct sw w;
+	struct fx_corr w;
 	struct rt_proc_row *p;
 
 	sw_init(&w);
@@ -126,12 +81,12 @@ TEST(sock_each_receive_is_a_call_with_its_via)
 	CHECK_EQ(p->total_via.calls[RT_RX_READ], 2);
 	CHECK_EQ(p->total_via.bytes[RT_RX_READ], 300);
 	CHECK_EQ(correlator_in_flight(w.c), 0);
-	sw_free(&w);
+	fx_corr_free(&w);
 }
 
 TEST(sock_recvmmsg_counts_datagrams_not_the_closing_eagain)
 {
-	struct sw w;
+	struct fx_corr w;
 	struct rt_proc_row *p;
 
 	sw_init(&w);
@@ -150,12 +105,12 @@ TEST(sock_recvmmsg_counts_datagrams_not_the_closing_eagain)
 	CHECK_EQ(p->total.errors, 1);
 	CHECK_EQ(p->total.lat_n, 2);	/* the first of each vector */
 	CHECK_EQ(p->total_via.calls[RT_RX_RECVMMSG], 6);
-	sw_free(&w);
+	fx_corr_free(&w);
 }
 
 TEST(sock_failed_before_the_socket_and_restarts)
 {
-	struct sw w;
+	struct fx_corr w;
 	struct rt_proc_row *p;
 
 	sw_init(&w);
@@ -177,12 +132,12 @@ TEST(sock_failed_before_the_socket_and_restarts)
 	CHECK_EQ(p->total.errors, 1);
 	CHECK_EQ(p->total.bytes, 10);
 	CHECK_EQ(w.stats.total.restarts, 1);
-	sw_free(&w);
+	fx_corr_free(&w);
 }
 
 TEST(sock_peek_is_a_call_without_bytes)
 {
-	struct sw w;
+	struct fx_corr w;
 	struct rt_proc_row *p;
 
 	sw_init(&w);
@@ -198,12 +153,12 @@ TEST(sock_peek_is_a_call_without_bytes)
 	CHECK_EQ(p->total.peeks, 2);
 	CHECK_EQ(p->total.bytes, 64);
 	CHECK_EQ(p->total_via.bytes[RT_RX_RECVFROM], 64);
-	sw_free(&w);
+	fx_corr_free(&w);
 }
 
 TEST(sock_io_uring_drops_its_first_try_and_labels_workers)
 {
-	struct sw w;
+	struct fx_corr w;
 	struct rt_proc_row *p;
 
 	sw_init(&w);
@@ -219,12 +174,12 @@ TEST(sock_io_uring_drops_its_first_try_and_labels_workers)
 	CHECK_EQ(p->total_via.calls[RT_RX_IO_URING], 2);
 	CHECK_EQ(p->total_via.bytes[RT_RX_IO_URING], 1200);
 	CHECK_EQ(p->total_via.calls[RT_RX_READ], 0);
-	sw_free(&w);
+	fx_corr_free(&w);
 }
 
 TEST(sock_sender_address_after_the_receive)
 {
-	struct sw w;
+	struct fx_corr w;
 	struct rt_peer_key k = { .family = RT_FAM_INET, .len = 4,
 				 .port = 53 };
 	struct rt_peer_row *pr;
@@ -248,7 +203,7 @@ TEST(sock_sender_address_after_the_receive)
 	CHECK_EQ(pr ? pr->total.calls : 0, 2);
 	CHECK_EQ(pr ? pr->total.bytes : 0, 100);
 	CHECK_EQ(pr ? pr->top_tgid : 0, 20);
-	sw_free(&w);
+	fx_corr_free(&w);
 }
 
 /* the host kernel's (6.18) formats, as tracefs prints them */
