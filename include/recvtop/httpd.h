@@ -8,7 +8,8 @@
 #include "recvtop/webcfg.h"
 
 /*
- * The exporter's HTTP side (libmicrohttpd, one internal epoll thread):
+ * The exporter's HTTP side (libmicrohttpd over epoll, driven by the run's
+ * own loop: no thread beside it):
  * GET/HEAD on /metrics and /, content negotiation between the
  * Prometheus text format and OpenMetrics, optional TLS and basic auth.
  * Connections are capped in number, memory and idle time, and the
@@ -30,6 +31,10 @@ struct httpd_opts {
 struct httpd *httpd_start(const struct httpd_opts *o, char *err,
 			  size_t errlen);
 void httpd_stop(struct httpd *h);
+/* the descriptor to poll (readable: call httpd_run) */
+int httpd_fd(struct httpd *h);
+/* serve what is ready, close idle connections; never blocks */
+void httpd_run(struct httpd *h);
 /* the port bound (for ":0" in the tests) */
 unsigned int httpd_port(const struct httpd *h);
 

@@ -16,7 +16,8 @@
  * label values, so the series only ever grow, as Prometheus counters
  * must, while the stats tables can be emptied under pid churn.  The
  * series are rendered in the Prometheus text format 0.0.4 or OpenMetrics
- * 1.0.0 on a scrape, from another thread: a mutex covers the series.
+ * 1.0.0 on a scrape (the run's own thread serves it; a mutex covers the
+ * series all the same, so that a server thread could).
  */
 
 #define RT_EXPORT_MAX_SERIES 10000	/* --max-series default */

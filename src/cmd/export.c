@@ -61,6 +61,18 @@ static void export_interval(void *ctx, struct run *r,
 		taskinfo_forget(r->tasks);
 }
 
+/* every wake-up of the run's loop: serve what is ready */
+static int export_wake(void *ctx, struct run *r, bool fd_ready)
+{
+	struct exporter *e = ctx;
+
+	(void)r;
+	(void)fd_ready;
+	if (e->http)
+		httpd_run(e->http);
+	return 0;
+}
+
 static void export_free(struct exporter *e)
 {
 	httpd_stop(e->http);
@@ -154,6 +166,11 @@ int export_run(const struct rt_options *o)
 		if (!e->http) {
 			rt_err("%s", err);
 			status = RT_EXIT_RUNTIME;
+		} else {
+			r->view.on_wake = export_wake;
+			r->view.wake_fd = httpd_fd(e->http);
+			/* idle connections time out between events too */
+			r->view.max_wait_ms = 100;
 		}
 	}
 	if (!status)

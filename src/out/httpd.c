@@ -2,8 +2,6 @@
 /* The exporter's HTTP server: /metrics over libmicrohttpd. */
 #include <errno.h>
 #include <netinet/in.h>
-#include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,7 +36,7 @@ struct httpd {
 	unsigned int port;
 	struct webcfg *web;
 	struct metrics *m;
-	/* only the daemon's one thread touches these */
+	/* only the run's thread touches these */
 	struct shared *cache[2];
 	u64 cache_gen[2];
 	char *index_page;
@@ -304,10 +302,10 @@ struct httpd *httpd_start(const struct httpd_opts *o, char *err,
 			  size_t errlen)
 {
 	struct httpd *h = calloc(1, sizeof(*h));
-	unsigned int flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
+	/* no thread of its own: the run's loop drives it (httpd_run) */
+	unsigned int flags = MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
 	struct sockaddr_storage ss;
 	socklen_t sl = sizeof(ss);
-	sigset_t all, old;
 	char page[512];
 
 	if (!h) {
@@ -332,9 +330,6 @@ struct httpd *httpd_start(const struct httpd_opts *o, char *err,
 				((struct sockaddr_in *)&ss)->sin_port);
 	if (o->web && o->web->cert_pem)
 		flags |= MHD_USE_TLS;
-	/* the daemon's thread takes no signal: they are the main loop's */
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, &old);
 	h->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, h,
 		MHD_OPTION_LISTEN_SOCKET, h->fd,
 		MHD_OPTION_CONNECTION_LIMIT, conn_limit(),
@@ -345,7 +340,6 @@ struct httpd *httpd_start(const struct httpd_opts *o, char *err,
 			MHD_OPTION_END, o->web ? o->web->key_pem : NULL,
 		MHD_OPTION_HTTPS_MEM_CERT, o->web ? o->web->cert_pem : NULL,
 		MHD_OPTION_END);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (!h->d) {
 		snprintf(err, errlen, "--listen %s: the HTTP server did not "
 			 "start%s", o->listen, o->web && o->web->cert_pem ?
@@ -368,6 +362,19 @@ void httpd_stop(struct httpd *h)
 	shared_put(h->cache[1]);
 	free(h->index_page);
 	free(h);
+}
+
+int httpd_fd(struct httpd *h)
+{
+	const union MHD_DaemonInfo *i =
+		MHD_get_daemon_info(h->d, MHD_DAEMON_INFO_EPOLL_FD);
+
+	return i ? i->epoll_fd : -1;
+}
+
+void httpd_run(struct httpd *h)
+{
+	MHD_run(h->d);
 }
 
 unsigned int httpd_port(const struct httpd *h)

@@ -256,7 +256,10 @@ fi
 exp_start "$RECVTOP_PLAIN" $((P + 6)) comm -d 0.5
 ok $? "export with the default labels started"
 L3=$EXP
-"$RTCARD" procs --procs 20 --calls 5 --size 77 --comm "rtx-$$" >/dev/null
+# (alive a moment: a process gone before recvtop reads its events may
+# have no name left to find)
+"$RTCARD" procs --procs 20 --calls 5 --size 77 --comm "rtx-$$" --parallel 20 \
+	--hold-ms 1000 >/dev/null
 sleep 1.5
 scrape $((P + 6)) "$O/comm.prom"
 is "$($PROMCHECK samples "$O/comm.prom" recvtop_receive_calls_total comm="rtx-$$")" "120 1" \

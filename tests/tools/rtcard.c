@@ -5,9 +5,10 @@
  * calls.
  *
  *   rtcard procs --procs N [--calls K] [--size S] [--parallel P]
- *                [--comm NAME] [--expect FILE]
+ *                [--comm NAME] [--hold-ms MS] [--expect FILE]
  *	N short-lived processes (comm "rtc-proc", or NAME: any bytes, cut
- *	to 15 by the kernel), at most P alive at once.
+ *	to 15 by the kernel), at most P alive at once, each living MS more
+ *	after its receives (default 0).
  *	Each sends itself K datagrams of S bytes on a socketpair, receives
  *	them with K recv() calls (recvfrom without an address), then makes
  *	one more that fails with EAGAIN: K + 1 calls, K * S bytes, 1 error
@@ -44,7 +45,7 @@
 
 static struct {
 	int mode;			/* 0 procs, 1 peers */
-	unsigned long n, calls, size, parallel;
+	unsigned long n, calls, size, parallel, hold_ms;
 	const char *expect;
 	const char *comm;
 } opt = { .calls = 2, .size = 32, .parallel = 8, .comm = "rtc-proc" };
@@ -102,6 +103,8 @@ static void parse_args(int argc, char **argv)
 			opt.size = num(a, v, 1, MAX_SIZE);
 		else if (!strcmp(a, "--parallel") && opt.mode == 0)
 			opt.parallel = num(a, v, 1, 256);
+		else if (!strcmp(a, "--hold-ms") && opt.mode == 0)
+			opt.hold_ms = num(a, v, 1, 60000);
 		else if (!strcmp(a, "--comm") && opt.mode == 0 && v && *v)
 			opt.comm = v;
 		else if (!strcmp(a, "--expect") && v && *v)
@@ -152,6 +155,8 @@ static void __attribute__((noreturn)) proc_child(void)
 	if (recvfrom(sv[0], buf, sizeof(buf), MSG_DONTWAIT, NULL, NULL) != -1 ||
 	    errno != EAGAIN)
 		_exit(13);
+	if (opt.hold_ms)
+		usleep((useconds_t)(opt.hold_ms * 1000));
 	_exit(0);
 }
 
