@@ -124,6 +124,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#define RT_TOOL "rtgen"
+#include "rtcommon.h"
+
 #define RECV_BUF_LEN	65536
 #define MAX_SIZE	65507		/* largest IPv4 UDP payload */
 #define MAX_COUNT	100000000ULL
@@ -281,12 +284,10 @@ struct opts {
 };
 
 static struct opts opt;
-static char g_tag[64] = "rtgen";
 static pid_t g_sender = -1;		/* helper of this receiver */
 static char g_unix_dir[64];		/* unix scenario temp dir */
 static char g_unix_rpath[108];
 static char g_unix_spath[108];
-static int g_is_child;
 
 static void cleanup(void)
 {
@@ -304,37 +305,6 @@ static void cleanup(void)
 	g_unix_rpath[0] = g_unix_spath[0] = g_unix_dir[0] = '\0';
 }
 
-static void __attribute__((format(printf, 1, 2), noreturn))
-die(const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "%s: %s\n", g_tag, msg);
-	cleanup();
-	if (g_is_child)
-		_exit(1);
-	exit(1);
-}
-
-#define die_errno(what) die("%s: %s", (what), strerror(errno))
-
-static void __attribute__((format(printf, 1, 2), noreturn))
-usage_error(const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "rtgen: %s (try --help)\n", msg);
-	exit(2);
-}
-
 static void usage(void)
 {
 	printf("usage:\n"
@@ -349,47 +319,7 @@ static void usage(void)
 	       DEFAULT_SCENARIOS, EXTRA_SCENARIOS, MAX_VLEN);
 }
 
-static double now_mono(void)
-{
-	struct timespec ts;
-
-	if (clock_gettime(CLOCK_MONOTONIC, &ts))
-		die_errno("clock_gettime");
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static void sleep_ms(unsigned long ms)
-{
-	struct timespec ts = {
-		.tv_sec = ms / 1000,
-		.tv_nsec = (long)(ms % 1000) * 1000000L,
-	};
-
-	while (nanosleep(&ts, &ts)) {
-		if (errno != EINTR)
-			die_errno("nanosleep");
-	}
-}
-
 /* ---------------------------------------------------------------- args */
-
-static unsigned long long parse_ull(const char *name, const char *s,
-				    unsigned long long min,
-				    unsigned long long max)
-{
-	unsigned long long v;
-	char *end;
-
-	if (!s || !*s || *s == '-' || *s == '+')
-		usage_error("%s: expected a number, got '%s'", name, s ? s : "");
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno || *end)
-		usage_error("%s: invalid number '%s'", name, s);
-	if (v < min || v > max)
-		usage_error("%s: %llu out of range [%llu, %llu]", name, v, min, max);
-	return v;
-}
 
 static double parse_double(const char *name, const char *s, double min,
 			   double max)
@@ -406,23 +336,6 @@ static double parse_double(const char *name, const char *s, double min,
 	if (v < min || v > max)
 		usage_error("%s: %s out of range [%g, %g]", name, s, min, max);
 	return v;
-}
-
-/* Match "--name value" or "--name=value"; returns the value or NULL. */
-static const char *opt_value(int argc, char **argv, int *i, const char *name)
-{
-	size_t n = strlen(name);
-	const char *a = argv[*i];
-
-	if (strncmp(a, name, n))
-		return NULL;
-	if (a[n] == '=')
-		return a + n + 1;
-	if (a[n])
-		return NULL;
-	if (*i + 1 >= argc)
-		usage_error("%s needs a value", name);
-	return argv[++*i];
 }
 
 static void parse_args(int argc, char **argv)
@@ -513,50 +426,7 @@ static void parse_args(int argc, char **argv)
 		usage_error("--procs is only valid in flood mode");
 }
 
-static int parse_scenarios(const char *list, enum scen *out)
-{
-	char *copy = strdup(list), *save = NULL, *tok;
-	int n = 0;
-
-	if (!copy)
-		die_errno("strdup");
-	for (tok = strtok_r(copy, ",", &save); tok;
-	     tok = strtok_r(NULL, ",", &save)) {
-		int k, found = -1;
-
-		for (k = 0; k < SC_FLOOD; k++) {
-			if (!strcmp(tok, scen_names[k]))
-				found = k;
-		}
-		if (found < 0) {
-			fprintf(stderr, "rtgen: unknown scenario '%s' (valid: %s,"
-				"%s)\n", tok, DEFAULT_SCENARIOS, EXTRA_SCENARIOS);
-			free(copy);
-			exit(2);
-		}
-		if (n >= MAX_SCENARIOS) {
-			free(copy);
-			usage_error("too many scenarios (max %d)", MAX_SCENARIOS);
-		}
-		out[n++] = (enum scen)found;
-	}
-	free(copy);
-	if (!n)
-		usage_error("--scenarios: empty list");
-	return n;
-}
-
 /* ------------------------------------------------------------- helpers */
-
-static void fill_payload(unsigned char *p, size_t len, uint32_t seq)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		p[i] = (unsigned char)(seq * 31u + i * 7u + 0x5a);
-	if (len >= sizeof(seq))
-		memcpy(p, &seq, sizeof(seq));
-}
 
 /* one receive of exactly --size bytes, counted; anything else ends the run */
 static void count_exact(struct result *res, const char *what,
@@ -570,26 +440,6 @@ static void count_exact(struct result *res, const char *what,
 	if ((unsigned long)r != opt.size)
 		die("%s #%llu: got %zd bytes, expected %lu", what, i, r,
 		    opt.size);
-}
-
-static void check_payload(const unsigned char *p, size_t len, uint32_t seq)
-{
-	uint32_t got;
-	size_t i;
-
-	if (len >= sizeof(seq)) {
-		memcpy(&got, p, sizeof(got));
-		if (got != seq)
-			die("message %u: got sequence number %u (lost or reordered data)",
-			    seq, got);
-		i = sizeof(seq);
-	} else {
-		i = 0;
-	}
-	for (; i < len; i++) {
-		if (p[i] != (unsigned char)(seq * 31u + i * 7u + 0x5a))
-			die("message %u: corrupted payload at byte %zu", seq, i);
-	}
 }
 
 /*
@@ -624,97 +474,6 @@ static void child_init(enum scen sc, pid_t parent, const char *comm)
 	/* the gate: no receive call before the test opens it */
 	while (opt.gate && access(opt.gate, F_OK))
 		sleep_ms(10);
-}
-
-static void xwrite_all(int fd, const void *buf, size_t len, const char *what)
-{
-	const char *p = buf;
-
-	while (len) {
-		ssize_t r = write(fd, p, len);
-
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			die("%s: write: %s", what, strerror(errno));
-		}
-		if (r == 0)
-			die("%s: write returned 0", what);
-		p += r;
-		len -= (size_t)r;
-	}
-}
-
-static void set_rcvtimeo(int fd, long sec, long usec)
-{
-	struct timeval tv = { .tv_sec = sec, .tv_usec = usec };
-
-	if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)))
-		die_errno("setsockopt(SO_RCVTIMEO)");
-}
-
-/* Ask for a big receive buffer; returns the effective sk_rcvbuf. */
-static int set_big_rcvbuf(int fd)
-{
-	int want = 4 << 20, got = 0;
-	socklen_t len = sizeof(got);
-
-	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &want, sizeof(want)) &&
-	    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &want, sizeof(want)))
-		die_errno("setsockopt(SO_RCVBUF)");
-	if (getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &got, &len))
-		die_errno("getsockopt(SO_RCVBUF)");
-	return got;
-}
-
-/*
- * Datagrams per ack so that a full batch always fits in the receive
- * buffer.  Per datagram memory (truesize) is estimated generously: the
- * linear data is rounded up to a power of two by kmalloc, plus sk_buff
- * and skb_shared_info overhead; then a factor 2 of safety margin.
- */
-static unsigned long batch_for(int rcvbuf, unsigned long size)
-{
-	unsigned long est = 1, b;
-
-	while (est < size + 512)
-		est <<= 1;
-	est += 1024;
-	b = (unsigned long)rcvbuf / (2 * est);
-	if (b < 1)
-		b = 1;
-	if (b > MAX_BATCH)
-		b = MAX_BATCH;
-	return b;
-}
-
-static int loopback_socket(int family, int type, struct sockaddr_storage *ss,
-			   socklen_t *sslen)
-{
-	int fd = socket(family, type | SOCK_CLOEXEC, 0);
-
-	if (fd < 0)
-		die_errno("socket");
-	memset(ss, 0, sizeof(*ss));
-	if (family == AF_INET) {
-		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
-
-		sin->sin_family = AF_INET;
-		sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-		*sslen = sizeof(*sin);
-	} else {
-		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
-
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_addr = in6addr_loopback;
-		*sslen = sizeof(*sin6);
-	}
-	if (bind(fd, (struct sockaddr *)ss, *sslen))
-		die("bind to %s loopback: %s",
-		    family == AF_INET ? "127.0.0.1" : "::1", strerror(errno));
-	if (getsockname(fd, (struct sockaddr *)ss, sslen))
-		die_errno("getsockname");
-	return fd;
 }
 
 static unsigned int ss_port(const struct sockaddr_storage *ss)
@@ -842,7 +601,7 @@ static void __attribute__((noreturn)) tcp_sender(int fd)
 		die_errno("malloc");
 	for (i = 0; i < opt.count; i++) {
 		fill_payload(buf, opt.size, (uint32_t)i);
-		xwrite_all(fd, buf, opt.size, "sender");
+		write_all(fd, buf, opt.size, "sender", NULL);
 	}
 	free(buf);
 	if (close(fd))
@@ -881,7 +640,7 @@ static void send_ack(int ackfd)
 {
 	char c = 'a';
 
-	xwrite_all(ackfd, &c, 1, "ack pipe");
+	write_all(ackfd, &c, 1, "ack pipe", NULL);
 }
 
 /* the receive loop of a datagram scenario, over calls [from, to) */
@@ -1073,7 +832,7 @@ static void run_dgram_inet(enum scen sc, struct result *res, int family)
 	rfd = loopback_socket(family, SOCK_DGRAM, &raddr, &rlen);
 	sfd = loopback_socket(family, SOCK_DGRAM, &saddr, &slen);
 	rcvbuf = set_big_rcvbuf(rfd);
-	batch = batch_for(rcvbuf, opt.size);
+	batch = dgram_fit(rcvbuf, opt.size, MAX_BATCH);
 	if (sc == SC_RECVMMSG) {
 		/* whole vectors per batch, and a batch must fit */
 		if (batch < opt.vlen)
@@ -1127,43 +886,6 @@ static void run_dgram_inet(enum scen sc, struct result *res, int family)
 	close(rfd);
 	wait_sender();
 	free(buf);
-}
-
-/*
- * A connected stream pair: TCP over loopback (family AF_INET/AF_INET6),
- * or an AF_UNIX socketpair().  *rfd is the receiver's end.  big_rcvbuf:
- * the listener (so the handshake's window, and the accepted socket) gets
- * set_big_rcvbuf(), which also locks it: SO_RCVLOWAT then leaves the
- * window clamp alone.
- */
-static void stream_pair(int family, int *rfd, int *sfd, int big_rcvbuf)
-{
-	struct sockaddr_storage laddr;
-	socklen_t llen;
-	int lfd, sv[2];
-
-	if (family == AF_UNIX) {
-		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv))
-			die_errno("socketpair(AF_UNIX, SOCK_STREAM)");
-		*rfd = sv[0];
-		*sfd = sv[1];
-		return;
-	}
-	lfd = loopback_socket(family, SOCK_STREAM, &laddr, &llen);
-	if (big_rcvbuf)
-		set_big_rcvbuf(lfd);
-	if (listen(lfd, 1))
-		die_errno("listen");
-	*sfd = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (*sfd < 0)
-		die_errno("socket");
-	/* loopback handshake completes in the kernel before accept() */
-	if (connect(*sfd, (struct sockaddr *)&laddr, llen))
-		die_errno("connect");
-	*rfd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
-	if (*rfd < 0)
-		die_errno("accept");
-	close(lfd);
 }
 
 static void run_tcp(struct result *res, int family)
@@ -1229,7 +951,7 @@ static void __attribute__((noreturn)) stream_sender_acked(int fd, int ackfd)
 		if (i)
 			wait_ack(ackfd, i);
 		fill_payload(buf, opt.size, (uint32_t)i);
-		xwrite_all(fd, buf, opt.size, "sender");
+		write_all(fd, buf, opt.size, "sender", NULL);
 	}
 	free(buf);
 	if (close(fd))
@@ -1528,7 +1250,7 @@ static void __attribute__((noreturn)) pipe_writer(int fd, size_t len)
 
 	for (i = 0; i < opt.count; i++) {
 		fill_payload(buf, len, (uint32_t)i);
-		xwrite_all(fd, buf, len, "pipe writer");
+		write_all(fd, buf, len, "pipe writer", NULL);
 	}
 	if (close(fd))
 		die_errno("pipe writer: close");
@@ -1562,7 +1284,7 @@ static void run_noise(struct result *res)
 		die("unlink %s: %s", path, strerror(errno));
 	for (k = 0; k < chunks; k++) {
 		fill_payload(buf, NOISE_CHUNK, k);
-		xwrite_all(ffd, buf, NOISE_CHUNK, "noise file");
+		write_all(ffd, buf, NOISE_CHUNK, "noise file", NULL);
 	}
 	if (pipe2(pfd, O_CLOEXEC))
 		die_errno("pipe2");
@@ -1624,7 +1346,7 @@ static void run_reuse(struct result *res)
 	if (tfd < 0)
 		die("mkostemp %s: %s", path, strerror(errno));
 	fill_payload(buf, opt.size, 7);
-	xwrite_all(tfd, buf, opt.size, "reuse file");
+	write_all(tfd, buf, opt.size, "reuse file", NULL);
 	close(tfd);
 	res->extra |= X_NOISE;
 	sleep_ms(opt.hold_ms);
@@ -1878,22 +1600,6 @@ flood_child(struct result *res, pid_t parent)
 
 /* ---------------------------------------------------------------- output */
 
-static void json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
-	}
-	fputc('"', f);
-}
-
 static void write_json(FILE *f, const struct result *res, const char *const *scen,
 		       int n, int timing)
 {
@@ -1961,38 +1667,18 @@ static void write_json(FILE *f, const struct result *res, const char *const *sce
 	fputs("}\n", f);
 }
 
-static FILE *open_expect(void)
-{
-	FILE *f;
-
-	if (!opt.expect)
-		return stdout;
-	f = fopen(opt.expect, "we");
-	if (!f) {
-		fprintf(stderr, "rtgen: cannot open %s: %s\n", opt.expect,
-			strerror(errno));
-		exit(1);
-	}
-	return f;
-}
-
 static int emit(FILE *f, const struct result *res, const char *const *scen,
 		int n, int timing)
 {
 	write_json(f, res, scen, n, timing);
-	if (fflush(f) || ferror(f) || (f != stdout && fclose(f))) {
-		fprintf(stderr, "rtgen: writing %s failed: %s\n",
-			opt.expect ? opt.expect : "stdout", strerror(errno));
-		return 1;
-	}
-	return 0;
+	return close_expect(f, opt.expect);
 }
 
 /* ------------------------------------------------------------------ main */
 
 int main(int argc, char **argv)
 {
-	enum scen scen[MAX_SCENARIOS > MAX_PROCS ? MAX_SCENARIOS : MAX_PROCS] = { SC_UDP4 };
+	int scen[MAX_SCENARIOS > MAX_PROCS ? MAX_SCENARIOS : MAX_PROCS] = { SC_UDP4 };
 	const char *names[MAX_SCENARIOS > MAX_PROCS ? MAX_SCENARIOS : MAX_PROCS];
 	pid_t pids[MAX_SCENARIOS > MAX_PROCS ? MAX_SCENARIOS : MAX_PROCS];
 	struct result *res;
@@ -2003,7 +1689,10 @@ int main(int argc, char **argv)
 
 	parse_args(argc, argv);
 	if (opt.mode == MODE_DEFAULT) {
-		n = parse_scenarios(opt.scenarios, scen);
+		n = parse_scenarios(opt.scenarios, scen_names,
+				    sizeof(scen_names[0]), SC_FLOOD, scen,
+				    MAX_SCENARIOS,
+				    DEFAULT_SCENARIOS "," EXTRA_SCENARIOS);
 	} else {
 		n = opt.mode == MODE_FLOOD ? (int)opt.procs : 1;
 		for (i = 0; i < n; i++)
@@ -2017,7 +1706,7 @@ int main(int argc, char **argv)
 		die_errno("signal(SIGPIPE)");
 
 	/* fail early on a bad --expect path; stays empty if the run fails */
-	out = open_expect();
+	out = open_expect(opt.expect);
 
 	maplen = sizeof(*res) * (size_t)n;
 	res = mmap(NULL, maplen, PROT_READ | PROT_WRITE,
@@ -2043,23 +1732,11 @@ int main(int argc, char **argv)
 	}
 
 	for (i = 0; i < started; i++) {
-		int st;
+		int r = wait_scenario(pids[i], names[i], &res[i].done);
 
-		while (waitpid(pids[i], &st, 0) < 0) {
-			if (errno != EINTR) {
-				fprintf(stderr, "rtgen: waitpid: %s\n", strerror(errno));
-				return 1;
-			}
-		}
-		if (WIFEXITED(st) && WEXITSTATUS(st) == 0 && res[i].done)
-			continue;
-		failed = 1;
-		if (WIFSIGNALED(st))
-			fprintf(stderr, "rtgen: scenario %s (pid %d) killed by signal %d\n",
-				names[i], (int)pids[i], WTERMSIG(st));
-		else
-			fprintf(stderr, "rtgen: scenario %s (pid %d) failed (exit status %d)\n",
-				names[i], (int)pids[i], WEXITSTATUS(st));
+		if (r < 0)
+			return 1;
+		failed |= r;
 	}
 	if (failed) {
 		fprintf(stderr, "rtgen: failed, no expectations written\n");

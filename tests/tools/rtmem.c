@@ -54,6 +54,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#define RT_TOOL "rtmem"
+#include "rtcommon.h"
+
 #define MAX_OPS		10000000ULL
 #define AREA_SIZE	(64 * 1024)
 #define RD_OFF		100		/* read area: crosses page boundaries */
@@ -88,14 +91,15 @@ static struct {
 	.peeks = 10,
 };
 
-static char g_tag[64] = "rtmem";
-static int g_is_child;
 static pid_t g_target = -1;
 static pid_t g_denied = -1;
 static struct ctl *g_ctl;
 
-static void reap_children(void)
+/* the children, from the parent */
+static void cleanup(void)
 {
+	if (g_is_child)
+		return;
 	if (g_denied > 0) {
 		kill(g_denied, SIGKILL);
 		waitpid(g_denied, NULL, 0);
@@ -108,88 +112,11 @@ static void reap_children(void)
 	}
 }
 
-static void __attribute__((format(printf, 1, 2), noreturn))
-die(const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "%s: %s\n", g_tag, msg);
-	if (g_is_child)
-		_exit(1);
-	reap_children();
-	exit(1);
-}
-
-#define die_errno(what) die("%s: %s", (what), strerror(errno))
-
-static void __attribute__((format(printf, 1, 2), noreturn))
-usage_error(const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "rtmem: %s (try --help)\n", msg);
-	exit(2);
-}
-
 static void usage(void)
 {
 	printf("usage: rtmem [--reads N] [--writes W] [--peeks P] [--proc] [--denied D]\n"
 	       "             [--expect FILE] [--hold-ms MS]\n"
 	       "defaults: --reads 100 --writes 10 --peeks 10 --denied 0 --hold-ms 0\n");
-}
-
-static void sleep_ms(unsigned long ms)
-{
-	struct timespec ts = {
-		.tv_sec = ms / 1000,
-		.tv_nsec = (long)(ms % 1000) * 1000000L,
-	};
-
-	while (nanosleep(&ts, &ts)) {
-		if (errno != EINTR)
-			die_errno("nanosleep");
-	}
-}
-
-static unsigned long long parse_ull(const char *name, const char *s,
-				    unsigned long long max)
-{
-	unsigned long long v;
-	char *end;
-
-	if (!s || !*s || *s == '-' || *s == '+')
-		usage_error("%s: expected a number, got '%s'", name, s ? s : "");
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno || *end)
-		usage_error("%s: invalid number '%s'", name, s);
-	if (v > max)
-		usage_error("%s: %llu out of range [0, %llu]", name, v, max);
-	return v;
-}
-
-static const char *opt_value(int argc, char **argv, int *i, const char *name)
-{
-	size_t n = strlen(name);
-	const char *a = argv[*i];
-
-	if (strncmp(a, name, n))
-		return NULL;
-	if (a[n] == '=')
-		return a + n + 1;
-	if (a[n])
-		return NULL;
-	if (*i + 1 >= argc)
-		usage_error("%s needs a value", name);
-	return argv[++*i];
 }
 
 static void parse_args(int argc, char **argv)
@@ -206,15 +133,15 @@ static void parse_args(int argc, char **argv)
 		} else if (!strcmp(a, "--proc")) {
 			opt.proc = 1;
 		} else if ((v = opt_value(argc, argv, &i, "--reads"))) {
-			opt.reads = parse_ull("--reads", v, MAX_OPS);
+			opt.reads = parse_ull("--reads", v, 0, MAX_OPS);
 		} else if ((v = opt_value(argc, argv, &i, "--writes"))) {
-			opt.writes = parse_ull("--writes", v, MAX_OPS);
+			opt.writes = parse_ull("--writes", v, 0, MAX_OPS);
 		} else if ((v = opt_value(argc, argv, &i, "--peeks"))) {
-			opt.peeks = parse_ull("--peeks", v, MAX_OPS);
+			opt.peeks = parse_ull("--peeks", v, 0, MAX_OPS);
 		} else if ((v = opt_value(argc, argv, &i, "--denied"))) {
-			opt.denied = parse_ull("--denied", v, MAX_OPS);
+			opt.denied = parse_ull("--denied", v, 0, MAX_OPS);
 		} else if ((v = opt_value(argc, argv, &i, "--hold-ms"))) {
-			opt.hold_ms = parse_ull("--hold-ms", v, 3600000);
+			opt.hold_ms = parse_ull("--hold-ms", v, 0, 3600000);
 		} else if ((v = opt_value(argc, argv, &i, "--expect"))) {
 			if (!*v)
 				usage_error("--expect: empty file name");

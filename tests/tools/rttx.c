@@ -87,7 +87,7 @@
  * Flow control: the blocking stream scenarios and udgram need none
  * (AF_UNIX datagrams are never dropped).  For UDP the sink's receive
  * buffer is made big and the sender keeps at most W datagrams
- * unreceived, W derived from that buffer (see dgram_window()), waiting
+ * unreceived, W derived from that buffer (see dgram_fit()), waiting
  * for the sink's counter in a MAP_SHARED mapping: no pipe, no ack, so
  * nothing is dropped and the sender makes no read at all.  sendmmsg: a
  * vector that does not fit the window is an error.  uring the same way
@@ -124,6 +124,9 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#define RT_TOOL "rttx"
+#include "rtcommon.h"
 
 #define MAX_SIZE	65507		/* largest IPv4 UDP payload */
 #define MAX_COUNT	100000000ULL
@@ -208,8 +211,6 @@ static struct opts {
 	unsigned long linger_ms;
 } opt;
 
-static char g_tag[64] = "rttx";
-static int g_is_child;
 static pid_t g_sink = -1;		/* this sender's sink */
 static char g_tmpdir[64];		/* udgram: owned by the sender */
 static char g_upath[108];
@@ -230,37 +231,6 @@ static void cleanup(void)
 	g_upath[0] = g_tmpdir[0] = '\0';
 }
 
-static void __attribute__((format(printf, 1, 2), noreturn))
-die(const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "%s: %s\n", g_tag, msg);
-	cleanup();
-	if (g_is_child)
-		_exit(1);
-	exit(1);
-}
-
-#define die_errno(what) die("%s: %s", (what), strerror(errno))
-
-static void __attribute__((format(printf, 1, 2), noreturn))
-usage_error(const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "rttx: %s (try --help)\n", msg);
-	exit(2);
-}
-
 static void usage(void)
 {
 	printf("usage: rttx [--count N] [--size S] [--vlen V] [--expect FILE]\n"
@@ -275,28 +245,6 @@ static void usage(void)
 	       MAX_SIZE, MAX_VLEN, ALL_SCENARIOS);
 }
 
-static double now_mono(void)
-{
-	struct timespec ts;
-
-	if (clock_gettime(CLOCK_MONOTONIC, &ts))
-		die_errno("clock_gettime");
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static void sleep_us(unsigned long us)
-{
-	struct timespec ts = {
-		.tv_sec = us / 1000000,
-		.tv_nsec = (long)(us % 1000000) * 1000L,
-	};
-
-	while (nanosleep(&ts, &ts)) {
-		if (errno != EINTR)
-			die_errno("nanosleep");
-	}
-}
-
 static void *xmalloc(size_t len)
 {
 	void *p = malloc(len ? len : 1);
@@ -307,41 +255,6 @@ static void *xmalloc(size_t len)
 }
 
 /* ---------------------------------------------------------------- args */
-
-static unsigned long long parse_ull(const char *name, const char *s,
-				    unsigned long long min,
-				    unsigned long long max)
-{
-	unsigned long long v;
-	char *end;
-
-	if (!s || !*s || *s == '-' || *s == '+')
-		usage_error("%s: expected a number, got '%s'", name, s ? s : "");
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno || *end)
-		usage_error("%s: invalid number '%s'", name, s);
-	if (v < min || v > max)
-		usage_error("%s: %llu out of range [%llu, %llu]", name, v, min, max);
-	return v;
-}
-
-/* Match "--name value" or "--name=value"; returns the value or NULL. */
-static const char *opt_value(int argc, char **argv, int *i, const char *name)
-{
-	size_t n = strlen(name);
-	const char *a = argv[*i];
-
-	if (strncmp(a, name, n))
-		return NULL;
-	if (a[n] == '=')
-		return a + n + 1;
-	if (a[n])
-		return NULL;
-	if (*i + 1 >= argc)
-		usage_error("%s needs a value", name);
-	return argv[++*i];
-}
 
 static void parse_args(int argc, char **argv)
 {
@@ -383,69 +296,7 @@ static void parse_args(int argc, char **argv)
 	}
 }
 
-static int parse_scenarios(const char *list, enum scen *out)
-{
-	char *copy = strdup(list), *save = NULL, *tok;
-	int n = 0;
-
-	if (!copy)
-		die_errno("strdup");
-	for (tok = strtok_r(copy, ",", &save); tok;
-	     tok = strtok_r(NULL, ",", &save)) {
-		int k, found = -1;
-
-		for (k = 0; k < SC_NR; k++) {
-			if (!strcmp(tok, scen_info[k].name))
-				found = k;
-		}
-		if (found < 0) {
-			fprintf(stderr, "rttx: unknown scenario '%s' (valid: %s)\n",
-				tok, ALL_SCENARIOS);
-			free(copy);
-			exit(2);
-		}
-		if (n >= MAX_SCENARIOS) {
-			free(copy);
-			usage_error("too many scenarios (max %d)", MAX_SCENARIOS);
-		}
-		out[n++] = (enum scen)found;
-	}
-	free(copy);
-	if (!n)
-		usage_error("--scenarios: empty list");
-	return n;
-}
-
 /* ------------------------------------------------------------- helpers */
-
-/* datagram payload: its sequence number, then a pattern */
-static void fill_payload(unsigned char *p, size_t len, uint32_t seq)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		p[i] = (unsigned char)(seq * 31u + i * 7u + 0x5a);
-	if (len >= sizeof(seq))
-		memcpy(p, &seq, sizeof(seq));
-}
-
-static void check_payload(const unsigned char *p, size_t len, uint32_t seq)
-{
-	uint32_t got;
-	size_t i = 0;
-
-	if (len >= sizeof(seq)) {
-		memcpy(&got, p, sizeof(got));
-		if (got != seq)
-			die("datagram %u: got sequence number %u (lost or reordered)",
-			    seq, got);
-		i = sizeof(seq);
-	}
-	for (; i < len; i++) {
-		if (p[i] != (unsigned char)(seq * 31u + i * 7u + 0x5a))
-			die("datagram %u: corrupted payload at byte %zu", seq, i);
-	}
-}
 
 /* stream byte at offset x (sendfile: x is the offset in the file) */
 static unsigned char pat(unsigned long long x)
@@ -478,110 +329,6 @@ static void child_init(const char *comm, const char *name)
 		sleep_us(10000);
 }
 
-static void set_rcvtimeo(int fd)
-{
-	struct timeval tv = { .tv_sec = SAFE_S };
-
-	if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)))
-		die_errno("setsockopt(SO_RCVTIMEO)");
-}
-
-/* Ask for a big receive buffer; returns the effective sk_rcvbuf. */
-static int set_big_rcvbuf(int fd)
-{
-	int want = 4 << 20, got = 0;
-	socklen_t len = sizeof(got);
-
-	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &want, sizeof(want)) &&
-	    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &want, sizeof(want)))
-		die_errno("setsockopt(SO_RCVBUF)");
-	if (getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &got, &len))
-		die_errno("getsockopt(SO_RCVBUF)");
-	return got;
-}
-
-/*
- * Datagrams that may be unreceived at a time so that they always fit the
- * receive buffer.  Per datagram memory (truesize) is estimated
- * generously: the data rounded up to a power of two (kmalloc), plus
- * sk_buff and skb_shared_info overhead; then a factor 2 of margin.
- */
-static unsigned long dgram_window(int rcvbuf, unsigned long size)
-{
-	unsigned long est = 1, w;
-
-	while (est < size + 512)
-		est <<= 1;
-	est += 1024;
-	w = (unsigned long)rcvbuf / (2 * est);
-	if (w < 1)
-		w = 1;
-	if (w > MAX_WINDOW)
-		w = MAX_WINDOW;
-	return w;
-}
-
-static int loopback_socket(int family, int type, struct sockaddr_storage *ss,
-			   socklen_t *sslen)
-{
-	int fd = socket(family, type | SOCK_CLOEXEC, 0);
-
-	if (fd < 0)
-		die_errno("socket");
-	memset(ss, 0, sizeof(*ss));
-	if (family == AF_INET) {
-		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
-
-		sin->sin_family = AF_INET;
-		sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-		*sslen = sizeof(*sin);
-	} else {
-		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
-
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_addr = in6addr_loopback;
-		*sslen = sizeof(*sin6);
-	}
-	if (bind(fd, (struct sockaddr *)ss, *sslen))
-		die("bind to %s loopback: %s",
-		    family == AF_INET ? "127.0.0.1" : "::1", strerror(errno));
-	if (getsockname(fd, (struct sockaddr *)ss, sslen))
-		die_errno("getsockname");
-	return fd;
-}
-
-/*
- * A connected stream pair: TCP over loopback (AF_INET/AF_INET6), or an
- * AF_UNIX socketpair().  *rfd is the sink's end, *sfd the sender's.
- */
-static void stream_pair(int family, int *rfd, int *sfd)
-{
-	struct sockaddr_storage laddr;
-	socklen_t llen;
-	int lfd, sv[2];
-
-	if (family == AF_UNIX) {
-		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv))
-			die_errno("socketpair(AF_UNIX, SOCK_STREAM)");
-		*rfd = sv[0];
-		*sfd = sv[1];
-		return;
-	}
-	lfd = loopback_socket(family, SOCK_STREAM, &laddr, &llen);
-	if (listen(lfd, 1))
-		die_errno("listen");
-	*sfd = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (*sfd < 0)
-		die_errno("socket");
-	/* the loopback handshake completes in the kernel before accept() */
-	if (connect(*sfd, (struct sockaddr *)&laddr, llen))
-		die_errno("connect");
-	*rfd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
-	if (*rfd < 0)
-		die_errno("accept");
-	close(lfd);
-}
-
 /* an unlinked temporary file, open for reading and writing */
 static int tmp_file(void)
 {
@@ -593,27 +340,6 @@ static int tmp_file(void)
 	if (unlink(path))
 		die("unlink %s: %s", path, strerror(errno));
 	return fd;
-}
-
-/* write() all of buf to a file or pipe (never a socket), counted */
-static void noise_write(unsigned long long *count, int fd, const void *buf,
-			size_t len, const char *what)
-{
-	const char *p = buf;
-
-	while (len) {
-		ssize_t r = write(fd, p, len);
-
-		(*count)++;
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			die("%s: write: %s", what, strerror(errno));
-		if (r == 0)
-			die("%s: write returned 0", what);
-		p += r;
-		len -= (size_t)r;
-	}
 }
 
 static void noise_init(void)
@@ -629,10 +355,10 @@ static void noise(struct result *res)
 	unsigned char buf[NOISE_LEN];
 
 	memset(buf, 'n', sizeof(buf));
-	noise_write(&res->file_writes, g_noise_fd, buf, sizeof(buf),
-		    "noise file");
-	noise_write(&res->pipe_writes, g_noise_pipe[1], buf, sizeof(buf),
-		    "noise pipe");
+	write_all(g_noise_fd, buf, sizeof(buf), "noise file",
+		  &res->file_writes);
+	write_all(g_noise_pipe[1], buf, sizeof(buf), "noise pipe",
+		  &res->pipe_writes);
 }
 
 static void noise_exit(struct result *res)
@@ -704,7 +430,7 @@ static void __attribute__((noreturn)) sink_dgram(struct result *res, int fd)
 	unsigned char *buf = xmalloc(SINK_BUF);
 	unsigned long long i;
 
-	set_rcvtimeo(fd);
+	set_rcvtimeo(fd, SAFE_S, 0);
 	for (i = 0; i < opt.count; i++) {
 		ssize_t r = recv(fd, buf, SINK_BUF, 0);
 
@@ -739,7 +465,7 @@ sink_stream(struct result *res, int fd, unsigned char *ref,
 	if (fstat(fd, &st))
 		die_errno("fstat");
 	if (S_ISSOCK(st.st_mode))
-		set_rcvtimeo(fd);
+		set_rcvtimeo(fd, SAFE_S, 0);
 	for (;;) {
 		ssize_t r = read(fd, buf, SINK_BUF), k;
 
@@ -849,7 +575,7 @@ static void run_udp(enum scen sc, struct result *res, int family)
 	int rfd, sfd;
 
 	rfd = loopback_socket(family, SOCK_DGRAM, &raddr, &rlen);
-	window = dgram_window(set_big_rcvbuf(rfd), opt.size);
+	window = dgram_fit(set_big_rcvbuf(rfd), opt.size, MAX_WINDOW);
 	if (sc == SC_SENDMMSG && window < opt.vlen)
 		die("--vlen %lu: only %lu datagrams of %lu bytes fit the sink's receive buffer",
 		    opt.vlen, window, opt.size);
@@ -1070,7 +796,7 @@ static void splice_msg(struct result *res, int sfd, const int pfd[2],
 {
 	size_t moved = 0;
 
-	noise_write(&res->pipe_writes, pfd[1], p, opt.size, "splice pipe");
+	write_all(pfd[1], p, opt.size, "splice pipe", &res->pipe_writes);
 	while (moved < opt.size) {
 		ssize_t r = splice(pfd[0], NULL, sfd, NULL, opt.size - moved, 0);
 
@@ -1134,7 +860,7 @@ static void run_stream(enum scen sc, struct result *res, int family)
 		buf = xmalloc(flen);
 		fill_pat(buf, flen, 0);
 		ffd = tmp_file();
-		noise_write(&res->file_writes, ffd, buf, flen, "sendfile file");
+		write_all(ffd, buf, flen, "sendfile file", &res->file_writes);
 		total = opt.count * flen;
 		period = flen;
 	} else {
@@ -1142,7 +868,7 @@ static void run_stream(enum scen sc, struct result *res, int family)
 	}
 	if (sc == SC_SPLICE && pipe2(pfd, O_CLOEXEC))
 		die_errno("pipe2");
-	stream_pair(family, &rfd, &sfd);
+	stream_pair(family, &rfd, &sfd, 0);
 	if (fork_sink(scen_info[sc].name) == 0) {
 		close(sfd);
 		if (!period) {
@@ -1154,19 +880,13 @@ static void run_stream(enum scen sc, struct result *res, int family)
 	}
 	close(rfd);
 	if (sc == SC_URING) {
-		int e, snd = 4 << 20;
-		socklen_t len = sizeof(snd);
+		int e;
 
 		/*
 		 * a big send buffer, and at most a quarter of it unreceived:
 		 * then a send always finds room for all of its bytes
 		 */
-		if (setsockopt(sfd, SOL_SOCKET, SO_SNDBUFFORCE, &snd, sizeof(snd)) &&
-		    setsockopt(sfd, SOL_SOCKET, SO_SNDBUF, &snd, sizeof(snd)))
-			die_errno("setsockopt(SO_SNDBUF)");
-		if (getsockopt(sfd, SOL_SOCKET, SO_SNDBUF, &snd, &len))
-			die_errno("getsockopt(SO_SNDBUF)");
-		window = (unsigned long)snd / 4;
+		window = (unsigned long)set_big_buf(sfd, 1) / 4;
 		if (window < opt.size)
 			window = opt.size;
 		e = io_uring_queue_init(4, &ring, 0);
@@ -1308,10 +1028,10 @@ static void run_files(struct result *res)
 			off = 0;
 		}
 		fill_pat(buf, opt.size, off);
-		noise_write(&res->file_writes, ffd, buf, opt.size, "file");
+		write_all(ffd, buf, opt.size, "file", &res->file_writes);
 		off += opt.size;
 		fill_pat(buf, m, i * m);
-		noise_write(&res->pipe_writes, pfd[1], buf, m, "pipe");
+		write_all(pfd[1], buf, m, "pipe", &res->pipe_writes);
 	}
 	noise_exit(res);
 	close(pfd[1]);
@@ -1397,24 +1117,8 @@ scenario_child(enum scen sc, struct result *res)
 
 /* ---------------------------------------------------------------- output */
 
-static void json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
-	}
-	fputc('"', f);
-}
-
 static void write_json(FILE *f, const struct result *res,
-		       const enum scen *scen, int n)
+		       const int *scen, int n)
 {
 	int i;
 
@@ -1446,26 +1150,11 @@ static void write_json(FILE *f, const struct result *res,
 	fputs("]}\n", f);
 }
 
-static FILE *open_expect(void)
-{
-	FILE *f;
-
-	if (!opt.expect)
-		return stdout;
-	f = fopen(opt.expect, "we");
-	if (!f) {
-		fprintf(stderr, "rttx: cannot open %s: %s\n", opt.expect,
-			strerror(errno));
-		exit(1);
-	}
-	return f;
-}
-
 /* ------------------------------------------------------------------ main */
 
 int main(int argc, char **argv)
 {
-	enum scen scen[MAX_SCENARIOS];
+	int scen[MAX_SCENARIOS];
 	pid_t pids[MAX_SCENARIOS];
 	struct result *res;
 	size_t maplen;
@@ -1473,14 +1162,16 @@ int main(int argc, char **argv)
 	int n, i, started, failed = 0;
 
 	parse_args(argc, argv);
-	n = parse_scenarios(opt.scenarios, scen);
+	n = parse_scenarios(opt.scenarios, &scen_info[0].name,
+			    sizeof(scen_info[0]), SC_NR, scen, MAX_SCENARIOS,
+			    ALL_SCENARIOS);
 
 	/* broken pipes/sockets must show up as EPIPE, not kill silently */
 	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
 		die_errno("signal(SIGPIPE)");
 
 	/* fail early on a bad --expect path; stays empty if the run fails */
-	out = open_expect();
+	out = open_expect(opt.expect);
 
 	maplen = sizeof(*res) * (size_t)n;
 	res = mmap(NULL, maplen, PROT_READ | PROT_WRITE,
@@ -1503,25 +1194,12 @@ int main(int argc, char **argv)
 	}
 
 	for (i = 0; i < started; i++) {
-		const char *name = scen_info[scen[i]].name;
-		int st;
+		int r = wait_scenario(pids[i], scen_info[scen[i]].name,
+				      &res[i].done);
 
-		while (waitpid(pids[i], &st, 0) < 0) {
-			if (errno != EINTR) {
-				fprintf(stderr, "rttx: waitpid: %s\n",
-					strerror(errno));
-				return 1;
-			}
-		}
-		if (WIFEXITED(st) && WEXITSTATUS(st) == 0 && res[i].done)
-			continue;
-		failed = 1;
-		if (WIFSIGNALED(st))
-			fprintf(stderr, "rttx: scenario %s (pid %d) killed by signal %d\n",
-				name, (int)pids[i], WTERMSIG(st));
-		else
-			fprintf(stderr, "rttx: scenario %s (pid %d) failed (exit status %d)\n",
-				name, (int)pids[i], WEXITSTATUS(st));
+		if (r < 0)
+			return 1;
+		failed |= r;
 	}
 	if (failed) {
 		munmap(res, maplen);
@@ -1531,10 +1209,5 @@ int main(int argc, char **argv)
 	}
 	write_json(out, res, scen, n);
 	munmap(res, maplen);
-	if (fflush(out) || ferror(out) || (out != stdout && fclose(out))) {
-		fprintf(stderr, "rttx: writing %s failed: %s\n",
-			opt.expect ? opt.expect : "stdout", strerror(errno));
-		return 1;
-	}
-	return 0;
+	return close_expect(out, opt.expect);
 }
