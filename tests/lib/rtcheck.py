@@ -44,6 +44,49 @@ def load_lines(path):
     return out
 
 
+def summary_of(lines, backend, label):
+    """the run's summary line, checked to end the output and to name the
+    backend (the given one, else its own); None without one"""
+    check(len(lines) > 0 and lines[-1].get("type") == "summary",
+          "%s: output ends with a summary line" % label)
+    if not lines or lines[-1].get("type") != "summary":
+        return None, backend
+    summ = lines[-1]
+    backend = backend or summ.get("backend")
+    check(summ.get("backend") == backend,
+          "%s: backend is %s (got %s)" % (label, backend, summ.get("backend")))
+    return summ, backend
+
+
+def interval_sums(intervals, pid, keys):
+    """the process's numbers of keys, added up over the interval lines"""
+    tot = {k: 0 for k in keys}
+    for iv in intervals:
+        for p in iv.get("processes", []):
+            if p["pid"] == pid:
+                for k in tot:
+                    tot[k] += p.get(k, 0)
+    return tot
+
+
+def check_exact(got, e, keys, what):
+    """got has e's values of keys (the numbers named when it does)"""
+    diffs = ["%s %s != %s" % (k, got.get(k), e[k])
+             for k in keys if got.get(k) != e[k]]
+    check(not diffs, what + " exact: " + (", ".join(diffs) or " ".join(
+        "%s %d" % (k, e[k]) for k in keys if not k.endswith("comm"))))
+
+
+def check_socket_row(s, want, what, e, via, diffs=()):
+    """a sockets row with want's values: the process's numbers, its
+    family, protocol and way"""
+    diffs = ["%s %s != %s" % (k, s.get(k), v) for k, v in want.items()
+             if s.get(k) != v] + list(diffs)
+    check(not diffs, what + " socket %s: " % s.get("sock") +
+          (", ".join(diffs) or "%s %s via %s, the process's numbers"
+           % (e["sock_family"], e["proto"], via)))
+
+
 def compare(expect_path, out_path, backend, label):
     """a run's interval and summary lines (live batch, replay)"""
     compare_lines(json.load(open(expect_path)), load_lines(out_path),
@@ -64,11 +107,7 @@ def check_socket(summ, e, got, what, backend):
             "peeks": got.get("peeks", 0)}
     s = dict(s, via=[v for v in s.get("via", [])
                      if not v.startswith("send:")])
-    diffs = ["%s %s != %s" % (k, s.get(k), v) for k, v in want.items()
-             if s.get(k) != v]
-    check(not diffs, what + " socket %s: " % s.get("sock") +
-          (", ".join(diffs) or "%s %s via %s, the process's numbers"
-           % (e["sock_family"], e["proto"], e["via"])))
+    check_socket_row(s, want, what, e, e["via"])
     if backend == "tracepoint":
         check(s.get("sock") == "fd:%d" % s.get("fd", -1) and s["fd"] >= 0,
               what + " socket id is its descriptor (%s)" % s.get("sock"))
@@ -82,15 +121,10 @@ def compare_lines(exp, lines, backend, label, intervals_expected):
     """the summary line exact against the generator's numbers; with
     intervals_expected, the interval lines add up to it (recvtop report
     prints none)"""
-    check(len(lines) > 0 and lines[-1].get("type") == "summary",
-          "%s: output ends with a summary line" % label)
-    if not lines or lines[-1].get("type") != "summary":
+    summ, backend = summary_of(lines, backend, label)
+    if summ is None:
         return
-    summ = lines[-1]
     intervals = [l for l in lines if l.get("type") == "interval"]
-    backend = backend or summ.get("backend")
-    check(summ.get("backend") == backend,
-          "%s: backend is %s (got %s)" % (label, backend, summ.get("backend")))
     if intervals_expected:
         check(summ.get("intervals") == len(intervals),
               "%s: summary counts %d intervals" % (label, len(intervals)))
@@ -114,13 +148,8 @@ def compare_lines(exp, lines, backend, label, intervals_expected):
         if got is None:
             check(False, what + " is in the summary")
             continue
-        diffs = ["%s %s != %s" % (k, got.get(k), e[k])
-                 for k in ("comm", "calls", "bytes", "errors", "eagain")
-                 if got.get(k) != e[k]]
-        check(not diffs, what + " exact: " + (", ".join(diffs) or
-                                              "calls %d bytes %d errors %d eagain %d"
-                                              % (e["calls"], e["bytes"],
-                                                 e["errors"], e["eagain"])))
+        check_exact(got, e, ("comm", "calls", "bytes", "errors", "eagain"),
+                    what)
         if "via" in e:
             want = {e["via"]: {"calls": e["calls"], "bytes": e["bytes"]}}
             # the receives' ways (a receiver may send too: rtgen's reuse)
@@ -133,12 +162,8 @@ def compare_lines(exp, lines, backend, label, intervals_expected):
         if "proto" in e:
             check_socket(summ, e, got, what, backend)
         if intervals_expected:
-            tot = {k: 0 for k in ("calls", "bytes", "errors", "eagain")}
-            for iv in intervals:
-                for p in iv["processes"]:
-                    if p["pid"] == e["pid"]:
-                        for k in tot:
-                            tot[k] += p[k]
+            tot = interval_sums(intervals, e["pid"],
+                                ("calls", "bytes", "errors", "eagain"))
             check(all(tot[k] == got[k] for k in tot),
                   what + " intervals add up to the summary")
         if backend == "sock" and e.get("via") == "read":
@@ -190,12 +215,8 @@ def compare_lines(exp, lines, backend, label, intervals_expected):
         if got is None:
             check(False, what + " is in the summary")
             continue
-        diffs = ["%s %s != %s" % (k, got.get(k), e[k])
-                 for k in ("reader_comm", "target_comm", "count", "denied")
-                 if got.get(k) != e[k]]
-        check(not diffs, what + " exact: " + (", ".join(diffs) or
-                                              "count %d denied %d"
-                                              % (e["count"], e["denied"])))
+        check_exact(got, e, ("reader_comm", "target_comm", "count", "denied"),
+                    what)
     reader_pids = {e["reader_pid"] for e in exp.get("readers", [])}
     want = {(e["reader_pid"], e["target_pid"], e["via"]) for e in exp_readers}
     extra = [k for k in readers if k[0] in reader_pids and k not in want]
@@ -220,15 +241,10 @@ def compare_tx(expect_path, out_path, backend, label):
     """a run's summary (and interval lines) against rttx's numbers"""
     exp = json.load(open(expect_path))
     lines = load_lines(out_path)
-    check(len(lines) > 0 and lines[-1].get("type") == "summary",
-          "%s: output ends with a summary line" % label)
-    if not lines or lines[-1].get("type") != "summary":
+    summ, backend = summary_of(lines, backend, label)
+    if summ is None:
         return
-    summ = lines[-1]
     intervals = [l for l in lines if l.get("type") == "interval"]
-    backend = backend or summ.get("backend")
-    check(summ.get("backend") == backend,
-          "%s: backend is %s (got %s)" % (label, backend, summ.get("backend")))
 
     procs = {p["pid"]: p for p in summ.get("processes", [])}
     for e in exp.get("processes", []):
@@ -238,12 +254,8 @@ def compare_tx(expect_path, out_path, backend, label):
         tx_socks = [s for s in summ.get("sockets", [])
                     if s["pid"] == e["pid"] and s.get("send_calls", 0) > 0]
         if intervals:
-            tot = {"send_calls": 0, "send_bytes": 0}
-            for iv in intervals:
-                for p in iv.get("processes", []):
-                    if p["pid"] == e["pid"]:
-                        for k in tot:
-                            tot[k] += p.get(k, 0)
+            tot = interval_sums(intervals, e["pid"],
+                                ("send_calls", "send_bytes"))
             want = {k: (got or {}).get(k, 0) for k in tot}
             check(tot == want, what + " intervals add up to the summary "
                   "(%s, summary %s)" % (tot, want))
@@ -268,13 +280,8 @@ def compare_tx(expect_path, out_path, backend, label):
         if got is None:
             check(False, what + " is in the summary")
             continue
-        diffs = ["%s %s != %s" % (k, got.get(k), e[k])
-                 for k in ("comm", "send_calls", "send_bytes", "send_errors")
-                 if got.get(k) != e[k]]
-        check(not diffs, what + " exact: " + (", ".join(diffs) or
-                                              "send_calls %d send_bytes %d send_errors %d"
-                                              % (e["send_calls"], e["send_bytes"],
-                                                 e["send_errors"])))
+        check_exact(got, e, ("comm", "send_calls", "send_bytes",
+                             "send_errors"), what)
         want = {via: {"calls": e["send_calls"], "bytes": e["send_bytes"]}}
         have = send_vias(got.get("by_via"))
         check(have == want, what + " by_via sends %s (got %s)" % (want, have))
@@ -289,14 +296,10 @@ def compare_tx(expect_path, out_path, backend, label):
                 "proto": e["proto"], "send_calls": got.get("send_calls"),
                 "send_bytes": got.get("send_bytes"),
                 "send_errors": got.get("send_errors")}
-        diffs = ["%s %s != %s" % (k, s.get(k), v) for k, v in want.items()
-                 if s.get(k) != v]
         svia = [v for v in s.get("via", []) if v.startswith("send:")]
-        if svia != [via]:
-            diffs.append("send via %s != %s" % (svia, [via]))
-        check(not diffs, what + " socket %s: " % s.get("sock") +
-              (", ".join(diffs) or "%s %s via %s, the process's numbers"
-               % (e["sock_family"], e["proto"], via)))
+        check_socket_row(s, want, what, e, via,
+                         [] if svia == [via] else
+                         ["send via %s != %s" % (svia, [via])])
 
 
 def parse_opts(rest):

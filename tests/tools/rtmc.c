@@ -73,22 +73,31 @@ static void send_all(int fd, const char *p, size_t n)
 	}
 }
 
+/* one more recv() after the n bytes in buf (of cap); the new n, buf ends
+ * with a NUL */
+static size_t recv_more(int fd, char *buf, size_t n, size_t cap)
+{
+	ssize_t r;
+
+	do {
+		r = recv(fd, buf + n, cap - 1 - n, 0);
+	} while (r < 0 && errno == EINTR);
+	if (r <= 0) {
+		errno = r ? errno : ECONNRESET;
+		die("recv");
+	}
+	n += (size_t)r;
+	buf[n] = 0;
+	return n;
+}
+
 /* read until the answer ends with want; the answer stays in buf */
 static size_t answer(int fd, char *buf, size_t cap, const char *want)
 {
 	size_t n = 0, wl = strlen(want);
 
 	for (;;) {
-		ssize_t r = recv(fd, buf + n, cap - 1 - n, 0);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0) {
-			errno = r ? errno : ECONNRESET;
-			die("recv");
-		}
-		n += (size_t)r;
-		buf[n] = 0;
+		n = recv_more(fd, buf, n, cap);
 		if (n >= wl && !memcmp(buf + n - wl, want, wl))
 			return n;
 		if (n + 1 >= cap) {
@@ -116,16 +125,7 @@ static int redis_info(int port)
 
 	send_all(fd, "INFO stats\r\n", 12);
 	for (;;) {
-		ssize_t r = recv(fd, buf + n, sizeof(buf) - 1 - n, 0);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0) {
-			errno = r ? errno : ECONNRESET;
-			die("recv");
-		}
-		n += (size_t)r;
-		buf[n] = 0;
+		n = recv_more(fd, buf, n, sizeof(buf));
 		eol = strstr(buf, "\r\n");
 		if (buf[0] != '$' || (!eol && n + 1 >= sizeof(buf))) {
 			errno = EPROTO;
