@@ -23,8 +23,48 @@ struct rt_task {
 	int tid;
 	int tgid;
 	u32 flags;
+	u32 cgroup;		/* interned cgroup v2 path id, 0 = not known */
+	u32 container;		/* interned container/service id, 0 = none
+				 * (the host) */
+	u64 netns;		/* network namespace inode, 0 = not known */
 	char comm[RT_COMM_LEN];	/* the process's command name */
 };
+
+/*
+ * Attribution: a thread's cgroup v2 path (the "0::" line of
+ * /proc/PID/cgroup, on pure v2 and hybrid hosts alike) is interned once
+ * per distinct path, and the container or service it belongs to is
+ * derived once per interned path (rt_cgroup_container).  Ids are small
+ * numbers local to one taskinfo (a recording stores the paths with the
+ * task table); 0 means "not known" for a cgroup and "none" (the host) for
+ * a container.
+ */
+enum rt_cont_kind {
+	RT_CONT_NONE = 0,	/* the host: no container, no service */
+	RT_CONT_CONTAINER,	/* a runtime's scope: name = 12-hex short id */
+	RT_CONT_SERVICE,	/* a systemd unit: name = "nginx.service" */
+};
+
+/* at most this many distinct cgroup paths (and containers) are interned;
+ * beyond, a task's cgroup is "not known" */
+#define RT_CGROUP_CAP 65536
+/* longest cgroup path kept (longer ones are not interned) */
+#define RT_CGROUP_PATH_MAX 4096
+/* a container name: 12 hex digits or a unit name */
+#define RT_CONT_NAME_LEN 256
+
+/*
+ * The container of cgroup v2 path: the innermost component that is a
+ * runtime's scope with a 64-hex id (docker-ID.scope,
+ * cri-containerd-ID.scope, crio-ID.scope, libpod-ID.scope, or a bare ID
+ * directory below a docker or kubepods* component) gives the first 12
+ * hex digits of the id; else the innermost "*.service" component gives
+ * the unit name; else none.  Writes the name into out (len bytes, "" for
+ * none) and the kind; returns 0, or -1 when out is too small for the name
+ * (out is then "", kind RT_CONT_NONE).
+ */
+int rt_cgroup_container(const char *path, char *out, size_t len,
+			enum rt_cont_kind *kind);
 
 enum rt_task_resolver {
 	RT_TASKS_STORED,	/* only what was stored (replay) */
@@ -59,6 +99,27 @@ void taskinfo_forget(struct taskinfo *ti);
 const struct rt_task *taskinfo_at(const struct taskinfo *ti, unsigned int i);
 /* Resolution counters: proc hits, fallbacks */
 void taskinfo_counts(const struct taskinfo *ti, u64 *resolved, u64 *guessed);
+
+/*
+ * Interned cgroup paths and containers.  taskinfo_cgroup_intern returns
+ * the id of path (interned on first use, its container derived then), 0
+ * when it cannot (table full, path too long or not absolute).
+ */
+u32 taskinfo_cgroup_intern(struct taskinfo *ti, const char *path);
+/* the path of id, "" for 0 or an unknown id */
+const char *taskinfo_cgroup_path(const struct taskinfo *ti, u32 id);
+/* the container id of an interned cgroup id (0: none) */
+u32 taskinfo_cgroup_container(const struct taskinfo *ti, u32 cgroup);
+unsigned int taskinfo_cgroup_count(const struct taskinfo *ti);
+/* the container's name ("" for 0 or an unknown id) and kind */
+const char *taskinfo_container_name(const struct taskinfo *ti, u32 id);
+enum rt_cont_kind taskinfo_container_kind(const struct taskinfo *ti, u32 id);
+unsigned int taskinfo_container_count(const struct taskinfo *ti);
+/* the container id of name, 0 if no task was seen in it */
+u32 taskinfo_container_find(const struct taskinfo *ti, const char *name);
+/* Set a known task's attribution (cgroup id from taskinfo_cgroup_intern;
+ * its container follows); -1 if tid is not known */
+int taskinfo_set_attr(struct taskinfo *ti, int tid, u32 cgroup, u64 netns);
 
 /* Serialised form, one line per task: "tid tgid flags comm\n" */
 char *taskinfo_serialize(const struct taskinfo *ti, size_t *len);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "recvtop/table.h"
@@ -24,9 +25,23 @@ struct task_row {
 	struct rt_task task;
 };
 
+/*
+ * Interned strings: ids are index + 1, looked up by an open-addressed
+ * index of ids (0 = empty) sized to twice the cap.
+ */
+struct strtab {
+	char **str;
+	u32 *aux;		/* cgroups: the container id; containers: kind */
+	u32 nr, cap;
+	u32 *index;
+	u32 mask;
+};
+
 struct taskinfo {
 	enum rt_task_resolver resolver;
 	struct rt_table tasks;
+	struct strtab cgroups;
+	struct strtab conts;
 	char cmdlines_path[4096];
 	char tgids_path[4096];
 	/* saved_cmdlines snapshot: sorted pid/comm pairs */
@@ -55,11 +70,277 @@ struct taskinfo *taskinfo_new(enum rt_task_resolver resolver)
 	return ti;
 }
 
+static void strtab_free(struct strtab *t)
+{
+	for (u32 i = 0; i < t->nr; i++)
+		free(t->str[i]);
+	free(t->str);
+	free(t->aux);
+	free(t->index);
+	memset(t, 0, sizeof(*t));
+}
+
+static u32 strtab_find(const struct strtab *t, const char *str, u32 *slot)
+{
+	size_t len = strlen(str);
+	u32 i;
+
+	if (!t->index)
+		return 0;
+	for (i = table_hash(str, len) & t->mask; t->index[i];
+	     i = (i + 1) & t->mask) {
+		u32 id = t->index[i];
+
+		if (!strcmp(t->str[id - 1], str))
+			return id;
+	}
+	if (slot)
+		*slot = i;
+	return 0;
+}
+
+/* the id of str, added with aux when new; 0: full or no memory */
+static u32 strtab_add(struct strtab *t, const char *str, u32 aux)
+{
+	u32 slot = 0, id;
+	char *copy;
+
+	if (!t->index) {
+		u32 size = 1024;
+
+		t->index = calloc(size, sizeof(*t->index));
+		if (!t->index)
+			return 0;
+		t->mask = size - 1;
+	}
+	id = strtab_find(t, str, &slot);
+	if (id)
+		return id;
+	if (t->nr >= RT_CGROUP_CAP)
+		return 0;
+	if (t->nr == t->cap) {
+		u32 ncap = t->cap ? t->cap * 2 : 64;
+		char **ns = realloc(t->str, ncap * sizeof(*ns));
+		u32 *na;
+
+		if (!ns)
+			return 0;
+		t->str = ns;
+		na = realloc(t->aux, ncap * sizeof(*na));
+		if (!na)
+			return 0;
+		t->aux = na;
+		t->cap = ncap;
+	}
+	/* keep the index at most half full */
+	if ((t->nr + 1) * 2 > t->mask + 1) {
+		u32 size = (t->mask + 1) * 2;
+		u32 *ni = calloc(size, sizeof(*ni));
+
+		if (!ni)
+			return 0;
+		for (u32 k = 0; k < t->nr; k++) {
+			const char *sk = t->str[k];
+			u32 j = table_hash(sk, strlen(sk)) & (size - 1);
+
+			while (ni[j])
+				j = (j + 1) & (size - 1);
+			ni[j] = k + 1;
+		}
+		free(t->index);
+		t->index = ni;
+		t->mask = size - 1;
+		strtab_find(t, str, &slot);
+	}
+	copy = strdup(str);
+	if (!copy)
+		return 0;
+	t->str[t->nr] = copy;
+	t->aux[t->nr] = aux;
+	t->nr++;
+	t->index[slot] = t->nr;
+	return t->nr;
+}
+
+static bool is_hex64(const char *s, size_t len)
+{
+	if (len != 64)
+		return false;
+	for (size_t i = 0; i < 64; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return false;
+	return true;
+}
+
+/* the 64-hex id of a runtime's scope component, or NULL */
+static const char *scope_id(const char *c, size_t len)
+{
+	static const char *const prefixes[] = {
+		"docker-", "cri-containerd-", "crio-", "libpod-",
+	};
+	static const char suffix[] = ".scope";
+	const size_t slen = sizeof(suffix) - 1;
+
+	if (len <= slen || memcmp(c + len - slen, suffix, slen))
+		return NULL;
+	for (size_t i = 0; i < ARRAY_SIZE(prefixes); i++) {
+		size_t plen = strlen(prefixes[i]);
+
+		if (len == plen + 64 + slen && !memcmp(c, prefixes[i], plen) &&
+		    is_hex64(c + plen, 64))
+			return c + plen;
+	}
+	return NULL;
+}
+
+/* does a component before end (a docker or kubepods* one) make a bare
+ * 64-hex directory a container? */
+static bool under_runtime(const char *path, const char *end)
+{
+	const char *c = path;
+
+	while (c < end) {
+		const char *n;
+		size_t len;
+
+		while (c < end && *c == '/')
+			c++;
+		n = c;
+		while (n < end && *n != '/')
+			n++;
+		len = (size_t)(n - c);
+		if ((len == 6 && !memcmp(c, "docker", 6)) ||
+		    (len >= 8 && !memcmp(c, "kubepods", 8)))
+			return true;
+		c = n;
+	}
+	return false;
+}
+
+int rt_cgroup_container(const char *path, char *out, size_t len,
+			enum rt_cont_kind *kind)
+{
+	const char *end = path + strlen(path), *svc = NULL, *c, *n;
+	size_t svc_len = 0;
+
+	*kind = RT_CONT_NONE;
+	if (len)
+		out[0] = 0;
+	/* innermost first: walk the components from the end */
+	for (n = end; n > path;) {
+		const char *id;
+		size_t clen;
+
+		while (n > path && n[-1] == '/')
+			n--;
+		c = n;
+		while (c > path && c[-1] != '/')
+			c--;
+		clen = (size_t)(n - c);
+		if (!clen)
+			break;
+		id = scope_id(c, clen);
+		if (!id && is_hex64(c, clen) && under_runtime(path, c))
+			id = c;
+		if (id) {
+			if (len < 13)
+				return -1;
+			memcpy(out, id, 12);
+			out[12] = 0;
+			*kind = RT_CONT_CONTAINER;
+			return 0;
+		}
+		if (!svc && clen > 8 && !memcmp(n - 8, ".service", 8)) {
+			svc = c;
+			svc_len = clen;
+		}
+		n = c;
+	}
+	if (!svc)
+		return 0;
+	if (svc_len >= len)
+		return -1;
+	memcpy(out, svc, svc_len);
+	out[svc_len] = 0;
+	*kind = RT_CONT_SERVICE;
+	return 0;
+}
+
+u32 taskinfo_cgroup_intern(struct taskinfo *ti, const char *path)
+{
+	char name[RT_CONT_NAME_LEN];
+	enum rt_cont_kind kind;
+	u32 id, cont = 0;
+
+	if (path[0] != '/' || strlen(path) >= RT_CGROUP_PATH_MAX)
+		return 0;
+	id = strtab_find(&ti->cgroups, path, NULL);
+	if (id)
+		return id;
+	if (!rt_cgroup_container(path, name, sizeof(name), &kind) &&
+	    kind != RT_CONT_NONE) {
+		cont = strtab_add(&ti->conts, name, kind);
+		/* same name, same kind: a unit name never looks like an id */
+	}
+	return strtab_add(&ti->cgroups, path, cont);
+}
+
+const char *taskinfo_cgroup_path(const struct taskinfo *ti, u32 id)
+{
+	return id && id <= ti->cgroups.nr ? ti->cgroups.str[id - 1] : "";
+}
+
+u32 taskinfo_cgroup_container(const struct taskinfo *ti, u32 cgroup)
+{
+	return cgroup && cgroup <= ti->cgroups.nr ?
+		ti->cgroups.aux[cgroup - 1] : 0;
+}
+
+unsigned int taskinfo_cgroup_count(const struct taskinfo *ti)
+{
+	return ti->cgroups.nr;
+}
+
+const char *taskinfo_container_name(const struct taskinfo *ti, u32 id)
+{
+	return id && id <= ti->conts.nr ? ti->conts.str[id - 1] : "";
+}
+
+enum rt_cont_kind taskinfo_container_kind(const struct taskinfo *ti, u32 id)
+{
+	return id && id <= ti->conts.nr ?
+		(enum rt_cont_kind)ti->conts.aux[id - 1] : RT_CONT_NONE;
+}
+
+unsigned int taskinfo_container_count(const struct taskinfo *ti)
+{
+	return ti->conts.nr;
+}
+
+u32 taskinfo_container_find(const struct taskinfo *ti, const char *name)
+{
+	return name[0] ? strtab_find(&ti->conts, name, NULL) : 0;
+}
+
+int taskinfo_set_attr(struct taskinfo *ti, int tid, u32 cgroup, u64 netns)
+{
+	struct task_row *row = table_find(&ti->tasks, &tid);
+
+	if (!row || (row->hdr.flags & RT_ROW_OTHER))
+		return -1;
+	row->task.cgroup = cgroup;
+	row->task.container = taskinfo_cgroup_container(ti, cgroup);
+	row->task.netns = netns;
+	return 0;
+}
+
 void taskinfo_free(struct taskinfo *ti)
 {
 	if (!ti)
 		return;
 	table_free(&ti->tasks);
+	strtab_free(&ti->cgroups);
+	strtab_free(&ti->conts);
 	free(ti->cmdlines);
 	free(ti->tgids);
 	free(ti);
@@ -219,8 +500,32 @@ static const char *cmdline_comm(struct taskinfo *ti, int pid)
 	return hit ? hit->comm : NULL;
 }
 
+/* the v2 line ("0::PATH") of /proc/TID/cgroup, and /proc/TID/ns/net */
+static void resolve_attr(struct taskinfo *ti, struct rt_task *t)
+{
+	char path[64], buf[RT_CGROUP_PATH_MAX + 256], *p, *nl;
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", t->tid);
+	if (read_small(path, buf, sizeof(buf)) > 0) {
+		for (p = buf; p; p = nl ? nl + 1 : NULL) {
+			nl = strchr(p, '\n');
+			if (strncmp(p, "0::", 3))
+				continue;
+			if (nl)
+				*nl = 0;
+			t->cgroup = taskinfo_cgroup_intern(ti, p + 3);
+			t->container = taskinfo_cgroup_container(ti, t->cgroup);
+			break;
+		}
+	}
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", t->tid);
+	if (!stat(path, &st))
+		t->netns = (u64)st.st_ino;
+}
+
 /* /proc/TID/status: Tgid; then /proc/TGID/comm for the process name */
-static int resolve_proc(struct rt_task *t)
+static int resolve_proc(struct taskinfo *ti, struct rt_task *t)
 {
 	char path[64], buf[2048], *p;
 	int tgid = -1;
@@ -234,6 +539,7 @@ static int resolve_proc(struct rt_task *t)
 	if (tgid <= 0)
 		return -1;
 	t->tgid = tgid;
+	resolve_attr(ti, t);
 	if (tgid != t->tid && (!strncmp(buf, "Name:\tiou-wrk-", 14) ||
 			       !strncmp(buf, "Name:\tiou-sqp-", 14)))
 		t->flags |= RT_TASK_IOU;
@@ -255,7 +561,7 @@ static void resolve(struct taskinfo *ti, struct rt_task *t,
 	const char *comm = NULL;
 	int tgid;
 
-	if (ti->resolver == RT_TASKS_PROC && resolve_proc(t) == 0) {
+	if (ti->resolver == RT_TASKS_PROC && resolve_proc(ti, t) == 0) {
 		ti->resolved++;
 		return;
 	}

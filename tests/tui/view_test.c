@@ -221,7 +221,7 @@ static void add_call(struct stats *st, int tid, u64 ts, u64 lat, s64 ret)
 
 static void test_snapshot(void)
 {
-	struct rt_stats_caps caps = { 2, 10, 10, 10 };
+	struct rt_stats_caps caps = { 2, 10, 10, 10, 10 };
 	struct taskinfo *ti = taskinfo_new(RT_TASKS_STORED);
 	struct tui_snap *s = tui_snap_new();
 	struct tui_list l;
@@ -292,7 +292,7 @@ static void test_snapshot(void)
 
 	/* a socket the backend knows by its address: proto, vias, last fd */
 	{
-		struct rt_stats_caps c2 = { 10, 10, 10, 10 };
+		struct rt_stats_caps c2 = { 10, 10, 10, 10, 10 };
 		struct rt_recv_call rd = {
 			.ts = 1, .tid = 200, .fd = -1, .ret = 100,
 			.via = RT_RX_READ, .sk = 0xffff888100001000ULL,
