@@ -290,6 +290,15 @@ static inline void stats_tasks_changed(struct stats *s)
 	s->cache_epoch++;
 }
 
+/* one thread's name, process or attribution changed */
+static inline void stats_task_changed(struct stats *s, int tid)
+{
+	struct rt_tid_cache *e = &s->cache[(u32)tid & (RT_TID_CACHE - 1)];
+
+	if (e->tid == tid)
+		e->epoch = 0;
+}
+
 void stats_add_recv(struct stats *s, const struct rt_recv_call *c);
 /* the process of a thread, through the same cache stats_add_recv uses */
 int stats_tgid_of(struct stats *s, int tid);

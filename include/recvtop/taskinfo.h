@@ -121,8 +121,60 @@ u32 taskinfo_container_find(const struct taskinfo *ti, const char *name);
  * its container follows); -1 if tid is not known */
 int taskinfo_set_attr(struct taskinfo *ti, int tid, u32 cgroup, u64 netns);
 
-/* Serialised form, one line per task: "tid tgid flags comm\n" */
+/*
+ * Names and attribution at event time.  Trace events are read up to a
+ * second after they happen, so /proc at read time tells the future (a
+ * child that renamed itself and exited is gone; a moved process is
+ * already in its new cgroup).  The rule:
+ *
+ *   1. right after the events are enabled, taskinfo_snapshot() reads
+ *      every thread in /proc (live only);
+ *   2. then the task:task_newtask, task:task_rename and
+ *      cgroup:cgroup_attach_task events are applied in ring-buffer order
+ *      (taskinfo_task_new, _rename, taskinfo_cgroup_attach), so each
+ *      receive, send or memory access is counted under the name and
+ *      cgroup its process had when it made it;
+ *   3. a thread neither the snapshot nor an event made known is read from
+ *      /proc on first sight (a miss, between enabling and the snapshot,
+ *      or after lost events).
+ *
+ * Every row keeps the state it was made with; a recording stores those
+ * (taskinfo_serialize, _serialize_attr), and a replay applies the same
+ * events in the same order, so it says what the live run said.
+ */
+/* every thread in /proc not known yet (live only); threads added */
+int taskinfo_snapshot(struct taskinfo *ti);
+/*
+ * task_newtask: parent (the event's common_pid) made pid.  CLONE_THREAD:
+ * a thread of parent's process with its name; else a new process named
+ * comm.  Both inherit the parent's cgroup and netns except across
+ * CLONE_INTO_CGROUP or CLONE_NEWNET (read on next use).
+ */
+void taskinfo_task_new(struct taskinfo *ti, int parent, int pid,
+		       u64 clone_flags, const char *comm);
+/*
+ * task_rename of pid (the event's pid field: /proc/TID/comm writes rename
+ * another thread of the same process, kthread_create another task).  A
+ * thread group leader's rename renames the process: true when a
+ * process's name changed (rows cached by thread are stale).
+ */
+bool taskinfo_task_rename(struct taskinfo *ti, int pid, const char *comm);
+/* cgroup_attach_task on the v2 hierarchy: pid is now in path (len bytes);
+ * true when its cgroup changed */
+bool taskinfo_cgroup_attach(struct taskinfo *ti, int pid, const char *path,
+			    size_t len);
+
+/* Serialised form, one line per task: "tid tgid flags comm\n" (the state
+ * each row was made with) */
 char *taskinfo_serialize(const struct taskinfo *ti, size_t *len);
 int taskinfo_deserialize(struct taskinfo *ti, const char *text, size_t len);
+/*
+ * The interned cgroup paths and each task's first attribution:
+ * "cgroups N\n" and N paths a line (id = line number), then "attrs M\n"
+ * and M lines "tid cgroup netns\n".  Deserialise after the tasks.
+ */
+char *taskinfo_serialize_attr(const struct taskinfo *ti, size_t *len);
+int taskinfo_deserialize_attr(struct taskinfo *ti, const char *text,
+			      size_t len);
 
 #endif

@@ -18,6 +18,7 @@ enum slot {
 	S_FDIN, S_SK, S_FAMILY, S_PROTO,
 	S_NEWFD, S_MAXFD, S_CHILD, S_TYPE,
 	S_FDOUT, S_OUTFD, S_NAME,
+	S_COMM, S_CLONE, S_NEWCOMM, S_DSTROOT, S_DSTPATH,
 	S_NR,
 };
 
@@ -34,7 +35,7 @@ struct slot_info {
 struct event_desc {
 	u16 kind;
 	u16 sc;
-	u32 need;		/* slots that must exist */
+	u64 need;		/* slots that must exist */
 	u32 min_size;		/* a record holds every needed slot */
 	struct slot_info s[S_NR];
 };
@@ -60,7 +61,9 @@ static const char *const slot_names[S_NR] = {
 	[S_FAMILY] = "family", [S_PROTO] = "protocol",
 	[S_NEWFD] = "newfd", [S_MAXFD] = "max_fd", [S_CHILD] = "child_pid",
 	[S_TYPE] = "type", [S_FDOUT] = "fd_out", [S_OUTFD] = "out_fd",
-	[S_NAME] = "name",
+	[S_NAME] = "name", [S_COMM] = "comm", [S_CLONE] = "clone_flags",
+	[S_NEWCOMM] = "newcomm", [S_DSTROOT] = "dst_root",
+	[S_DSTPATH] = "dst_path",
 };
 
 /* RT_EV_FD_CLOSE's sc: which call */
@@ -68,15 +71,15 @@ enum { FC_CLOSE, FC_DUP, FC_RANGE };
 /* RT_EV_SOCKET_ENTER's and _EXIT's sc */
 enum { SN_SOCKET, SN_ACCEPT };
 
-#define B(x) (1u << (x))
+#define B(x) (1ull << (x))
 
 struct known_event {
 	const char *system;	/* "recvtop_" matches any recvtop group */
 	const char *name;
 	u16 kind;
 	u16 sc;
-	u32 need;
-	u32 want;		/* optional slots */
+	u64 need;
+	u64 want;		/* optional slots */
 };
 
 #define RX_FUNC(f) \
@@ -212,6 +215,13 @@ static const struct known_event known_events[] = {
 	  RT_SC_PROCESS_MADVISE, 0, 0 },
 	{ "syscalls", "sys_exit_process_madvise", RT_EV_SC_EXIT,
 	  RT_SC_PROCESS_MADVISE, B(S_RET), 0 },
+	/* names and attribution at event time, on every backend */
+	{ "task", "task_newtask", RT_EV_TASK_NEW, 0,
+	  B(S_PID) | B(S_COMM) | B(S_CLONE), 0 },
+	{ "task", "task_rename", RT_EV_TASK_RENAME, 0,
+	  B(S_PID) | B(S_NEWCOMM), 0 },
+	{ "cgroup", "cgroup_attach_task", RT_EV_CGROUP_ATTACH, 0,
+	  B(S_PID) | B(S_DSTROOT) | B(S_DSTPATH), 0 },
 	{ "ftrace", "print", RT_EV_MARKER, 0, B(S_BUF), 0 },
 };
 
@@ -281,7 +291,8 @@ static int fill_desc(struct event_desc *desc, struct tep_event *ev,
 			si->flags |= SL_DYNAMIC;
 		/* numbers are 1, 2, 4 or 8 bytes, except arrays and strings */
 		if (i != S_IP6 && i != S_BUF && !(si->flags & SL_DYNAMIC) &&
-		    i != S_TCOMM && si->size != 1 && si->size != 2 &&
+		    i != S_TCOMM && i != S_COMM && i != S_NEWCOMM &&
+		    i != S_DSTPATH && si->size != 1 && si->size != 2 &&
 		    si->size != 4 && si->size != 8)
 			return -1;
 		if ((k->need & B(i)) && si->off + si->size > desc->min_size)
@@ -487,6 +498,28 @@ static void get_string(const struct decoder *d, const u8 *p, unsigned int size,
 	out[len] = 0;
 }
 
+/* a __data_loc string field in place: its bytes up to the first NUL */
+static int get_span(const struct decoder *d, const u8 *p, unsigned int size,
+		    const struct slot_info *si, const char **out, u32 *outlen)
+{
+	u32 loc, off, len;
+	const char *nul;
+
+	if (!slot_ok(si, size) || !(si->flags & SL_DYNAMIC) || si->size != 4)
+		return -1;
+	memcpy(&loc, p + si->off, 4);
+	if (d->swap)
+		loc = __builtin_bswap32(loc);
+	off = loc & 0xffff;
+	len = loc >> 16;
+	if (off > size || len > size - off)
+		return -1;
+	nul = memchr(p + off, 0, len);
+	*out = (const char *)p + off;
+	*outlen = nul ? (u32)(nul - *out) : len;
+	return 0;
+}
+
 static void decode_addr(const struct decoder *d, const u8 *p,
 			unsigned int size, const struct event_desc *desc,
 			struct rt_addr *a, int *klenp)
@@ -662,6 +695,25 @@ enum rt_event_kind decode_event(const struct decoder *d, const void *data,
 		ev->proc_reset.exec = desc->sc;
 		ev->proc_reset.pid = desc->sc ? ev->tid :
 				     (int)need(d, p, desc, S_CHILD);
+		break;
+	case RT_EV_TASK_NEW:
+		ev->task_new.pid = (int)need(d, p, desc, S_PID);
+		ev->task_new.clone_flags = (u64)need(d, p, desc, S_CLONE);
+		get_string(d, p, size, &desc->s[S_COMM], ev->task_new.comm,
+			   RT_COMM_LEN);
+		break;
+	case RT_EV_TASK_RENAME:
+		ev->task_rename.pid = (int)need(d, p, desc, S_PID);
+		get_string(d, p, size, &desc->s[S_NEWCOMM],
+			   ev->task_rename.comm, RT_COMM_LEN);
+		break;
+	case RT_EV_CGROUP_ATTACH:
+		ev->cgroup_attach.pid = (int)need(d, p, desc, S_PID);
+		ev->cgroup_attach.root = (int)need(d, p, desc, S_DSTROOT);
+		if (get_span(d, p, size, &desc->s[S_DSTPATH],
+			     &ev->cgroup_attach.path,
+			     &ev->cgroup_attach.path_len))
+			return RT_EV_NONE;
 		break;
 	case RT_EV_SOCKET_EXIT:
 	case RT_EV_RECV_EXIT:

@@ -4,6 +4,8 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <dirent.h>
+#include <inttypes.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -22,8 +24,22 @@
 struct task_row {
 	struct rt_row hdr;
 	int tid;
-	struct rt_task task;
+	struct rt_task task;	/* now */
+	struct rt_task first;	/* when the row was made: what a recording
+				 * stores, so a replay starts where the
+				 * live run started and applies the same
+				 * events */
 };
+
+/* RT_TASK_* flags taskinfo keeps to itself (never stored) */
+#define TASK_ATTR_STALE	0x80000000u	/* cgroup/netns not inherited
+					 * (CLONE_INTO_CGROUP, CLONE_NEWNET):
+					 * read them on next use */
+#define TASK_PRIVATE	TASK_ATTR_STALE
+
+#define CLONE_THREAD_FLAG	0x00010000ULL
+#define CLONE_NEWNET_FLAG	0x40000000ULL
+#define CLONE_INTO_CGROUP_FLAG	0x200000000ULL
 
 /*
  * Interned strings: ids are index + 1, looked up by an open-addressed
@@ -272,7 +288,9 @@ u32 taskinfo_cgroup_intern(struct taskinfo *ti, const char *path)
 	enum rt_cont_kind kind;
 	u32 id, cont = 0;
 
-	if (path[0] != '/' || strlen(path) >= RT_CGROUP_PATH_MAX)
+	/* one path a line in recordings: no newlines */
+	if (path[0] != '/' || strlen(path) >= RT_CGROUP_PATH_MAX ||
+	    strchr(path, '\n'))
 		return 0;
 	id = strtab_find(&ti->cgroups, path, NULL);
 	if (id)
@@ -603,6 +621,42 @@ static void resolve(struct taskinfo *ti, struct rt_task *t,
 	strcpy(t->comm, "<...>");
 }
 
+/*
+ * A task made by task_newtask whose cgroup or netns was not its parent's:
+ * live, read them now (and keep them as the first state, which the
+ * recording stores); a replay takes the stored ones.
+ */
+static void refresh_attr(struct taskinfo *ti, struct task_row *row)
+{
+	struct rt_task *t = &row->task;
+
+	t->flags &= ~TASK_ATTR_STALE;
+	if (ti->resolver == RT_TASKS_PROC) {
+		struct rt_task fresh = { .tid = t->tid };
+
+		resolve_attr(ti, &fresh);
+		if (!t->cgroup) {
+			t->cgroup = fresh.cgroup;
+			t->container = fresh.container;
+		}
+		if (!t->netns)
+			t->netns = fresh.netns;
+		if (!row->first.cgroup) {
+			row->first.cgroup = t->cgroup;
+			row->first.container = t->container;
+		}
+		if (!row->first.netns)
+			row->first.netns = t->netns;
+		return;
+	}
+	if (!t->cgroup) {
+		t->cgroup = row->first.cgroup;
+		t->container = row->first.container;
+	}
+	if (!t->netns)
+		t->netns = row->first.netns;
+}
+
 const struct rt_task *taskinfo_get(struct taskinfo *ti, int tid,
 				   const char *hint_comm)
 {
@@ -610,8 +664,11 @@ const struct rt_task *taskinfo_get(struct taskinfo *ti, int tid,
 	struct task_row *row;
 
 	row = table_find(&ti->tasks, &tid);
-	if (row)
+	if (row) {
+		if (row->task.flags & TASK_ATTR_STALE)
+			refresh_attr(ti, row);
 		return &row->task;
+	}
 	row = table_get(&ti->tasks, &tid);
 	if (!row || (row->hdr.flags & RT_ROW_OTHER)) {
 		/* out of memory or pid_max rows: answer without caching */
@@ -622,6 +679,7 @@ const struct rt_task *taskinfo_get(struct taskinfo *ti, int tid,
 	}
 	row->task.tid = tid;
 	resolve(ti, &row->task, hint_comm);
+	row->first = row->task;
 	return &row->task;
 }
 
@@ -639,11 +697,171 @@ int taskinfo_put(struct taskinfo *ti, int tid, int tgid, u32 flags,
 
 	if (!row || (row->hdr.flags & RT_ROW_OTHER))
 		return -1;
+	memset(&row->task, 0, sizeof(row->task));
 	row->task.tid = tid;
 	row->task.tgid = tgid;
-	row->task.flags = flags;
+	row->task.flags = flags & ~TASK_PRIVATE;
 	copy_comm(row->task.comm, comm ? comm : "");
+	row->first = row->task;
 	return 0;
+}
+
+/* ---- events: names and attribution in ring-buffer order ---- */
+
+static struct task_row *row_of(struct taskinfo *ti, int tid)
+{
+	struct task_row *row;
+
+	if (tid <= 0)
+		return NULL;
+	/* resolves on first sight, as any other event's thread */
+	taskinfo_get(ti, tid, NULL);
+	row = table_find(&ti->tasks, &tid);
+	return row && !(row->hdr.flags & RT_ROW_OTHER) ? row : NULL;
+}
+
+void taskinfo_task_new(struct taskinfo *ti, int parent, int pid,
+		       u64 clone_flags, const char *comm)
+{
+	struct rt_task from = { 0 };
+	const struct rt_task *pt = parent > 0 ? taskinfo_get(ti, parent, NULL)
+					      : NULL;
+	struct task_row *row;
+	struct rt_task *t;
+	bool made;
+
+	if (pid <= 0)
+		return;
+	if (pt)
+		from = *pt;
+	row = table_find(&ti->tasks, &pid);
+	made = !row;
+	if (!row)
+		row = table_get(&ti->tasks, &pid);
+	if (!row || (row->hdr.flags & RT_ROW_OTHER))
+		return;
+	t = &row->task;
+	memset(t, 0, sizeof(*t));
+	t->tid = pid;
+	if ((clone_flags & CLONE_THREAD_FLAG) && pt) {
+		/* a thread: its process, with the process's name */
+		t->tgid = from.tgid;
+		t->flags = from.flags & (RT_TASK_GUESSED | RT_TASK_NOCOMM);
+		memcpy(t->comm, from.comm, RT_COMM_LEN);
+	} else {
+		/* a process, named as the thread that made it was */
+		t->tgid = pid;
+		copy_comm(t->comm, comm && comm[0] ? comm : from.comm);
+		if (!t->comm[0]) {
+			t->flags |= RT_TASK_NOCOMM;
+			strcpy(t->comm, "<...>");
+		}
+	}
+	if (clone_flags & CLONE_INTO_CGROUP_FLAG) {
+		t->flags |= TASK_ATTR_STALE;
+	} else {
+		t->cgroup = from.cgroup;
+		t->container = from.container;
+	}
+	if (clone_flags & CLONE_NEWNET_FLAG)
+		t->flags |= TASK_ATTR_STALE;
+	else
+		t->netns = from.netns;
+	if (made) {
+		row->first = *t;
+		row->first.flags &= ~TASK_PRIVATE;
+	}
+}
+
+bool taskinfo_task_rename(struct taskinfo *ti, int pid, const char *comm)
+{
+	struct task_row *row = row_of(ti, pid);
+	char name[RT_COMM_LEN];
+
+	if (!row)
+		return false;
+	copy_comm(name, comm);
+	if (row->task.tgid != pid) {
+		/* a thread's own name: the process keeps its name; io_uring
+		 * workers name themselves so */
+		if (!strncmp(name, "iou-wrk-", 8) ||
+		    !strncmp(name, "iou-sqp-", 8))
+			row->task.flags |= RT_TASK_IOU;
+		return false;
+	}
+	if (!strcmp(row->task.comm, name) &&
+	    !(row->task.flags & RT_TASK_NOCOMM))
+		return false;
+	/* the process is renamed: every thread of it known */
+	for (u32 i = 0; i < ti->tasks.nr_rows; i++) {
+		struct task_row *r = table_row(&ti->tasks, i);
+
+		if (r->task.tgid == pid) {
+			memcpy(r->task.comm, name, RT_COMM_LEN);
+			r->task.flags &= ~RT_TASK_NOCOMM;
+		}
+	}
+	return true;
+}
+
+bool taskinfo_cgroup_attach(struct taskinfo *ti, int pid, const char *path,
+			    size_t len)
+{
+	char buf[RT_CGROUP_PATH_MAX];
+	struct task_row *row;
+	u32 id;
+
+	if (len >= sizeof(buf))
+		return false;
+	memcpy(buf, path, len);
+	buf[len] = 0;
+	row = row_of(ti, pid);
+	if (!row)
+		return false;
+	id = taskinfo_cgroup_intern(ti, buf);
+	row->task.flags &= ~TASK_ATTR_STALE;
+	if (!id || id == row->task.cgroup)
+		return false;
+	row->task.cgroup = id;
+	row->task.container = taskinfo_cgroup_container(ti, id);
+	return true;
+}
+
+int taskinfo_snapshot(struct taskinfo *ti)
+{
+	DIR *proc;
+	struct dirent *de;
+	int n = 0;
+
+	if (ti->resolver != RT_TASKS_PROC)
+		return 0;
+	proc = opendir("/proc");
+	if (!proc)
+		return -1;
+	while ((de = readdir(proc))) {
+		char path[64];
+		DIR *tasks;
+		struct dirent *te;
+		int pid = atoi(de->d_name);
+
+		if (pid <= 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/task", pid);
+		tasks = opendir(path);
+		if (!tasks)
+			continue;
+		while ((te = readdir(tasks))) {
+			int tid = atoi(te->d_name);
+
+			if (tid <= 0 || table_find(&ti->tasks, &tid))
+				continue;
+			taskinfo_get(ti, tid, NULL);
+			n++;
+		}
+		closedir(tasks);
+	}
+	closedir(proc);
+	return n;
 }
 
 unsigned int taskinfo_count(const struct taskinfo *ti)
@@ -672,9 +890,11 @@ char *taskinfo_serialize(const struct taskinfo *ti, size_t *len)
 	if (!buf)
 		return NULL;
 	for (u32 i = 0; i < ti->tasks.nr_rows; i++) {
-		const struct rt_task *t = taskinfo_at(ti, i);
+		const struct task_row *row = table_row(&ti->tasks, i);
+		const struct rt_task *t = &row->first;
 		int n = snprintf(buf + off, cap - off, "%d %d %u %s\n",
-				 t->tid, t->tgid, t->flags, t->comm);
+				 t->tid, t->tgid, t->flags & ~TASK_PRIVATE,
+				 t->comm);
 
 		if (n < 0 || (size_t)n >= cap - off) {
 			free(buf);
@@ -714,4 +934,132 @@ int taskinfo_deserialize(struct taskinfo *ti, const char *text, size_t len)
 			return -1;
 	}
 	return 0;
+}
+
+char *taskinfo_serialize_attr(const struct taskinfo *ti, size_t *len)
+{
+	size_t cap = 64, off = 0;
+	u32 nattr = 0;
+	char *buf;
+	int n;
+
+	for (u32 i = 0; i < ti->cgroups.nr; i++)
+		cap += strlen(ti->cgroups.str[i]) + 1;
+	for (u32 i = 0; i < ti->tasks.nr_rows; i++) {
+		const struct task_row *row = table_row(&ti->tasks, i);
+
+		if (row->first.cgroup || row->first.netns)
+			nattr++;
+	}
+	cap += (size_t)nattr * 48;
+	buf = malloc(cap);
+	if (!buf)
+		return NULL;
+	n = snprintf(buf, cap, "cgroups %u\n", ti->cgroups.nr);
+	off = (size_t)n;
+	for (u32 i = 0; i < ti->cgroups.nr; i++) {
+		size_t l = strlen(ti->cgroups.str[i]);
+
+		memcpy(buf + off, ti->cgroups.str[i], l);
+		off += l;
+		buf[off++] = '\n';
+	}
+	n = snprintf(buf + off, cap - off, "attrs %u\n", nattr);
+	off += (size_t)n;
+	for (u32 i = 0; i < ti->tasks.nr_rows; i++) {
+		const struct task_row *row = table_row(&ti->tasks, i);
+
+		if (!row->first.cgroup && !row->first.netns)
+			continue;
+		n = snprintf(buf + off, cap - off, "%d %u %" PRIu64 "\n",
+			     row->tid, row->first.cgroup, row->first.netns);
+		if (n < 0 || (size_t)n >= cap - off) {
+			free(buf);
+			return NULL;
+		}
+		off += (size_t)n;
+	}
+	buf[off] = 0;
+	*len = off;
+	return buf;
+}
+
+/* the line at *p (its length in *llen), *p moved past it; NULL at end */
+static const char *next_line(const char **p, const char *end, size_t *llen)
+{
+	const char *line = *p, *nl;
+
+	if (line >= end)
+		return NULL;
+	nl = memchr(line, '\n', (size_t)(end - line));
+	*llen = nl ? (size_t)(nl - line) : (size_t)(end - line);
+	*p = nl ? nl + 1 : end;
+	return line;
+}
+
+int taskinfo_deserialize_attr(struct taskinfo *ti, const char *text,
+			      size_t len)
+{
+	const char *p = text, *end = text + len, *line;
+	u32 *map = NULL;
+	unsigned long nr_cg = 0, nr_attr = 0, i;
+	size_t llen;
+	char buf[RT_CGROUP_PATH_MAX];
+	int ret = -1;
+
+	line = next_line(&p, end, &llen);
+	if (!line || llen >= sizeof(buf))
+		return -1;
+	memcpy(buf, line, llen);
+	buf[llen] = 0;
+	if (sscanf(buf, "cgroups %lu", &nr_cg) != 1 || nr_cg > RT_CGROUP_CAP)
+		return -1;
+	map = calloc(nr_cg + 1, sizeof(*map));
+	if (!map)
+		return -1;
+	for (i = 0; i < nr_cg; i++) {
+		line = next_line(&p, end, &llen);
+		if (!line || !llen || line[0] != '/' || llen >= sizeof(buf))
+			goto out;
+		memcpy(buf, line, llen);
+		buf[llen] = 0;
+		map[i + 1] = taskinfo_cgroup_intern(ti, buf);
+		if (!map[i + 1])
+			goto out;
+	}
+	line = next_line(&p, end, &llen);
+	if (!line || llen >= 64)
+		goto out;
+	memcpy(buf, line, llen);
+	buf[llen] = 0;
+	if (sscanf(buf, "attrs %lu", &nr_attr) != 1)
+		goto out;
+	for (i = 0; i < nr_attr; i++) {
+		struct task_row *row;
+		unsigned int cg;
+		uint64_t netns;
+		int tid, n = 0;
+
+		line = next_line(&p, end, &llen);
+		if (!line || llen >= 64)
+			goto out;
+		memcpy(buf, line, llen);
+		buf[llen] = 0;
+		if (sscanf(buf, "%d %u %" SCNu64 "%n", &tid, &cg, &netns,
+			   &n) != 3 || (size_t)n != llen || cg > nr_cg)
+			goto out;
+		row = table_find(&ti->tasks, &tid);
+		if (!row || (row->hdr.flags & RT_ROW_OTHER))
+			goto out;
+		row->task.cgroup = map[cg];
+		row->task.container = taskinfo_cgroup_container(ti, map[cg]);
+		row->task.netns = netns;
+		row->first.cgroup = row->task.cgroup;
+		row->first.container = row->task.container;
+		row->first.netns = netns;
+	}
+	ret = 0;
+out:
+	free(map);
+	return ret;
 }
