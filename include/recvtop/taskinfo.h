@@ -147,8 +147,10 @@ int taskinfo_snapshot(struct taskinfo *ti);
 /*
  * task_newtask: parent (the event's common_pid) made pid.  CLONE_THREAD:
  * a thread of parent's process with its name; else a new process named
- * comm.  Both inherit the parent's cgroup and netns except across
- * CLONE_INTO_CGROUP or CLONE_NEWNET (read on next use).
+ * comm.  Both inherit the parent's cgroup and netns; the netns (changed
+ * by CLONE_NEWNET, unshare or setns, which no event shows) and, across
+ * CLONE_INTO_CGROUP, the cgroup are read from /proc on first use if the
+ * task still runs.
  */
 void taskinfo_task_new(struct taskinfo *ti, int parent, int pid,
 		       u64 clone_flags, const char *comm);

@@ -31,14 +31,22 @@ struct task_row {
 				 * events */
 };
 
-/* RT_TASK_* flags taskinfo keeps to itself (never stored) */
-#define TASK_ATTR_STALE	0x80000000u	/* cgroup/netns not inherited
-					 * (CLONE_INTO_CGROUP, CLONE_NEWNET):
-					 * read them on next use */
-#define TASK_PRIVATE	TASK_ATTR_STALE
+/*
+ * RT_TASK_* flags taskinfo keeps to itself (never stored).  A task made
+ * by task_newtask inherits its parent's cgroup and netns, but unshare(2)
+ * and setns(2) change a netns with no event recvtop sees, and
+ * CLONE_INTO_CGROUP starts a child elsewhere: those are read from /proc
+ * on the task's first use if it still runs (the parent's stay when it
+ * is gone), and kept as the row's first state when the event made the
+ * row, so a recording replays them.
+ */
+#define TASK_NETNS_STALE	0x80000000u
+#define TASK_CGROUP_STALE	0x40000000u
+#define TASK_MADE_BY_EVENT	0x20000000u
+#define TASK_STALE		(TASK_NETNS_STALE | TASK_CGROUP_STALE)
+#define TASK_PRIVATE		(TASK_STALE | TASK_MADE_BY_EVENT)
 
 #define CLONE_THREAD_FLAG	0x00010000ULL
-#define CLONE_NEWNET_FLAG	0x40000000ULL
 #define CLONE_INTO_CGROUP_FLAG	0x200000000ULL
 
 /*
@@ -621,39 +629,36 @@ static void resolve(struct taskinfo *ti, struct rt_task *t,
 	strcpy(t->comm, "<...>");
 }
 
-/*
- * A task made by task_newtask whose cgroup or netns was not its parent's:
- * live, read them now (and keep them as the first state, which the
- * recording stores); a replay takes the stored ones.
- */
+/* a task made by task_newtask, first used: see TASK_NETNS_STALE */
 static void refresh_attr(struct taskinfo *ti, struct task_row *row)
 {
 	struct rt_task *t = &row->task;
+	u32 stale = t->flags & TASK_STALE;
 
-	t->flags &= ~TASK_ATTR_STALE;
+	t->flags &= ~TASK_STALE;
 	if (ti->resolver == RT_TASKS_PROC) {
 		struct rt_task fresh = { .tid = t->tid };
 
 		resolve_attr(ti, &fresh);
-		if (!t->cgroup) {
+		if ((stale & TASK_CGROUP_STALE) && fresh.cgroup) {
 			t->cgroup = fresh.cgroup;
 			t->container = fresh.container;
 		}
-		if (!t->netns)
+		if ((stale & TASK_NETNS_STALE) && fresh.netns)
 			t->netns = fresh.netns;
-		if (!row->first.cgroup) {
+		if (t->flags & TASK_MADE_BY_EVENT) {
 			row->first.cgroup = t->cgroup;
 			row->first.container = t->container;
-		}
-		if (!row->first.netns)
 			row->first.netns = t->netns;
+		}
 		return;
 	}
-	if (!t->cgroup) {
+	/* a replay: what the live run read then */
+	if ((stale & TASK_CGROUP_STALE) && row->first.cgroup) {
 		t->cgroup = row->first.cgroup;
 		t->container = row->first.container;
 	}
-	if (!t->netns)
+	if ((stale & TASK_NETNS_STALE) && row->first.netns)
 		t->netns = row->first.netns;
 }
 
@@ -665,7 +670,7 @@ const struct rt_task *taskinfo_get(struct taskinfo *ti, int tid,
 
 	row = table_find(&ti->tasks, &tid);
 	if (row) {
-		if (row->task.flags & TASK_ATTR_STALE)
+		if (row->task.flags & TASK_STALE)
 			refresh_attr(ti, row);
 		return &row->task;
 	}
@@ -757,19 +762,17 @@ void taskinfo_task_new(struct taskinfo *ti, int parent, int pid,
 			strcpy(t->comm, "<...>");
 		}
 	}
-	if (clone_flags & CLONE_INTO_CGROUP_FLAG) {
-		t->flags |= TASK_ATTR_STALE;
-	} else {
-		t->cgroup = from.cgroup;
-		t->container = from.container;
-	}
-	if (clone_flags & CLONE_NEWNET_FLAG)
-		t->flags |= TASK_ATTR_STALE;
-	else
-		t->netns = from.netns;
+	/* the parent's, unless /proc says otherwise on first use */
+	t->cgroup = from.cgroup;
+	t->container = from.container;
+	t->netns = from.netns;
+	t->flags |= TASK_NETNS_STALE;
+	if (clone_flags & CLONE_INTO_CGROUP_FLAG)
+		t->flags |= TASK_CGROUP_STALE;
 	if (made) {
 		row->first = *t;
 		row->first.flags &= ~TASK_PRIVATE;
+		t->flags |= TASK_MADE_BY_EVENT;
 	}
 }
 
@@ -819,7 +822,7 @@ bool taskinfo_cgroup_attach(struct taskinfo *ti, int pid, const char *path,
 	if (!row)
 		return false;
 	id = taskinfo_cgroup_intern(ti, buf);
-	row->task.flags &= ~TASK_ATTR_STALE;
+	row->task.flags &= ~TASK_CGROUP_STALE;
 	if (!id || id == row->task.cgroup)
 		return false;
 	row->task.cgroup = id;

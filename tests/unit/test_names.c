@@ -4,6 +4,8 @@
  * cgroup_attach_task decoded and applied by the pipeline in ring-buffer
  * order, and a recording's task table and cgroups read back.
  */
+#include <sys/stat.h>
+#include <unistd.h>
 #include <stdlib.h>
 
 #include <traceevent/event-parse.h>
@@ -294,6 +296,14 @@ TEST(names_cgroup_moves)
 
 	taskinfo_put(ti, 400, 400, 0, "web");
 	taskinfo_set_attr(ti, 400, svc, 4026531840ULL);
+	/* as a recording stores a child the live run read from /proc */
+	taskinfo_put(ti, 402, 402, 0, "web");
+	taskinfo_set_attr(ti, 402, 0, 0);
+	{
+		const char *text = "cgroups 0\nattrs 1\n402 0 4026532999\n";
+
+		CHECK_EQ(taskinfo_deserialize_attr(ti, text, strlen(text)), 0);
+	}
 	world_init(&w, ti);
 	feed(&w, b, ev_recv(b, 400, 0x1, 100));
 	feed(&w, b, ev_attach(b, 1, 3, 400, "/cpu-v1-group"));
@@ -321,9 +331,9 @@ TEST(names_cgroup_moves)
 		CHECK(h != NULL);
 		CHECK_EQ(h ? h->total.bytes : 0, 7000000);
 	}
+	/* inherited; a replay takes what the live run read */
 	CHECK_EQ(taskinfo_peek(ti, 401)->netns, 4026531840ULL);
-	/* a replay has no /proc: the new namespace stays not known */
-	CHECK_EQ(taskinfo_peek(ti, 402)->netns, 0);
+	CHECK_EQ(taskinfo_peek(ti, 402)->netns, 4026532999ULL);
 	CHECK_STR(taskinfo_cgroup_path(ti, taskinfo_peek(ti, 402)->cgroup),
 		  "/kubepods/pod1/" ID64);
 	CHECK_STR(taskinfo_cgroup_path(ti, proc(&w, 401)->cgroup), "/");
@@ -332,6 +342,37 @@ TEST(names_cgroup_moves)
 		  "0123456789ab");
 out:
 	world_free(&w);
+	taskinfo_free(ti);
+}
+
+/* live: a new task's netns is read from /proc on first use, its
+ * parent's when it is gone, and kept for the recording */
+TEST(names_newtask_netns_live)
+{
+	struct taskinfo *ti = taskinfo_new(RT_TASKS_PROC);
+	const struct rt_task *t;
+	struct stat st;
+	size_t len;
+	char *attr, want[64];
+
+	CHECK_EQ(stat("/proc/self/ns/net", &st), 0);
+	taskinfo_put(ti, 1 << 30, 1 << 30, 0, "gone-parent");
+	taskinfo_set_attr(ti, 1 << 30, 0, 1234);
+	/* this very process, "made" by a gone parent: /proc wins */
+	taskinfo_task_new(ti, 1 << 30, getpid(), FORK_FLAGS, "me");
+	/* a child already gone: the parent's */
+	taskinfo_task_new(ti, 1 << 30, (1 << 30) + 1, FORK_FLAGS, "gone");
+	t = taskinfo_get(ti, getpid(), NULL);
+	CHECK_EQ(t->netns, st.st_ino);
+	CHECK_STR(t->comm, "me");
+	t = taskinfo_get(ti, (1 << 30) + 1, NULL);
+	CHECK_EQ(t->netns, 1234);
+	attr = taskinfo_serialize_attr(ti, &len);
+	snprintf(want, sizeof(want), "%d 0 %llu\n", getpid(),
+		 (unsigned long long)st.st_ino);
+	CHECK_CONTAINS(attr, want);
+	CHECK_CONTAINS(attr, "1073741825 0 1234\n");
+	free(attr);
 	taskinfo_free(ti);
 }
 
