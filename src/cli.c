@@ -93,8 +93,8 @@ static const struct opt_desc opts[] = {
 	  TRACE_CMDS | REP, "PATH", "only processes in this cgroup v2 path or "
 	  "below it" },
 	{ { "container", required_argument, NULL, OPT_CONTAINER }, 0,
-	  TRACE_CMDS | REP, "ID|UNIT", "only this container (12- or 64-hex "
-	  "id) or service (nginx.service)" },
+	  TRACE_CMDS | REP, "ID|UNIT", "only this container (its id) or "
+	  "service (its unit)" },
 	{ { "backend", required_argument, NULL, OPT_BACKEND }, 0,
 	  TRACE_CMDS | CMD(RT_CMD_PROBES), "auto|sock|kprobe|tracepoint",
 	  "probe backend (default auto)" },
