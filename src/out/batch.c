@@ -713,20 +713,23 @@ static void text_readers(struct batch_out *b, const struct stats *s, bool last)
 			   last ? cmp_reader_last : cmp_reader_total);
 	FILE *f = b->f;
 
-	fprintf(f, "%7s %-16s %7s %-16s %-18s %8s %7s\n", "READER", "COMM",
-		"TARGET", "COMM", "VIA", "COUNT", "DENIED");
+	fprintf(f, "%7s %-16s %7s %-16s %-18s %8s %7s %-16s %s\n", "READER",
+		"COMM", "TARGET", "COMM", "VIA", "COUNT", "DENIED",
+		"READER_CONTAINER", "TARGET_CONTAINER");
 	for (size_t i = 0; i < n; i++) {
 		const struct rt_reader_row *r = b->rows[i];
 		const struct rt_reader_counters *c = last ? &r->last : &r->total;
 		bool other = r->hdr.flags & RT_ROW_OTHER;
 
 		fprintf(f, "%7d %-16s %7d %-16s %-18s %8" PRIu64 " %7" PRIu64
-			"\n", other ? -1 : r->key.reader_tgid,
+			" %-16s %s\n", other ? -1 : r->key.reader_tgid,
 			other ? "(other)" : r->reader_comm,
 			other ? -1 : r->key.target_tgid,
 			other ? "(other)" : r->target_comm,
 			other ? "other" : rt_via_name((enum rt_via)r->key.via),
-			c->count, c->denied);
+			c->count, c->denied,
+			cont_text(s, r->reader_container, other),
+			cont_text(s, r->target_container, other));
 	}
 	if (!n)
 		fprintf(f, "  (no cross-process memory access)\n");

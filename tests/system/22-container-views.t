@@ -6,9 +6,9 @@
 # and bytes in the containers table of a live run, of a recording's report
 # and of its replay; processes rows carry the cgroup path, the container
 # and the netns inode; the text view has the CONTAINER column and the
-# containers table; --container (short id, full id, unit) and --cgroup
-# (prefix of whole components) keep exactly the matching subset, live and
-# from the file; bad values are one line and exit 2.  The cgroups are
+# containers table; readers rows both containers; --container (short id,
+# full id, unit) and --cgroup (prefix of whole components) keep exactly
+# the matching subset, live and from the file; bad values are one line and exit 2.  The cgroups are
 # removed by the trap, also when a test fails.
 . "$RT_TOP/tests/lib/rt.sh"
 need_root "container views"
@@ -212,7 +212,26 @@ is "$?:$(conts "$O/rp.out")" "0:$ROW3" "replay --container $UNIT: the service al
 "$RECVTOP" top -i "$O/c.dat" --batch --json >"$O/rp2.out" 2>"$O/rp2.err"
 is "$(procs "$O/rp2.out")" "$(procs "$O/live.out")" "replay: the same attribution per process as live"
 
-# ---- 5. bad values: one line, exit 2 ----
+# ---- 5. memory readers: both containers, JSON and text ----
+cat >"$O/mem.sh" <<EOF
+#!/bin/sh
+echo \$\$ >"$V2$CG3/cgroup.procs" && exec "$RT_TOOLS/rtmem" --reads 6 --writes 2 --peeks 3
+EOF
+chmod +x "$O/mem.sh"
+"$RECVTOP" --json -- "$O/mem.sh" >"$O/mem.out" 2>"$O/mem.err"
+is "$?" 0 "a memory reader and its target in the service: exit status"
+is "$(python3 -c 'import json,sys
+o = [json.loads(l) for l in open(sys.argv[1])][-1]
+print(" ".join(sorted("%s>%s:%s:%s:%d" % (r["reader_comm"], r["target_comm"], r["reader_container"],
+      r["target_container"], r["count"]) for r in o["readers"])))' "$O/mem.out")" \
+	"rtm-reader>rtm-target:$UNIT:$UNIT:2 rtm-reader>rtm-target:$UNIT:$UNIT:3 rtm-reader>rtm-target:$UNIT:$UNIT:6" \
+	"JSON readers: reader_container and target_container are the service"
+"$RECVTOP" --batch -- "$O/mem.sh" >"$O/mem.txt" 2>&1
+like "$(sed -n '/summary/,$p' "$O/mem.txt" | grep ' process_vm_readv ')" \
+	" rtm-reader .* rtm-target +process_vm_readv +6 +0 $UNIT +$UNIT$" \
+	"text readers: READER_CONTAINER and TARGET_CONTAINER"
+
+# ---- 6. bad values: one line, exit 2 ----
 for args in "--cgroup relative/path" "--cgroup $V2$CG1" "--cgroup /a//b" \
 	"--container ${S1}0" "--container nginx" "--container ${S1^^}"; do
 	# shellcheck disable=SC2086
