@@ -277,18 +277,29 @@ void rt_format_bytes(char *buf, size_t len, u64 v)
 		snprintf(buf, len, "%.1fG", (double)v / (1 << 30));
 }
 
+/* a JSON string: names and cgroup paths are bytes, invalid UTF-8 in them
+ * becomes U+FFFD so that every line stays JSON */
 void rt_json_string(FILE *f, const char *s)
 {
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s);
 
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c < 0x20 || c == 0x7f)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
+	fputc('"', f);
+	while (n) {
+		size_t l = rt_utf8_len(p, n);
+
+		if (!l) {
+			fputs("\\ufffd", f);
+			l = 1;
+		} else if (*p == '"' || *p == '\\') {
+			fprintf(f, "\\%c", *p);
+		} else if (*p < 0x20 || *p == 0x7f) {
+			fprintf(f, "\\u%04x", *p);
+		} else {
+			fwrite(p, 1, l, f);
+		}
+		p += l;
+		n -= l;
 	}
 	fputc('"', f);
 }
