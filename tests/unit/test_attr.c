@@ -383,3 +383,30 @@ TEST(stats_container_filter)
 	stats_free(&s);
 	taskinfo_free(ti);
 }
+
+/* the /proc snapshot taken when tracing starts: this process among the
+ * threads, resolved with its attribution; a replay's taskinfo takes none */
+TEST(taskinfo_snapshot_proc)
+{
+	struct taskinfo *ti = taskinfo_new(RT_TASKS_PROC);
+	struct taskinfo *st = taskinfo_new(RT_TASKS_STORED);
+	const struct rt_task *t;
+	struct stat sb;
+	int n = taskinfo_snapshot(ti);
+
+	CHECK(n > 0);
+	CHECK_EQ((int)taskinfo_count(ti), n);
+	t = taskinfo_peek(ti, getpid());
+	CHECK(t != NULL);
+	CHECK_EQ(stat("/proc/self/ns/net", &sb), 0);
+	if (t) {
+		CHECK_EQ(t->tgid, getpid());
+		CHECK_EQ(t->netns, sb.st_ino);
+	}
+	/* a second snapshot adds only threads not known yet */
+	CHECK(taskinfo_snapshot(ti) < n);
+	CHECK_EQ(taskinfo_snapshot(st), 0);
+	CHECK_EQ(taskinfo_count(st), 0);
+	taskinfo_free(ti);
+	taskinfo_free(st);
+}
