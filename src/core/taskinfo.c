@@ -61,9 +61,19 @@ struct strtab {
 	u32 mask;
 };
 
+/* known threads of a process other than its leader: a rename of a
+ * process that has none touches one row */
+struct proc_row {
+	struct rt_row hdr;
+	int tgid;
+	u32 threads;
+};
+
 struct taskinfo {
 	enum rt_task_resolver resolver;
 	struct rt_table tasks;
+	struct rt_table procs;
+	bool procs_full;	/* counts lost: a rename looks at every row */
 	struct strtab cgroups;
 	struct strtab conts;
 	char cmdlines_path[4096];
@@ -91,7 +101,34 @@ struct taskinfo *taskinfo_new(enum rt_task_resolver resolver)
 		return NULL;
 	}
 	ti->tasks.no_dirty = true;
+	if (table_init(&ti->procs, sizeof(struct proc_row),
+		       offsetof(struct proc_row, tgid), sizeof(int), TASK_CAP)) {
+		table_free(&ti->tasks);
+		free(ti);
+		return NULL;
+	}
+	ti->procs.no_dirty = true;
 	return ti;
+}
+
+/* a row of t's thread is made (+1) or its tgid given up (-1) */
+static void count_thread(struct taskinfo *ti, const struct rt_task *t,
+			 int delta)
+{
+	struct proc_row *r;
+
+	if (t->tid == t->tgid || t->tgid <= 0)
+		return;
+	r = delta > 0 ? table_get(&ti->procs, &t->tgid) :
+			table_find(&ti->procs, &t->tgid);
+	if (!r || (r->hdr.flags & RT_ROW_OTHER)) {
+		ti->procs_full = true;
+		return;
+	}
+	if (delta > 0)
+		r->threads++;
+	else if (r->threads)
+		r->threads--;
 }
 
 static void strtab_free(struct strtab *t)
@@ -365,6 +402,7 @@ void taskinfo_free(struct taskinfo *ti)
 	if (!ti)
 		return;
 	table_free(&ti->tasks);
+	table_free(&ti->procs);
 	strtab_free(&ti->cgroups);
 	strtab_free(&ti->conts);
 	free(ti->cmdlines);
@@ -375,6 +413,8 @@ void taskinfo_free(struct taskinfo *ti)
 void taskinfo_forget(struct taskinfo *ti)
 {
 	table_clear(&ti->tasks);
+	table_clear(&ti->procs);
+	ti->procs_full = false;
 }
 
 void taskinfo_set_tracing_dir(struct taskinfo *ti, const char *dir)
@@ -685,6 +725,7 @@ const struct rt_task *taskinfo_get(struct taskinfo *ti, int tid,
 	row->task.tid = tid;
 	resolve(ti, &row->task, hint_comm);
 	row->first = row->task;
+	count_thread(ti, &row->task, 1);
 	return &row->task;
 }
 
@@ -702,12 +743,15 @@ int taskinfo_put(struct taskinfo *ti, int tid, int tgid, u32 flags,
 
 	if (!row || (row->hdr.flags & RT_ROW_OTHER))
 		return -1;
+	if (row->task.tid == tid)
+		count_thread(ti, &row->task, -1);
 	memset(&row->task, 0, sizeof(row->task));
 	row->task.tid = tid;
 	row->task.tgid = tgid;
 	row->task.flags = flags & ~TASK_PRIVATE;
 	copy_comm(row->task.comm, comm ? comm : "");
 	row->first = row->task;
+	count_thread(ti, &row->task, 1);
 	return 0;
 }
 
@@ -746,6 +790,8 @@ void taskinfo_task_new(struct taskinfo *ti, int parent, int pid,
 	if (!row || (row->hdr.flags & RT_ROW_OTHER))
 		return;
 	t = &row->task;
+	if (!made)
+		count_thread(ti, t, -1);
 	memset(t, 0, sizeof(*t));
 	t->tid = pid;
 	if ((clone_flags & CLONE_THREAD_FLAG) && pt) {
@@ -774,6 +820,7 @@ void taskinfo_task_new(struct taskinfo *ti, int parent, int pid,
 		row->first.flags &= ~TASK_PRIVATE;
 		t->flags |= TASK_MADE_BY_EVENT;
 	}
+	count_thread(ti, t, 1);
 }
 
 bool taskinfo_task_rename(struct taskinfo *ti, int pid, const char *comm)
@@ -795,7 +842,17 @@ bool taskinfo_task_rename(struct taskinfo *ti, int pid, const char *comm)
 	if (!strcmp(row->task.comm, name) &&
 	    !(row->task.flags & RT_TASK_NOCOMM))
 		return false;
-	/* the process is renamed: every thread of it known */
+	/* the process is renamed: every thread of it known (exec renames
+	 * mostly processes with none but the leader: one row) */
+	{
+		struct proc_row *pr = table_find(&ti->procs, &pid);
+
+		if (!ti->procs_full && (!pr || !pr->threads)) {
+			memcpy(row->task.comm, name, RT_COMM_LEN);
+			row->task.flags &= ~RT_TASK_NOCOMM;
+			return true;
+		}
+	}
 	for (u32 i = 0; i < ti->tasks.nr_rows; i++) {
 		struct task_row *r = table_row(&ti->tasks, i);
 
