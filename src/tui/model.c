@@ -323,20 +323,24 @@ static void rec_of_row(struct tui_rec *r, struct tui_snap *s,
 	}
 }
 
-/* rows exist from their first call on; a replay's view keeps them
- * (zeroed) when it steps back before it */
+static bool counted(const struct rt_counters *c)
+{
+	return c->calls || c->tx_calls;
+}
+
+/* rows exist from their first receive or send on; a replay's view keeps
+ * them (zeroed) when it steps back before it */
 static bool row_counted(enum tui_view view, const void *row)
 {
 	switch (view) {
 	case TUI_PROCS:
-		return ((const struct rt_proc_row *)row)->total.calls;
+		return counted(&((const struct rt_proc_row *)row)->total);
 	case TUI_PEERS:
-		return ((const struct rt_peer_row *)row)->total.calls;
+		return counted(&((const struct rt_peer_row *)row)->total);
 	case TUI_SOCKS:
-		return ((const struct rt_sock_row *)row)->total.calls;
+		return counted(&((const struct rt_sock_row *)row)->total);
 	case TUI_CONTS:
-		return ((const struct rt_cont_row *)row)->total.calls ||
-		       ((const struct rt_cont_row *)row)->total.tx_calls;
+		return counted(&((const struct rt_cont_row *)row)->total);
 	default:
 		return ((const struct rt_reader_row *)row)->total.count;
 	}

@@ -114,13 +114,14 @@ like "$(screen | sed -n 3p)" "5 Containers" "the tab of view 5"
 # TXCALLS TXBYTES
 wait_screen "^$SA +container .* $A_CALLS +$A_BYTES +[0-9]+ +[0-9]+ *$" 60
 got=$(row "$SA" | awk '{ print $2, $3, $(NF-3), $(NF-2), $(NF-1), $NF }')
-is "$got" "container 2 $A_CALLS $A_BYTES 600 $A_BYTES" \
-	"container $SA: 2 processes, calls and bytes received exact, the sends" ||
+# its processes: the two receivers and their two senders (rtg-send)
+is "$got" "container 4 $A_CALLS $A_BYTES 600 $A_BYTES" \
+	"container $SA: 4 processes, calls and bytes received exact, the sends" ||
 	screen | sed 's/^/# /'
 wait_screen "^$SB +container .* $B_CALLS +$B_BYTES +[0-9]+ +[0-9]+ *$" 30
 got=$(row "$SB" | awk '{ print $2, $3, $(NF-3), $(NF-2), $(NF-1), $NF }')
-is "$got" "container 1 $B_CALLS $B_BYTES 500 $B_BYTES" \
-	"container $SB: 1 process, calls and bytes exact, the sends" ||
+is "$got" "container 2 $B_CALLS $B_BYTES 500 $B_BYTES" \
+	"container $SB: 2 processes, calls and bytes exact, the sends" ||
 	screen | sed 's/^/# /'
 like "$(row -)" "^- +host " "the host row"
 
@@ -146,10 +147,15 @@ tm send-keys -t t Home Enter
 wait_screen "filter container $SA"
 ok $? "Enter: the header names the container"
 wait_screen "PID +COMM +CONTAINER"
-procs() {	# the pids of the Processes view's rows
-	screen | awk 'NR > 4 && $1 ~ /^[0-9]+$/ { print $1 }' | sort | xargs
+procs() {	# the receivers' pids of the Processes view's rows
+	screen | awk 'NR > 4 && $1 ~ /^[0-9]+$/ && $2 != "rtg-send" { print $1 }' |
+		sort | xargs
 }
-is "$(procs)" "$A_PIDS" "the drill-down lists exactly $SA's processes" ||
+senders() {	# how many senders the Processes view shows
+	screen | awk 'NR > 4 && $1 ~ /^[0-9]+$/ && $2 == "rtg-send"' | wc -l
+}
+is "$(procs) + $(senders)" "$A_PIDS + 2" \
+	"the drill-down lists exactly $SA's processes: its receivers, 2 senders" ||
 	screen | sed 's/^/# /'
 is "$(screen | awk 'NR > 4 && $1 ~ /^[0-9]+$/ && $3 != c' c="$SA")" "" \
 	"every row shows container $SA"
@@ -162,7 +168,8 @@ tm send-keys -t t /
 tm send-keys -t t -l "$SB"
 tm send-keys -t t Enter Home Enter
 wait_screen "filter container $SB"
-is "$(procs)" "$B_PIDS" "Enter on $SB: exactly its process"
+is "$(procs) + $(senders)" "$B_PIDS + 1" \
+	"Enter on $SB: exactly its processes (a receiver, a sender)"
 tm send-keys -t t Escape
 wait_screen "CONTAINER.? +KIND +PROCS"
 ok $? "Esc also goes back"
@@ -178,12 +185,15 @@ like "$(screen | sed -n 5p)" "^ *[0-9]+ .* - " \
 	"1, C: the host's processes (-) first" || screen | sed 's/^/# /'
 tm send-keys -t t C
 wait_screen "CONTAINER▼"
-# the host has more processes than lines: ours come first now
-ours=$(screen | sed -n '5,7p' | awk '{ printf "%s:%s ", $3, $1 }')
-want=$(for p in $B_PIDS; do printf '%s:%s ' "$SB" "$p"; done
-	for p in $A_PIDS; do printf '%s:%s ' "$SA" "$p"; done)
-is "$ours" "$want" "C again: descending by container, ties by pid" ||
+# the host has more processes than lines: ours come first now, each
+# container's rows by pid
+ours=$(screen | sed -n '5,10p' | awk '{ printf "%s ", $3 }')
+is "$ours" "$SB $SB $SA $SA $SA $SA " \
+	"C again: descending by container ($SB's 2 rows, then $SA's 4)" ||
 	screen | sed 's/^/# /'
+screen | sed -n '5,10p' | awk '$3 == c && $1 <= last { bad = 1 }
+	{ c = $3; last = $1 } END { exit bad }'
+ok $? "ties by pid within each container"
 
 # ---- memory readers in a container ----
 

@@ -561,8 +561,8 @@ static void test_containers(void)
 	is_str(cells(&l, s, "BYTES"), "1000 7 300 5", "BYTES received exact");
 	is_str(cells(&l, s, "TXBYTES"), "0 109 0 0",
 	       "TXBYTES: b's two processes' sends");
-	is_str(cells(&l, s, "PROCS"), "1 1 2 0",
-	       "PROCS: processes whose latest receive was in it");
+	is_str(cells(&l, s, "PROCS"), "1 2 2 0",
+	       "PROCS: processes whose latest call (a send too) was in it");
 	tui_list_build(&l, s, cont, true, NULL, -1);
 	is_str(cells(&l, s, "CONTAINER"), "fe0102030405 0a1b2c3d4e5f - (other)",
 	       "CONTAINER inverted");
@@ -582,19 +582,20 @@ static void test_containers(void)
 	tui_snap_fill(s, TUI_PROCS, &st);
 	s->seconds = 1;
 	tui_list_build(&l, s, pcont, false, NULL, -1);
-	is_str(order(&l, s), "hostd cache web db nginx",
+	is_str(order(&l, s), "hostd cache worker web db nginx",
 	       "processes by CONTAINER: host, 0a1b..., fe01..., then "
 	       "nginx.service, ties by pid");
 	is_str(cells(&l, s, "CONTAINER"),
-	       "- 0a1b2c3d4e5f fe0102030405 fe0102030405 nginx.service",
+	       "- 0a1b2c3d4e5f 0a1b2c3d4e5f fe0102030405 fe0102030405 "
+	       "nginx.service",
 	       "CONTAINER cells: -, the unit name, short ids");
 	tui_list_build(&l, s, pcont, false, NULL, (long)ca);
 	is_str(order(&l, s), "web db", "drill-down to a: exactly its processes");
 	tui_list_build(&l, s, pcont, false, NULL, 0);
 	is_str(order(&l, s), "hostd", "drill-down to the host");
 	tui_list_build(&l, s, pcont, false, NULL, (long)cb);
-	is_str(order(&l, s), "cache",
-	       "drill-down to b: worker only sent (no process row)");
+	is_str(order(&l, s), "cache worker",
+	       "drill-down to b: worker, which only sent, too");
 	tui_list_build(&l, s, pcont, false, "nginx.serv", -1);
 	is_str(order(&l, s), "nginx", "filter on a process's container");
 	stats_free(&st);
