@@ -289,7 +289,7 @@ static void add_task_tracepoints(struct rt_probe *set, int *nr)
 		      "task", "task_rename");
 	p->optional = true;
 	p = add_probe(set, nr, RT_PROBE_TRACEPOINT,
-		      "cgroup v2 move (containers)", "cgroup",
+		      "cgroup move (containers)", "cgroup",
 		      "cgroup_attach_task");
 	snprintf(p->filter, sizeof(p->filter), "dst_root == 0");
 	p->optional = true;
