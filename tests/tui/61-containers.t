@@ -219,4 +219,39 @@ check_clean "$TUI_PID" "q"
 TUI_PID=""
 is "$(cat "$O/main.err")" "" "nothing on stderr (ASan quiet too)"
 
+# ---- a replay shows the same containers ----
+
+"$RECVTOP" record -o "$O/rec.dat" -- sh -c '
+	echo $$ >"$1/cgroup.procs" &&
+	"$3" --scenarios udp4,tcp --count 300 --hold-ms 600 \
+		--expect "$4/ra.json" >/dev/null &&
+	echo $$ >"$2/cgroup.procs" &&
+	"$3" --scenarios udp6 --count 500 --size 100 --hold-ms 600 \
+		--expect "$4/rb.json" >/dev/null' sh "$CGA" "$CGB" \
+	"$RT_TOOLS/rtgen" "$O" >"$O/rec.out" 2>"$O/rec.err"
+is "$?" 0 "a recording of rtgen in $SA, then in $SB"
+if ! COLS=120 ROWS=40 tmux_start replay top -i "$O/rec.dat" --speed max ||
+   ! wait_screen "PID +COMM" 100; then
+	fail "the replay TUI started"
+	screen | sed 's/^/# /'
+else
+	wait_screen "^recvtop .* end " 100
+	tm send-keys -t t 5
+	wait_screen "CONTAINER.? +KIND +PROCS"
+	got=$(row "$SA" | awk '{ print $2, $(NF-3), $(NF-2) }')
+	is "$got" "container $A_CALLS $A_BYTES" \
+		"replay: container $SA's calls and bytes as live" ||
+		screen | sed 's/^/# /'
+	got=$(row "$SB" | awk '{ print $2, $(NF-3), $(NF-2) }')
+	is "$got" "container $B_CALLS $B_BYTES" \
+		"replay: container $SB's calls and bytes as live" ||
+		screen | sed 's/^/# /'
+	tm send-keys -t t 1
+	wait_screen "PID +COMM +CONTAINER"
+	ok $? "replay: the Processes view has the CONTAINER column"
+	tm send-keys -t t q
+	check_terminal replay 0 "q in the replay"
+	is "$(cat "$O/replay.err")" "" "replay: nothing on stderr"
+fi
+
 done_testing
