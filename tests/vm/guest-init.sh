@@ -53,6 +53,7 @@ run() {
 # what the host must know to judge the output
 {
 	echo "kernel $(uname -r)"
+	echo "machine $(uname -m)"
 	echo "cpus $(grep -c ^processor /proc/cpuinfo)"
 	echo "kprobe_events $([ -e $T/kprobe_events ] && echo yes || echo no)"
 	echo "sock_recv_length $([ -e $T/events/sock/sock_recv_length ] && echo yes || echo no)"
@@ -67,7 +68,13 @@ run probes $RT probes
 #    (filtered) in its own instance: every run below, `recvtop reset` and
 #    the cleanups after kill -9 must leave it exactly as it is (checked in
 #    step 6c, then removed before step 7)
-echo 'p:othertool/keep __x64_sys_getppid' >>$T/kprobe_events
+#    (the syscall wrapper's name is the architecture's: __x64_sys_*,
+#    __arm64_sys_*)
+case "$(uname -m)" in
+aarch64) getppid=__arm64_sys_getppid ;;
+*) getppid=__x64_sys_getppid ;;
+esac
+echo "p:othertool/keep $getppid" >>$T/kprobe_events
 echo 1 >$T/events/othertool/keep/enable
 mkdir $T/instances/othertool
 echo 'common_pid != 0' >$T/instances/othertool/events/othertool/keep/filter
@@ -200,10 +207,13 @@ servers() {	# servers BACKEND
 	emit mc-$b.out /tmp/mc-$b.out $?
 	emit mc-$b.info /tmp/mc-$b.info
 }
-for b in kprobe tracepoint; do
-	servers $b
-done
-[ -e $T/events/sock/sock_recv_length ] && servers sock
+# (the x86-64 guest only: the arm64 one has no redis-server, memcached)
+if [ -x /bin/redis-server ] && [ -x /bin/memcached ]; then
+	for b in kprobe tracepoint; do
+		servers $b
+	done
+	[ -e $T/events/sock/sock_recv_length ] && servers sock
+fi
 
 # 2b. -c: the kernel filter of each probe combined with the comm filter
 #     ("(klen > 1) && comm == ..." on the address kprobe)
