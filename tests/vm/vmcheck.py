@@ -147,6 +147,14 @@ def check_probes(release, offsets):
     mm = "tpid=+%s($arg1):s32 ttgid=+%s($arg1):s32 tcomm=+%s($arg1):string" \
         % (o.get("pid"), o.get("tgid"), o.get("comm"))
     check(mm in out, "recvtop probes: mm_access kprobe uses those offsets")
+    # the definitions fetch arguments as $argN (arm64 and x86-64 alike),
+    # never by register name (%di, %si ... on x86-64; %x0 ... on arm64)
+    defs = re.findall(r"^ +.*? (r[0-9]*:recvtop_[0-9]+/\S+ .*|"
+                      r"p:recvtop_[0-9]+/\S+ .*)$", out, re.M)
+    regs = [d for d in defs if re.search(r"%[a-z]", d)]
+    check(len(defs) > 20 and not regs,
+          "recvtop probes: %d kprobe definitions, none names a register "
+          "(%s)" % (len(defs), regs[:2]))
 
 
 def check_gen():
