@@ -267,7 +267,7 @@ TEST(correlate_syscall_readers_and_ptrace_requests)
 	CHECK_EQ(w.stats.total.unpaired, 0);
 	CHECK(rt_ptrace_request_counted(PTRACE_ATTACH));
 	CHECK(rt_ptrace_request_counted(PTRACE_SEIZE));
-	CHECK(!rt_ptrace_request_counted(PTRACE_GETREGS));
+	CHECK(!rt_ptrace_request_counted(PTRACE_GETREGSET));
 	fx_corr_free(&w);
 }
 

@@ -8,6 +8,10 @@ An independent check of what recvtop finds in /sys/kernel/btf/vmlinux
 inside the guest: the x86 bzImage's payload (xz, zstd or gzip) is
 unpacked, the vmlinux ELF's .BTF section parsed, and struct task_struct
 searched (through anonymous struct/union members, as libbpf users do).
+An arm64 Image (Debian's vmlinuz, plain or gzip'ed) is the kernel's
+memory image with no section table: its BTF is found by the BTF header
+(magic 0xeb9f, version 1, 24-byte header) whose type and string areas fit
+the image and parse.
 """
 import gzip
 import lzma
@@ -51,6 +55,31 @@ def vmlinux(image):
     if data.startswith(b"\x1f\x8b"):
         return gzip.decompress(data[:-4])
     die("unknown payload compression %s" % data[:6].hex())
+
+
+def arm64_image(image):
+    """an arm64 Image (magic "ARM\\x64" at 0x38), or None"""
+    if image.startswith(b"\x1f\x8b"):
+        try:
+            image = gzip.decompress(image)
+        except (OSError, EOFError):
+            return None
+    return image if image[0x38:0x3c] == b"ARM\x64" else None
+
+
+def btf_in_image(image):
+    """the BTF blob of a kernel memory image, found by its header"""
+    magic = struct.pack("<HBBI", 0xeb9f, 1, 0, 24)
+    at = image.find(magic)
+    while at >= 0:
+        _, _, _, hdr_len, type_off, type_len, str_off, str_len = \
+            struct.unpack_from("<HBBIIIII", image, at)
+        end = hdr_len + max(type_off + type_len, str_off + str_len)
+        if type_len and str_len and at + end <= len(image) and \
+                image[at + hdr_len + str_off] == 0:
+            return image[at:at + end]
+        at = image.find(magic, at + 1)
+    die("no BTF in the arm64 Image")
 
 
 def btf_section(elf):
@@ -141,7 +170,11 @@ def main(argv):
         die("usage: btf_offsets.py VMLINUZ")
     with open(argv[1], "rb") as f:
         image = f.read()
-    types = parse_types(btf_section(vmlinux(image)))
+    arm64 = arm64_image(image)
+    if arm64 is not None:
+        types = parse_types(btf_in_image(arm64))
+    else:
+        types = parse_types(btf_section(vmlinux(image)))
     task = [t for t in types[1:] if t["kind"] == STRUCT and
             t["name"] == "task_struct"]
     if not task:

@@ -2,6 +2,7 @@
 """Judge one VM guest run of recvtop on the host.
 
 usage: vmcheck.py DIR LABEL --release PREFIX --smp N --offsets "pid P tgid T comm C"
+                   [--arch x86_64|aarch64]
 
 DIR holds the sections the guest printed (tests/vm/guest-init.sh), cut
 out of the console log: NAME and NAME.rc per section.  Prints one TAP
@@ -103,9 +104,11 @@ def compare(name, what, backend="kprobe"):
         return json.load(f)
 
 
-def check_env(release, smp):
+def check_env(release, smp, arch):
     env = dict(l.split(" ", 1) for l in (text("env") or "").splitlines()
                if " " in l)
+    check(env.get("machine") == arch, "guest machine is %s (got %s)"
+          % (arch, env.get("machine")))
     check(env.get("kernel", "").startswith(release + "."),
           "guest runs kernel %s.* (got %s)" % (release, env.get("kernel")))
     check(env.get("cpus") == str(smp), "guest has %d CPUs (got %s)"
@@ -144,6 +147,14 @@ def check_probes(release, offsets):
     mm = "tpid=+%s($arg1):s32 ttgid=+%s($arg1):s32 tcomm=+%s($arg1):string" \
         % (o.get("pid"), o.get("tgid"), o.get("comm"))
     check(mm in out, "recvtop probes: mm_access kprobe uses those offsets")
+    # the definitions fetch arguments as $argN (arm64 and x86-64 alike),
+    # never by register name (%di, %si ... on x86-64; %x0 ... on arm64)
+    defs = re.findall(r"^ +.*? (r[0-9]*:recvtop_[0-9]+/\S+ .*|"
+                      r"p:recvtop_[0-9]+/\S+ .*)$", out, re.M)
+    regs = [d for d in defs if re.search(r"%[a-z]", d)]
+    check(len(defs) > 20 and not regs,
+          "recvtop probes: %d kprobe definitions, none names a register "
+          "(%s)" % (len(defs), regs[:2]))
 
 
 def check_gen():
@@ -831,14 +842,17 @@ def main(argv):
     EVENTS = events_of(opts["--release"])
     check(os.path.exists(os.path.join(sections, "final.state")),
           "the guest ran to the end")
-    check_env(opts["--release"], int(opts["--smp"]))
+    arch = opts.get("--arch", "x86_64")
+    check_env(opts["--release"], int(opts["--smp"]), arch)
     check_probes(opts["--release"], opts["--offsets"])
     check_gen()
     check_auto(opts["--release"])
     check_rx(opts["--release"])
     check_mm_sweep(opts["--release"])
     check_tx(opts["--release"])
-    check_servers(opts["--release"])
+    if arch == "x86_64":
+        # Debian's redis-server and memcached are in the x86-64 guest only
+        check_servers(opts["--release"])
     check_comm()
     check_mem()
     check_record()
