@@ -30,6 +30,8 @@ enum rt_event_kind {
 	RT_EV_FD_CLOSE,		/* close, dup2/dup3 onto, close_range */
 	RT_EV_PROC_RESET,	/* exec, or a new task: its fds are others */
 	RT_EV_MARKER,		/* recvtop's own trace_marker line */
+	RT_EV_SOCK_STATE,	/* sock:inet_sock_set_state: a TCP socket's
+				 * state and 4-tuple */
 	RT_EV_OTHER,		/* an event recvtop does not interpret */
 	RT_EV_NR_KINDS,
 };
@@ -218,6 +220,12 @@ struct rt_event {
 			int pid;	/* exec: the thread; fork: the child */
 			bool exec;
 		} proc_reset;
+		struct {
+			u64 sk;		/* skaddr: sk of the receives */
+			int oldstate, newstate;	/* TCP_* */
+			u16 protocol;	/* IPPROTO_* */
+			struct rt_addr local, remote;
+		} sock_state;
 	};
 };
 

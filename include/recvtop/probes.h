@@ -56,6 +56,8 @@ struct rt_probe {
 	unsigned int maxactive;		/* kretprobes */
 	char filter[192];		/* the probe's own kernel filter */
 	bool optional;			/* fine to be missing */
+	bool any_task;			/* its events run in any task (softirq):
+					 * -c does not filter them */
 	u8 dir;				/* RT_DIR_*: what it serves */
 	bool available;
 	char why[160];			/* when not available */

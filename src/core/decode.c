@@ -18,6 +18,8 @@ enum slot {
 	S_FDIN, S_SK, S_FAMILY, S_PROTO,
 	S_NEWFD, S_MAXFD, S_CHILD, S_TYPE,
 	S_FDOUT, S_OUTFD, S_NAME,
+	S_SKADDR, S_OLDST, S_NEWST, S_SPORT, S_DPORT,
+	S_SADDR, S_DADDR, S_SADDR6, S_DADDR6,
 	S_NR,
 };
 
@@ -34,7 +36,7 @@ struct slot_info {
 struct event_desc {
 	u16 kind;
 	u16 sc;
-	u32 need;		/* slots that must exist */
+	u64 need;		/* slots that must exist */
 	u32 min_size;		/* a record holds every needed slot */
 	struct slot_info s[S_NR];
 };
@@ -60,7 +62,10 @@ static const char *const slot_names[S_NR] = {
 	[S_FAMILY] = "family", [S_PROTO] = "protocol",
 	[S_NEWFD] = "newfd", [S_MAXFD] = "max_fd", [S_CHILD] = "child_pid",
 	[S_TYPE] = "type", [S_FDOUT] = "fd_out", [S_OUTFD] = "out_fd",
-	[S_NAME] = "name",
+	[S_NAME] = "name", [S_SKADDR] = "skaddr", [S_OLDST] = "oldstate",
+	[S_NEWST] = "newstate", [S_SPORT] = "sport", [S_DPORT] = "dport",
+	[S_SADDR] = "saddr", [S_DADDR] = "daddr", [S_SADDR6] = "saddr_v6",
+	[S_DADDR6] = "daddr_v6",
 };
 
 /* RT_EV_FD_CLOSE's sc: which call */
@@ -68,15 +73,15 @@ enum { FC_CLOSE, FC_DUP, FC_RANGE };
 /* RT_EV_SOCKET_ENTER's and _EXIT's sc */
 enum { SN_SOCKET, SN_ACCEPT };
 
-#define B(x) (1u << (x))
+#define B(x) (1ull << (x))
 
 struct known_event {
 	const char *system;	/* "recvtop_" matches any recvtop group */
 	const char *name;
 	u16 kind;
 	u16 sc;
-	u32 need;
-	u32 want;		/* optional slots */
+	u64 need;
+	u64 want;		/* optional slots */
 };
 
 #define RX_FUNC(f) \
@@ -212,6 +217,11 @@ static const struct known_event known_events[] = {
 	  RT_SC_PROCESS_MADVISE, 0, 0 },
 	{ "syscalls", "sys_exit_process_madvise", RT_EV_SC_EXIT,
 	  RT_SC_PROCESS_MADVISE, B(S_RET), 0 },
+	/* TCP connections: sk -> 4-tuple (sock and kprobe backends) */
+	{ "sock", "inet_sock_set_state", RT_EV_SOCK_STATE, 0,
+	  B(S_SKADDR) | B(S_NEWST) | B(S_SPORT) | B(S_DPORT) | B(S_FAMILY) |
+	  B(S_SADDR) | B(S_DADDR) | B(S_SADDR6) | B(S_DADDR6),
+	  B(S_OLDST) | B(S_PROTO) },
 	{ "ftrace", "print", RT_EV_MARKER, 0, B(S_BUF), 0 },
 };
 
@@ -280,7 +290,12 @@ static int fill_desc(struct event_desc *desc, struct tep_event *ev,
 		if (f->flags & TEP_FIELD_IS_DYNAMIC)
 			si->flags |= SL_DYNAMIC;
 		/* numbers are 1, 2, 4 or 8 bytes, except arrays and strings */
+		if ((i == S_SADDR6 || i == S_DADDR6) && si->size != 16)
+			return -1;
+		if ((i == S_SADDR || i == S_DADDR) && si->size != 4)
+			return -1;
 		if (i != S_IP6 && i != S_BUF && !(si->flags & SL_DYNAMIC) &&
+		    i != S_SADDR6 && i != S_DADDR6 &&
 		    i != S_TCOMM && si->size != 1 && si->size != 2 &&
 		    si->size != 4 && si->size != 8)
 			return -1;
@@ -553,6 +568,31 @@ static void decode_addr(const struct decoder *d, const u8 *p,
 	}
 }
 
+/*
+ * One side of inet_sock_set_state: the port is in host order there, the
+ * addresses are the kernel's bytes (network order)
+ */
+static void state_addr(const struct decoder *d, const u8 *p,
+		       const struct event_desc *desc, u16 family,
+		       enum slot port, enum slot ip4, enum slot ip6,
+		       struct rt_addr *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->raw_family = family;
+	a->port = (u16)need(d, p, desc, port);
+	if (family == AF_INET6) {
+		a->family = RT_FAM_INET6;
+		a->len = 16;
+		memcpy(a->addr, p + desc->s[ip6].off, 16);
+	} else if (family == AF_INET) {
+		a->family = RT_FAM_INET;
+		a->len = 4;
+		memcpy(a->addr, p + desc->s[ip4].off, 4);
+	} else {
+		a->family = RT_FAM_OTHER;
+	}
+}
+
 /* "TGID FD sock FAMILY PROTOCOL", "TGID FD file", "TGID FD gone" */
 static void parse_fd_marker(const char *s, struct rt_event *ev)
 {
@@ -694,6 +734,21 @@ enum rt_event_kind decode_event(const struct decoder *d, const void *data,
 		ev->sock.protocol = (u16)get(d, p, size, desc, S_PROTO, 0);
 		ev->sock.flags = (u32)get(d, p, size, desc, S_FLAGS, 0);
 		break;
+	case RT_EV_SOCK_STATE: {
+		u16 family = (u16)need(d, p, desc, S_FAMILY);
+
+		ev->sock_state.sk = (u64)need(d, p, desc, S_SKADDR);
+		ev->sock_state.newstate = (int)need(d, p, desc, S_NEWST);
+		ev->sock_state.oldstate = (int)get(d, p, size, desc, S_OLDST,
+						   0);
+		ev->sock_state.protocol = (u16)get(d, p, size, desc, S_PROTO,
+						   IPPROTO_TCP);
+		state_addr(d, p, desc, family, S_SPORT, S_SADDR, S_SADDR6,
+			   &ev->sock_state.local);
+		state_addr(d, p, desc, family, S_DPORT, S_DADDR, S_DADDR6,
+			   &ev->sock_state.remote);
+		break;
+	}
 	case RT_EV_MM_ENTER:
 		ev->mm_enter.target_pid = (int)need(d, p, desc, S_TPID);
 		ev->mm_enter.target_tgid = (int)need(d, p, desc, S_TTGID);
