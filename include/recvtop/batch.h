@@ -21,6 +21,10 @@ struct rt_run_info {
 	u64 kernel_lost;
 	bool have_probe_missed;		/* kretprobe misses (kprobe_profile) */
 	u64 probe_missed;
+	/* TCP connections older than the run: named from the socket
+	 * tables, and rows there without a usable socket address */
+	u32 start_conns;
+	u32 start_unusable;
 };
 
 struct batch_out {

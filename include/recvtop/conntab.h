@@ -87,4 +87,17 @@ u64 conntab_dropped(const struct conntab *t);
 int conntab_each(const struct conntab *t, enum rt_conn_origin origin,
 		 int (*fn)(const struct rt_conn *c, void *ctx), void *ctx);
 
+/*
+ * The entries of origin as text for a recording, one line each:
+ * "conn SK LOCAL_PORT PROTOCOL AF RPORT ADDR\n" (SK hex, ADDR the
+ * remote address's bytes in hex).  NULL when memory runs out.
+ */
+char *conntab_serialize(const struct conntab *t, enum rt_conn_origin origin,
+			size_t *len);
+/*
+ * One such line (without its newline) into t; 0, or -1 if it does not
+ * parse
+ */
+int conntab_parse_line(struct conntab *t, const char *line);
+
 #endif

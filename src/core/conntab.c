@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The connection table: sk -> remote address and local port. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "recvtop/conntab.h"
 
@@ -270,5 +272,91 @@ int conntab_each(const struct conntab *t, enum rt_conn_origin origin,
 		if (ret)
 			return ret;
 	}
+	return 0;
+}
+
+struct ser {
+	char *buf;
+	size_t len, cap;
+};
+
+static int ser_one(const struct rt_conn *c, void *ctx)
+{
+	struct ser *s = ctx;
+	int n;
+
+	if (s->cap - s->len < 128) {
+		size_t ncap = s->cap < 2048 ? 4096 : s->cap * 2;
+		char *nb = realloc(s->buf, ncap);
+
+		if (!nb)
+			return -1;
+		s->buf = nb;
+		s->cap = ncap;
+	}
+	n = snprintf(s->buf + s->len, s->cap - s->len, "conn %llx %u %u %u %u ",
+		     (unsigned long long)c->sk, c->local_port, c->protocol,
+		     c->remote.raw_family, c->remote.port);
+	s->len += (size_t)n;
+	for (unsigned int i = 0; i < c->remote.len && i < RT_ADDR_BYTES; i++)
+		s->len += (size_t)snprintf(s->buf + s->len, s->cap - s->len,
+					   "%02x", c->remote.addr[i]);
+	s->buf[s->len++] = '\n';
+	s->buf[s->len] = 0;
+	return 0;
+}
+
+char *conntab_serialize(const struct conntab *t, enum rt_conn_origin origin,
+			size_t *len)
+{
+	struct ser s = { 0 };
+
+	s.buf = malloc(1);
+	if (!s.buf)
+		return NULL;
+	s.buf[0] = 0;
+	s.cap = 1;
+	if (conntab_each(t, origin, ser_one, &s)) {
+		free(s.buf);
+		return NULL;
+	}
+	*len = s.len;
+	return s.buf;
+}
+
+int conntab_parse_line(struct conntab *t, const char *line)
+{
+	unsigned long long sk;
+	unsigned int lport, proto, fam, rport;
+	char hex[2 * 16 + 2];
+	struct rt_addr a;
+	size_t hlen;
+	int n = 0;
+
+	if (sscanf(line, "conn %llx %u %u %u %u %33s%n", &sk, &lport, &proto,
+		   &fam, &rport, hex, &n) != 6 || line[n] || !sk ||
+	    lport > 0xffff || proto > 0xffff || rport > 0xffff || !rport)
+		return -1;
+	hlen = strlen(hex);
+	memset(&a, 0, sizeof(a));
+	if (fam == AF_INET && hlen == 8) {
+		a.family = RT_FAM_INET;
+		a.len = 4;
+	} else if (fam == AF_INET6 && hlen == 32) {
+		a.family = RT_FAM_INET6;
+		a.len = 16;
+	} else {
+		return -1;
+	}
+	if (strspn(hex, "0123456789abcdef") != hlen)
+		return -1;
+	for (unsigned int i = 0; i < a.len; i++) {
+		char b[3] = { hex[2 * i], hex[2 * i + 1], 0 };
+
+		a.addr[i] = (u8)strtoul(b, NULL, 16);
+	}
+	a.raw_family = (u16)fam;
+	a.port = (u16)rport;
+	conntab_add(t, sk, (u16)lport, (u16)proto, &a, RT_CONN_PROCNET);
 	return 0;
 }

@@ -593,6 +593,11 @@ static void text_peers(struct batch_out *b, const struct stats *s, bool last)
 	}
 	if (!n)
 		fprintf(f, "  (no peers)\n");
+	if (b->info->start_unusable)
+		fprintf(f, "  (%u TCP connections older than the run are not "
+			"named: the socket tables show no socket addresses; "
+			"kernel.kptr_restrict 1 shows them to root)\n",
+			b->info->start_unusable);
 }
 
 static void text_socks(struct batch_out *b, const struct stats *s, bool last)

@@ -13,6 +13,7 @@
 #include "fixture_corr.h"
 #include "recvtop/conntab.h"
 #include "recvtop/decode.h"
+#include "recvtop/netscan.h"
 #include "unit.h"
 
 #define SK1 0xffff888000a01000ull
@@ -319,4 +320,113 @@ TEST(decode_inet_sock_set_state_v4_and_v6)
 	CHECK_EQ(decode_event(d, b, 60, &ev), RT_EV_NONE);	/* short */
 	decoder_free(d);
 	tep_free(tep);
+}
+
+/* a /proc/net/tcp as the 6.18 kernel prints it (kptr_restrict 1, root) */
+static const char tcp4_text[] =
+	"  sl  local_address rem_address   st tx_queue rx_queue tr tm->when "
+	"retrnsmt   uid  timeout inode\n"
+	"   0: 00000000:07E8 00000000:0000 0A 00000000:00000000 00:00000000 "
+	"00000000     0        0 1357 1 ffff88810330b780 100 0 0 10 0\n"
+	"   1: 0100007F:18EB 0100007F:A410 01 00000000:00000000 00:00000000 "
+	"00000000     0        0 22334 1 ffff8881adbb6d00 20 4 30 10 -1\n"
+	"   2: 0100007F:A410 0100007F:18EB 01 00000000:00000000 00:00000000 "
+	"00000000     0        0 22335 1 ffff8881adbb7a00 20 4 30 10 -1\n"
+	"   3: 0100007F:A412 0100007F:18EB 06 00000000:00000000 03:00001770 "
+	"00000000     0        0 0 3 ffff8881adbb8000\n"
+	"   4: 0100007F:A414 0100007F:18EB 01 00000000:00000000 00:00000000 "
+	"00000000     0        0 22336 1 000000007335fbf5 20 4 30 10 -1\n"
+	"   5: garbage\n";
+
+static const char tcp6_text[] =
+	"  sl  local_address                         remote_address"
+	"                        st tx_queue rx_queue tr tm->when retrnsmt"
+	"   uid  timeout inode\n"
+	"   0: 00000000000000000000000001000000:1F90 "
+	"00000000000000000000000001000000:C350 01 00000000:00000000 "
+	"00:00000000 00000000     0        0 4444 1 ffff888112340000 20 4 "
+	"0 10 -1\n";
+
+TEST(netscan_parses_tcp_and_tcp6_rows)
+{
+	struct conntab *t = conntab_new(64);
+	struct netscan_info ni;
+	const struct rt_conn *c;
+	char text[64];
+
+	memset(&ni, 0, sizeof(ni));
+	/* the garbage row does not parse; the listener and the TIME_WAIT
+	 * row name nothing; a hashed address is unusable */
+	CHECK_EQ(netscan_parse(tcp4_text, false, t, &ni), 1);
+	CHECK_EQ(ni.conns, 2);
+	CHECK_EQ(ni.unusable, 1);
+	c = conntab_find(t, 0xffff8881adbb6d00ull);
+	CHECK(c != NULL);
+	CHECK_EQ(c ? c->local_port : 0, 6379);
+	CHECK_EQ(c ? c->remote.port : 0, 0xa410);
+	if (c) {
+		rt_addr_format(&c->remote, text, sizeof(text));
+		CHECK_STR(text, "127.0.0.1");
+		CHECK_EQ(c->origin, RT_CONN_PROCNET);
+	}
+	CHECK(conntab_find(t, 0xffff88810330b780ull) == NULL);
+	CHECK(conntab_find(t, 0xffff8881adbb8000ull) == NULL);
+	CHECK_EQ(netscan_parse(tcp6_text, true, t, &ni), 0);
+	c = conntab_find(t, 0xffff888112340000ull);
+	CHECK(c != NULL);
+	CHECK_EQ(c ? c->local_port : 0, 8080);
+	CHECK_EQ(c ? c->remote.port : 0, 50000);
+	if (c) {
+		rt_addr_format(&c->remote, text, sizeof(text));
+		CHECK_STR(text, "::1");
+	}
+	CHECK_EQ(ni.conns, 3);
+	conntab_free(t);
+}
+
+TEST(conntab_serialize_round_trip)
+{
+	struct conntab *t = conntab_new(64), *u = conntab_new(64);
+	struct netscan_info ni;
+	size_t len = 0;
+	char *text, *line;
+	int n = 0;
+
+	memset(&ni, 0, sizeof(ni));
+	netscan_parse(tcp4_text, false, t, &ni);
+	netscan_parse(tcp6_text, true, t, &ni);
+	/* a connection seen only by its state events is not written */
+	state(t, 100, SK1, RT_TCP_ESTABLISHED, 1, 2, 3);
+	text = conntab_serialize(t, RT_CONN_PROCNET, &len);
+	CHECK(text != NULL);
+	CHECK_EQ(len, strlen(text));
+	for (line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+		CHECK_EQ(conntab_parse_line(u, line), 0);
+		n++;
+	}
+	CHECK_EQ(n, 3);
+	for (u64 sk = 0; sk < 3; sk++) {
+		static const u64 sks[] = { 0xffff8881adbb6d00ull,
+					   0xffff8881adbb7a00ull,
+					   0xffff888112340000ull };
+		const struct rt_conn *a = conntab_find(t, sks[sk]);
+		const struct rt_conn *b = conntab_find(u, sks[sk]);
+
+		CHECK(a && b);
+		if (a && b) {
+			CHECK_EQ(a->local_port, b->local_port);
+			CHECK_EQ(a->protocol, b->protocol);
+			CHECK(!memcmp(&a->remote, &b->remote,
+				      sizeof(a->remote)));
+		}
+	}
+	CHECK(conntab_find(u, SK1) == NULL);
+	CHECK_EQ(conntab_parse_line(u, "conn 0 1 6 2 80 0100007f"), -1);
+	CHECK_EQ(conntab_parse_line(u, "conn ffff1 1 6 2 80 01007f"), -1);
+	CHECK_EQ(conntab_parse_line(u, "conn ffff1 1 6 10 80 0100007f"), -1);
+	CHECK_EQ(conntab_parse_line(u, "conn ffff1 1 6 2 0 0100007f"), -1);
+	CHECK_EQ(conntab_parse_line(u, "conn ffff1 1 6 2 80 0100007f x"), -1);
+	free(text);
+	conntab_free(t);
+	conntab_free(u);
 }
