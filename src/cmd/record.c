@@ -679,10 +679,13 @@ static char *build_recvtop_block(struct recorder *rec, size_t *len)
 	if (r->info.have_probe_missed)
 		snprintf(missed, sizeof(missed), "probe_missed %" PRIu64 "\n",
 			 r->info.probe_missed);
-	n = asprintf(&out, "%sbackend %s\nmm_access %d\nrecvtop %s\n%s"
+	/* the connections older than the run: "conn ..." lines before
+	 * the tasks (readers before them skip lines they do not know) */
+	n = asprintf(&out, "%sbackend %s\nmm_access %d\nrecvtop %s\n%s%s"
 		     "tasks %u\n%s", DAT_RECVTOP_TAG,
 		     rt_backend_name(r->cat.backend), r->cat.mm_access ? 1 : 0,
-		     RT_VERSION, missed, taskinfo_count(rec->tasks), tasks);
+		     RT_VERSION, missed, r->start_conns ? r->start_conns : "",
+		     taskinfo_count(rec->tasks), tasks);
 	free(tasks);
 	if (n < 0)
 		return NULL;

@@ -46,7 +46,7 @@ struct decoder {
 	u32 nr_ids;
 	bool swap;
 	unsigned int known;
-	bool has_recv, has_mem, has_sock, has_addr;
+	bool has_recv, has_mem, has_sock, has_addr, has_conn;
 	const char *backend;
 	struct event_desc *descs;
 	unsigned int nr_descs;
@@ -360,6 +360,8 @@ struct decoder *decoder_new(struct tep_handle *tep)
 			d->has_sock = true;
 		if (k->kind == RT_EV_RECV_ADDR)
 			d->has_addr = true;
+		if (k->kind == RT_EV_SOCK_STATE)
+			d->has_conn = true;
 		if (k->kind == RT_EV_MM_ENTER || k->kind == RT_EV_SC_ENTER)
 			d->has_mem = true;
 		if (!strncmp(ev->system, "recvtop_", 8))
@@ -407,6 +409,11 @@ bool decoder_has_sock(const struct decoder *d)
 bool decoder_has_addr(const struct decoder *d)
 {
 	return d->has_addr;
+}
+
+bool decoder_has_conn(const struct decoder *d)
+{
+	return d->has_conn;
 }
 
 const char *decoder_backend(const struct decoder *d)
