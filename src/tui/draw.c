@@ -410,7 +410,7 @@ static const char *empty_reason(const struct tui_screen *sc)
 		return "(no row matches the filter; Esc clears it)";
 	switch (s->view) {
 	case TUI_PEERS:
-		return "(no sender addresses seen)";
+		return "(no peers seen)";
 	case TUI_SOCKS:
 		return "(no receive calls on sockets seen)";
 	case TUI_READERS:
@@ -433,8 +433,9 @@ static void draw_table(struct tui_screen *sc, int y, int rows)
 	}
 	if (s->view == TUI_PEERS && !s->peers_visible) {
 		snprintf(line, sizeof(line), "Sender addresses are not visible "
-			 "on the %s backend: they need kprobes (see `recvtop "
-			 "probes`).", s->backend);
+			 "on the %s backend: they need kprobes, TCP peers the "
+			 "sock or kprobe backend (see `recvtop probes`).",
+			 s->backend);
 		put(y + 1, 1, sc->cols - 1, R_NOTE, line, sc);
 		return;
 	}
@@ -488,7 +489,7 @@ static const char *const help_text[] = {
 	"  a l m         latency avg, p99, max",
 	"  t T           total calls, total bytes",
 	"  P n           pid, command name",
-	"  f o           peers: family, port",
+	"  f o R L       peers: family, port, proto, local port",
 	"  f o v k       sockets: fd, proto, via, kernel address",
 	"  a             peers: address",
 	"  c e s v x N   readers: count, denied, last seen, via,",
@@ -720,9 +721,12 @@ static void drill_title(char *buf, size_t len, const struct tui_drill *d)
 	}
 	switch (k->view) {
 	case TUI_PEERS:
-		snprintf(buf, len, "Peer %s %s port %u", rt_family_name(
-				 (enum rt_family)k->peer.family),
-			 d->found ? tui_rec_addr(r) : "?", k->peer.port);
+		snprintf(buf, len, "Peer %s %s %s port %u, local port %u (%s)",
+			 rt_proto_name((enum rt_proto)k->peer.proto),
+			 rt_family_name((enum rt_family)k->peer.family),
+			 d->found ? tui_rec_addr(r) : "?", k->peer.port,
+			 k->peer.local_port, rt_peer_source_name(
+				 (enum rt_peer_source)k->peer.source));
 		break;
 	case TUI_SOCKS:
 		if (k->sk)

@@ -15,15 +15,16 @@ RTPEER="$RT_TOOLS/rtpeer"
 PEERCHECK="python3 $RT_TOP/tests/lib/peercheck.py"
 backend=$("$RECVTOP" probes 2>/dev/null | sed -n 's/^backend: \([a-z]*\).*/\1/p')
 
-# 1. IPv4, clients bound to local ports 42100..42104
-"$RECVTOP" --batch --json -- "$RTPEER" --conns 5 --lport 42100 --req 1234 \
+# 1. IPv4, clients bound to local ports 22100..22104 (chosen ports stay
+# below the ephemeral range: a TIME_WAIT there would refuse the bind)
+"$RECVTOP" --batch --json -- "$RTPEER" --conns 5 --lport 22100 --req 1234 \
 	--resp 5678 --expect "$O/v4.json" >"$O/v4.out" 2>"$O/v4.err"
 is "$?" 0 "IPv4 ($backend): exit status"
 is "$(cat "$O/v4.err")" "" "IPv4: nothing on stderr"
 $PEERCHECK "$O/v4.json" "$O/v4.out" "IPv4 ($backend)"
 ok $? "IPv4: every peer exact"
 is "$(python3 -c 'import json,sys; print(sorted({p["local_port"] for p in json.loads(open(sys.argv[1]).read().splitlines()[-1])["peers"] if p["local_port"] != json.load(open(sys.argv[2]))["port"]}))' "$O/v4.out" "$O/v4.json")" \
-	"[42100, 42101, 42102, 42103, 42104]" "IPv4: the client rows' local ports are the ones bound"
+	"[22100, 22101, 22102, 22103, 22104]" "IPv4: the client rows' local ports are the ones bound"
 
 # 2. IPv6 on ::1
 "$RECVTOP" --batch --json -- "$RTPEER" --family 6 --conns 3 --req 999 \
@@ -73,7 +74,7 @@ pre() {
 		n=$((n + 1))
 	done
 	rt_bg "$O/$name" "${PRE_RT[@]}"
-	rt_wait_started "$RT_PID"
+	rt_wait_started "$RT_PID" || diag "$name: recvtop did not start tracing"
 	touch "$O/$name.gate"
 	wait "$PEER_PID"
 	PEER_ST=$?
@@ -86,26 +87,26 @@ pre() {
 }
 
 PRE_RT=(--batch --json -d 0.2)
-pre old "$RTPEER" --conns 4 --lport 42200 --req 4321 --resp 8765
+pre old "$RTPEER" --conns 4 --lport 22200 --req 4321 --resp 8765
 is "$PEER_ST/$RT_ST" "0/0" "connections older than the run: rtpeer and recvtop exit 0"
 $PEERCHECK "$O/old.json" "$O/old.out" "connections older than the run"
 ok $? "connections older than the run: every peer exact (named from /proc/net/tcp)"
 
 # 5. a server in another network namespace (lo up), live and older
-"$RECVTOP" --batch --json -- unshare -n sh -c "ip link set lo up && exec \"$RTPEER\" --conns 3 --lport 42300 --req 222 --resp 333 --expect \"$O/ns.json\"" \
+"$RECVTOP" --batch --json -- unshare -n sh -c "ip link set lo up && exec \"$RTPEER\" --conns 3 --lport 22300 --req 222 --resp 333 --expect \"$O/ns.json\"" \
 	>"$O/ns.out" 2>"$O/ns.err"
 is "$?" 0 "another network namespace: exit status"
 $PEERCHECK "$O/ns.json" "$O/ns.out" "another network namespace"
 ok $? "another network namespace: every peer exact"
 pre nsold unshare -n sh -c "ip link set lo up && exec \"\$0\" \"\$@\"" \
-	"$RTPEER" --family 6 --conns 3 --lport 42400 --req 5555 --resp 66
+	"$RTPEER" --family 6 --conns 3 --lport 22400 --req 5555 --resp 66
 is "$PEER_ST/$RT_ST" "0/0" "older connections in another namespace: rtpeer and recvtop exit 0"
 $PEERCHECK "$O/nsold.json" "$O/nsold.out" "older connections in another namespace (IPv6)"
 ok $? "older connections in another namespace: every peer exact (its /proc/PID/net/tcp6 read)"
 
 # 6. a recording keeps them: its report and replay equal the live numbers
 PRE_RT=(record --no-kallsyms -o "$O/pre.dat")
-pre rec "$RTPEER" --conns 3 --lport 42500 --req 1111 --resp 2222
+pre rec "$RTPEER" --conns 3 --lport 22500 --req 1111 --resp 2222
 is "$PEER_ST/$RT_ST" "0/0" "record with older connections: rtpeer and recvtop exit 0"
 grep -a -c '^conn ffff' "$O/pre.dat" >"$O/rec.conns"
 [ "$(cat "$O/rec.conns")" -ge 6 ]
@@ -132,7 +133,7 @@ if [ "$kptr_old" = 0 ]; then
 	# the control: with kptr_restrict 0 the tables show hashes, so the
 	# same connections are not named, and the text view says why
 	PRE_RT=(--batch -d 0.2)
-	pre hashed "$RTPEER" --conns 2 --lport 42600 --req 10 --resp 20
+	pre hashed "$RTPEER" --conns 2 --lport 22600 --req 10 --resp 20
 	like "$(cat "$O/hashed.out")" "TCP connections older than the run are not named: the socket tables show no socket addresses; kernel.kptr_restrict 1 shows them to root" \
 		"kptr_restrict 0: the text view says the older connections are not named, and why"
 	port=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["port"])' "$O/hashed.json")
@@ -142,7 +143,31 @@ else
 	skip "kptr_restrict 0 control" "kernel.kptr_restrict is $kptr_old here"
 fi
 
-# 7. the tracepoint backend sees descriptors, not sockets: it says so
+# 7. the exporter's peer series carry proto and local_port
+PROMCHECK="/usr/bin/python3 $RT_TOP/tests/lib/promcheck.py"
+EP=$((20000 + $$ % 20000))
+rt_bg "$O/exp" export --listen "127.0.0.1:$EP" --labels peer -d 0.2
+rt_wait_started "$RT_PID"
+for _ in $(seq 100); do
+	curl -sf "http://127.0.0.1:$EP/metrics" -o /dev/null && break
+	sleep 0.1
+done
+"$RTPEER" --conns 2 --lport 22700 --req 4000 --resp 9000 \
+	--expect "$O/exp.json" >/dev/null
+sleep 1
+curl -sf "http://127.0.0.1:$EP/metrics" -o "$O/exp.prom"
+ok $? "export: scraped"
+kill -INT "$RT_PID"
+wait "$RT_PID"
+is "$?" 0 "export: exit status after SIGINT"
+RT_PID=
+sp=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["port"])' "$O/exp.json")
+is "$($PROMCHECK samples "$O/exp.prom" recvtop_peer_receive_bytes_total family=inet peer=127.0.0.1 port="$sp" proto=tcp local_port=22700)" "9000 1" \
+	"export --labels peer: the client's peer (port $sp, local port 22700, tcp) received 9000 bytes"
+is "$($PROMCHECK samples "$O/exp.prom" recvtop_peer_send_bytes_total peer=127.0.0.1 port=22701 proto=tcp local_port="$sp")" "9000 1" \
+	"export --labels peer: the server's peer (port 22701, local port $sp) was sent 9000 bytes"
+
+# 8. the tracepoint backend sees descriptors, not sockets: it says so
 "$RECVTOP" --batch --backend tracepoint -- "$RTPEER" --conns 2 \
 	>"$O/tp.out" 2>"$O/tp.err"
 is "$?" 0 "tracepoint backend: exit status"
