@@ -16,6 +16,7 @@
 struct rt_run_info {
 	const char *backend;		/* "kprobe" | "tracepoint" */
 	bool peers_visible;		/* the backend sees sender addresses */
+	bool conns_visible;		/* and TCP peers (inet_sock_set_state) */
 	const char *source;		/* "live" or the file name */
 	bool have_kernel_lost;		/* ring-buffer stats of the run */
 	u64 kernel_lost;

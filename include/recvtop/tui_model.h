@@ -101,6 +101,7 @@ struct tui_snap {
 	u32 epoch;
 	const char *backend;
 	bool peers_visible;
+	bool conns_visible;	/* TCP peers */
 	bool has_interval;	/* an interval was completed */
 	unsigned int interval_nr;
 	double seconds;		/* length of the last interval */

@@ -568,7 +568,7 @@ static void text_peers(struct batch_out *b, const struct stats *s, bool last)
 	FILE *f = b->f;
 	char addr[128];
 
-	if (!b->info->peers_visible) {
+	if (!b->info->peers_visible && !b->info->conns_visible) {
 		fprintf(f, "PEERS: sender addresses are not visible on the %s "
 			"backend (it sees descriptors, not sockets: no TCP "
 			"peers either)\n", b->info->backend);
@@ -593,6 +593,9 @@ static void text_peers(struct batch_out *b, const struct stats *s, bool last)
 	}
 	if (!n)
 		fprintf(f, "  (no peers)\n");
+	if (!b->info->peers_visible)
+		fprintf(f, "  (UDP sender addresses are not visible on the %s "
+			"backend: they need kprobes)\n", b->info->backend);
 	if (b->info->start_unusable)
 		fprintf(f, "  (%u TCP connections older than the run are not "
 			"named: the socket tables show no socket addresses; "
@@ -737,6 +740,8 @@ void batch_print_summary(struct batch_out *b, const struct pipeline *p)
 			p->nr_intervals, b->info->backend, s->total.events,
 			lost, s->total.unpaired,
 			b->info->peers_visible ? "true" : "false");
+		fprintf(f, ",\"tcp_peers\":%s",
+			b->info->conns_visible ? "true" : "false");
 		if (b->info->have_kernel_lost)
 			fprintf(f, ",\"lost_kernel\":%" PRIu64 ",\"lost_pages\":%"
 				PRIu64, b->info->kernel_lost, s->total.lost);

@@ -293,7 +293,8 @@ static int setup_pipeline(struct run *r)
 	pipeline_init(&r->pipe, r->dec, r->corr, &r->stats, o->delay_ns,
 		      o->iterations, on_interval, r);
 	r->info.backend = rt_backend_name(r->cat.backend);
-	r->info.peers_visible = probe_catalog_has_peers(&r->cat);
+	r->info.peers_visible = probe_catalog_has_senders(&r->cat);
+	r->info.conns_visible = probe_catalog_has_conns(&r->cat);
 	r->info.source = "live";
 	return 0;
 oom:

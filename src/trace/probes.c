@@ -851,9 +851,14 @@ static bool catalog_has(const struct rt_catalog *cat, const char *symbol,
 	return false;
 }
 
-bool probe_catalog_has_peers(const struct rt_catalog *cat)
+bool probe_catalog_has_senders(const struct rt_catalog *cat)
 {
-	return catalog_has(cat, "move_addr_to_user", "inet_sock_set_state");
+	return catalog_has(cat, "move_addr_to_user", NULL);
+}
+
+bool probe_catalog_has_conns(const struct rt_catalog *cat)
+{
+	return catalog_has(cat, NULL, "inet_sock_set_state");
 }
 
 void probe_definition(const struct rt_probe *p, char *buf, size_t len)

@@ -431,7 +431,7 @@ static void draw_table(struct tui_screen *sc, int y, int rows)
 		put(y + 1, 1, sc->cols - 1, R_NOTE, "(loading)", sc);
 		return;
 	}
-	if (s->view == TUI_PEERS && !s->peers_visible) {
+	if (s->view == TUI_PEERS && !s->peers_visible && !s->conns_visible) {
 		snprintf(line, sizeof(line), "Sender addresses are not visible "
 			 "on the %s backend: they need kprobes, TCP peers the "
 			 "sock or kprobe backend (see `recvtop probes`).",
@@ -442,6 +442,13 @@ static void draw_table(struct tui_screen *sc, int y, int rows)
 	tui_layout_cols(s->view, sc->cols, &l);
 	draw_colhdr(sc, y, &l);
 	body = rows - 1;
+	if (s->view == TUI_PEERS && !s->peers_visible && body > 1) {
+		snprintf(line, sizeof(line), "Sender addresses (UDP) are not "
+			 "visible on the %s backend: they need kprobes (TCP "
+			 "peers are shown)", s->backend);
+		put(y + rows - 1, 0, sc->cols, R_NOTE, line, sc);
+		body--;
+	}
 	if (s->view == TUI_READERS && !s->peers_visible && body > 1) {
 		put(y + rows - 1, 0, sc->cols, R_NOTE, "/proc readers "
 		    "(proc_mem, proc_read, madvise) need kprobes; this backend "
