@@ -876,6 +876,24 @@ static void draw_drill(struct tui_screen *sc)
 
 	/* the rest: histogram above, events below */
 	y = 3;
+	if (d->key.view == TUI_PEERS && !d->key.other) {
+		size_t o = (size_t)snprintf(line, sizeof(line),
+					    "receiving processes (%u):",
+					    d->all_procs);
+
+		for (u32 i = 0; i < d->nr_procs && o < sizeof(line); i++) {
+			char b[16];
+
+			rt_format_bytes(b, sizeof(b), d->procs[i].bytes);
+			o += (size_t)snprintf(line + o, sizeof(line) - o,
+					      "%s %d %s %s", i ? "," : "",
+					      d->procs[i].tgid,
+					      d->procs[i].comm, b);
+		}
+		if (!d->all_procs && o < sizeof(line))
+			snprintf(line + o, sizeof(line) - o, " none yet");
+		put(y++, 0, sc->cols, R_NORMAL, line, sc);
+	}
 	hist_rows = (sc->rows - 1 - y) / 2 - 1;
 	if (hist_rows > 12)
 		hist_rows = 12;

@@ -14,6 +14,7 @@
 #include "recvtop/conntab.h"
 #include "recvtop/decode.h"
 #include "recvtop/netscan.h"
+#include "recvtop/tui_model.h"
 #include "unit.h"
 
 #define SK1 0xffff888000a01000ull
@@ -429,4 +430,49 @@ TEST(conntab_serialize_round_trip)
 	free(text);
 	conntab_free(t);
 	conntab_free(u);
+}
+
+/* the drill-down of a peer: the processes that received from it */
+TEST(tcp_peer_drill_lists_its_receiving_processes)
+{
+	struct fx_corr w;
+	struct tui_peer_proc procs[2];
+	struct rt_peer_key k;
+	u32 nr = 0, all;
+
+	pw_init(&w);
+	taskinfo_put(w.tasks, 61, 60, 0, "cli");
+	taskinfo_put(w.tasks, 71, 70, 0, "other");
+	/* one connection's socket shared by three processes (fork) */
+	feed_state(&w, SK1, RT_TCP_ESTABLISHED, 6379, 9, 41000);
+	feed_sock(&w, RT_EV_SOCK_RECV, SK1, 100);
+	for (int tid = 61; tid <= 71; tid += 10) {
+		struct rt_event ev = fx_corr_sock_event(RT_EV_SOCK_RECV, tid,
+							SK1, IPPROTO_TCP);
+
+		ev.sock.ret = tid == 61 ? 500 : 50;
+		fx_corr_feed(&w, &ev);
+	}
+	stats_end_interval(&w.stats, w.now);
+	memset(&k, 0, sizeof(k));
+	k.family = RT_FAM_INET;
+	k.len = 4;
+	k.port = 41000;
+	k.addr[0] = 10;
+	k.addr[3] = 9;
+	k.proto = RT_PROTO_TCP;
+	k.local_port = 6379;
+	all = tui_peer_procs(&w.stats, &k, procs, 2, &nr);
+	CHECK_EQ(all, 3);
+	CHECK_EQ(nr, 2);
+	CHECK_EQ(procs[0].tgid, 60);
+	CHECK_EQ(procs[0].bytes, 500);
+	CHECK_STR(procs[0].comm, "cli");
+	CHECK_EQ(procs[1].tgid, 50);
+	CHECK_EQ(procs[1].bytes, 100);
+	CHECK_STR(procs[1].comm, "srv");
+	k.local_port = 1;
+	CHECK_EQ(tui_peer_procs(&w.stats, &k, procs, 2, &nr), 0);
+	CHECK_EQ(nr, 0);
+	fx_corr_free(&w);
 }

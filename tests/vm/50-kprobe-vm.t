@@ -57,7 +57,7 @@ done
 is "$missing" "" "VM tier tools present (static busybox, cpio, apt, dpkg-deb, cc)"
 bins=""
 for b in "$RECVTOP_PLAIN" "$RECVTOP" "$RT_TOOLS/rtgen" "$RT_TOOLS/rtmem" \
-	 "$RT_TOOLS/rtcard" "$RT_TOOLS/rttx"; do
+	 "$RT_TOOLS/rtcard" "$RT_TOOLS/rttx" "$RT_TOOLS/rtpeer"; do
 	[ -x "$b" ] || bins="$bins $b"
 done
 is "$bins" "" "recvtop (plain and ASan) and the generators are built"
@@ -89,8 +89,8 @@ done
 vm_initramfs "$O/initrd.gz" "$RT_TOP/tests/vm/guest-init.sh" \
 	"$RECVTOP_PLAIN" "$O/recvtop-asan" "$RT_TOOLS/rtgen" \
 	"$RT_TOOLS/rtmem" "$O/rtblock" "$RT_TOOLS/rtcard" "$RT_TOOLS/rtmc" \
-	"$RT_TOOLS/rttx" $servers 2>"$O/initrd.err"
-ok $? "initramfs with busybox, recvtop (plain and ASan), rtgen, rttx, rtmem, rtblock, rtcard, rtmc, redis-server, redis-benchmark, memcached and their libraries ($(du -k "$O/initrd.gz" 2>/dev/null | cut -f1) KB)"
+	"$RT_TOOLS/rttx" "$RT_TOOLS/rtpeer" $servers 2>"$O/initrd.err"
+ok $? "initramfs with busybox, recvtop (plain and ASan), rtgen, rttx, rtpeer, rtmem, rtblock, rtcard, rtmc, redis-server, redis-benchmark, memcached and their libraries ($(du -k "$O/initrd.gz" 2>/dev/null | cut -f1) KB)"
 [ -n "$servers" ]
 ok $? "redis-server, redis-cli, redis-benchmark and memcached are installed (scripts/install-deps.sh)"
 [ -s "$O/initrd.gz" ] || { done_testing; exit 1; }

@@ -123,6 +123,24 @@ run rxt $RT --backend tracepoint --batch --json --buffer-kb $BUF -- \
 	--count 500 --size 200 --vlen 16 --linger-ms 1000 --expect /tmp/rxt.json
 emit rxt.json /tmp/rxt.json
 
+# 2e. TCP peers (sock:inet_sock_set_state): rtpeer's client on chosen
+#     local ports and its server, 200 short connections, IPv4 and ::1, by
+#     --backend auto (sock on 6.12, kprobe on 6.1) and, on 6.12, kprobe
+run tcp4 $RT --backend auto --batch --json --buffer-kb $BUF -- \
+	/bin/rtpeer --conns 200 --lport 22100 --req 1234 --resp 5678 \
+	--expect /tmp/tcp4.json
+emit tcp4.json /tmp/tcp4.json
+run tcp6 $RT --backend auto --batch --json --buffer-kb $BUF -- \
+	/bin/rtpeer --family 6 --conns 50 --req 999 --resp 77 \
+	--expect /tmp/tcp6.json
+emit tcp6.json /tmp/tcp6.json
+if [ -e $T/events/sock/sock_send_length ]; then
+	run tcpk $RT --backend kprobe --batch --json --buffer-kb $BUF -- \
+		/bin/rtpeer --conns 200 --lport 22400 --req 4321 --resp 8765 \
+		--expect /tmp/tcpk.json
+	emit tcpk.json /tmp/tcpk.json
+fi
+
 # 2d. every send API of rttx at once on every backend of this kernel
 #     (auto: sock on 6.12, kprobe on 6.1; kprobe and tracepoint forced);
 #     the tracepoint run keeps the stream sockets open a moment (a

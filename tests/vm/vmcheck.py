@@ -16,6 +16,7 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "lib"))
 import datcheck  # noqa: E402
+import peercheck  # noqa: E402
 import rtcheck  # noqa: E402
 
 MAXACTIVE = 4096        # recvtop's kretprobes are r4096
@@ -314,6 +315,26 @@ def check_mm_sweep(release):
         check(e["syscalls"] == -(-e["calls"] // v),
               "%s: rtgen made ceil(%d/%d) = %d syscalls (%d)"
               % (what, e["calls"], v, -(-e["calls"] // v), e["syscalls"]))
+
+
+def check_tcp(release):
+    """2e: TCP peers exact per connection: IPv4 on chosen local ports and
+    ::1 by --backend auto, on 6.12 by the kprobe backend too"""
+    runs = [("tcp4", auto_backend(release)), ("tcp6", auto_backend(release))]
+    if auto_backend(release) != "kprobe":
+        runs.append(("tcpk", "kprobe"))
+    for name, backend in runs:
+        what = "TCP peers (%s), --backend %s" % (name, backend)
+        ran_clean(name, what)
+        exp, summ = load(name + ".json"), summary(name + ".out")
+        if exp is None or summ is None:
+            check(False, "%s: rtpeer's expectations and a summary" % what)
+            continue
+        check(summ.get("backend") == backend, "%s: backend %s (%s)"
+              % (what, backend, summ.get("backend")))
+        check(summ.get("tcp_peers") is True, "%s: the summary says TCP "
+              "peers are named" % what)
+        peercheck.check_peers(exp, summ, what, check)
 
 
 def check_tx(release):
@@ -766,6 +787,7 @@ def main(argv):
     check_rx(opts["--release"])
     check_mm_sweep(opts["--release"])
     check_tx(opts["--release"])
+    check_tcp(opts["--release"])
     check_servers(opts["--release"])
     check_comm()
     check_mem()
