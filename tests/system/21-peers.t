@@ -41,6 +41,19 @@ $PEERCHECK "$O/short.json" "$O/short.out" "1,000 short connections"
 ok $? "1,000 short connections: every peer exact"
 is "$($RTCHECK summary "$O/short.out" lost)" 0 "1,000 short connections: lost 0"
 
+# 3b. -c filters the traced processes' events, not the state changes
+# (they run in any task): the client's peers are named
+"$RECVTOP" --batch --json -c rtp-client -- "$RTPEER" --conns 3 --lport 22800 \
+	--req 300 --resp 700 --expect "$O/comm.json" >"$O/comm.out" 2>"$O/comm.err"
+is "$?" 0 "-c rtp-client: exit status"
+is "$(python3 -c 'import json,sys
+e = json.load(open(sys.argv[1]))
+s = json.loads(open(sys.argv[2]).read().splitlines()[-1])
+rows = sorted((p["local_port"], p["calls"], p["bytes"], p["send_calls"], p["send_bytes"]) for p in s["peers"] if p["port"] == e["port"] or p["local_port"] == e["port"])
+print(rows)' "$O/comm.json" "$O/comm.out")" \
+	"[(22800, 1, 700, 1, 300), (22801, 1, 700, 1, 300), (22802, 1, 700, 1, 300)]" \
+	"-c rtp-client: the client's three peers exact, the server's not counted"
+
 # 4. connections older than the run, found in the socket tables
 # (/proc/PID/net/tcp): their sk address is real for root only with
 # kernel.kptr_restrict 1 (0 prints a hash), set for these runs and put
