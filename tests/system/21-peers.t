@@ -15,37 +15,60 @@ RTPEER="$RT_TOOLS/rtpeer"
 PEERCHECK="python3 $RT_TOP/tests/lib/peercheck.py"
 backend=$("$RECVTOP" probes 2>/dev/null | sed -n 's/^backend: \([a-z]*\).*/\1/p')
 
+# recvtop runs host-wide (stopped by SIGINT once rtpeer is done): a
+# connection's state changes run in whatever task the network softirq
+# interrupted, which the pid filter of -p and -- COMMAND drops (see
+# recvtop(1), TCP PEERS)
+finish() {
+	[ -n "${PEER_PID:-}" ] && kill "$PEER_PID" 2>/dev/null
+	[ -n "${RT_PID:-}" ] && kill "$RT_PID" 2>/dev/null
+	cleanup_all
+}
+trap finish EXIT
+
+hw() {	# hw NAME RTPEER-ARGS...: recvtop "${HW_RT[@]}" around rtpeer
+	local name=$1
+	shift
+	rt_bg "$O/$name" "${HW_RT[@]}"
+	rt_wait_started "$RT_PID" || diag "$name: recvtop did not start tracing"
+	"$RTPEER" "$@" --expect "$O/$name.json" >/dev/null 2>"$O/$name.peer.err"
+	PEER_ST=$?
+	sleep 0.5
+	kill -INT "$RT_PID"
+	wait "$RT_PID"
+	RT_ST=$?
+	RT_PID=
+}
+HW_RT=(--batch --json -d 0.2)
+
 # 1. IPv4, clients bound to local ports 22100..22104 (chosen ports stay
 # below the ephemeral range: a TIME_WAIT there would refuse the bind)
-"$RECVTOP" --batch --json -- "$RTPEER" --conns 5 --lport 22100 --req 1234 \
-	--resp 5678 --expect "$O/v4.json" >"$O/v4.out" 2>"$O/v4.err"
-is "$?" 0 "IPv4 ($backend): exit status"
+hw v4 --conns 5 --lport 22100 --req 1234 --resp 5678
+is "$PEER_ST/$RT_ST" "0/0" "IPv4 ($backend): rtpeer and recvtop exit 0"
 is "$(cat "$O/v4.err")" "" "IPv4: nothing on stderr"
 $PEERCHECK "$O/v4.json" "$O/v4.out" "IPv4 ($backend)"
 ok $? "IPv4: every peer exact"
-is "$(python3 -c 'import json,sys; print(sorted({p["local_port"] for p in json.loads(open(sys.argv[1]).read().splitlines()[-1])["peers"] if p["local_port"] != json.load(open(sys.argv[2]))["port"]}))' "$O/v4.out" "$O/v4.json")" \
+is "$(python3 -c 'import json,sys; e=json.load(open(sys.argv[2])); print(sorted({p["local_port"] for p in json.loads(open(sys.argv[1]).read().splitlines()[-1])["peers"] if p["port"] == e["port"]}))' "$O/v4.out" "$O/v4.json")" \
 	"[22100, 22101, 22102, 22103, 22104]" "IPv4: the client rows' local ports are the ones bound"
 
 # 2. IPv6 on ::1
-"$RECVTOP" --batch --json -- "$RTPEER" --family 6 --conns 3 --req 999 \
-	--resp 77 --expect "$O/v6.json" >"$O/v6.out" 2>"$O/v6.err"
-is "$?" 0 "IPv6: exit status"
+hw v6 --family 6 --conns 3 --req 999 --resp 77
+is "$PEER_ST/$RT_ST" "0/0" "IPv6: rtpeer and recvtop exit 0"
 $PEERCHECK "$O/v6.json" "$O/v6.out" "IPv6 ::1 ($backend)"
 ok $? "IPv6: every peer exact"
 
 # 3. 1,000 short connections: connect, one request, close
-"$RECVTOP" --batch --json -- "$RTPEER" --conns 1000 --req 100 --resp 200 \
-	--expect "$O/short.json" >"$O/short.out" 2>"$O/short.err"
-is "$?" 0 "1,000 short connections: exit status"
+hw short --conns 1000 --req 100 --resp 200
+is "$PEER_ST/$RT_ST" "0/0" "1,000 short connections: rtpeer and recvtop exit 0"
 $PEERCHECK "$O/short.json" "$O/short.out" "1,000 short connections"
 ok $? "1,000 short connections: every peer exact"
 is "$($RTCHECK summary "$O/short.out" lost)" 0 "1,000 short connections: lost 0"
 
-# 3b. -c filters the traced processes' events, not the state changes
+# 3b. -c filters the named processes' events, not the state changes
 # (they run in any task): the client's peers are named
-"$RECVTOP" --batch --json -c rtp-client -- "$RTPEER" --conns 3 --lport 22800 \
-	--req 300 --resp 700 --expect "$O/comm.json" >"$O/comm.out" 2>"$O/comm.err"
-is "$?" 0 "-c rtp-client: exit status"
+HW_RT=(--batch --json -d 0.2 -c rtp-client)
+hw comm --conns 3 --lport 22800 --req 300 --resp 700
+is "$PEER_ST/$RT_ST" "0/0" "-c rtp-client: rtpeer and recvtop exit 0"
 is "$(python3 -c 'import json,sys
 e = json.load(open(sys.argv[1]))
 s = json.loads(open(sys.argv[2]).read().splitlines()[-1])
@@ -62,13 +85,11 @@ kptr_old=$(cat /proc/sys/kernel/kptr_restrict)
 restore_kptr() {
 	echo "$kptr_old" >/proc/sys/kernel/kptr_restrict
 }
-finish() {
+finish_kptr() {
 	restore_kptr
-	[ -n "${PEER_PID:-}" ] && kill "$PEER_PID" 2>/dev/null
-	[ -n "${RT_PID:-}" ] && kill "$RT_PID" 2>/dev/null
-	cleanup_all
+	finish
 }
-trap finish EXIT
+trap finish_kptr EXIT
 [ "$kptr_old" = 0 ] && echo 1 >/proc/sys/kernel/kptr_restrict
 
 # PRE NAME ARGS...: rtpeer ARGS makes its connections, then recvtop ARGS
@@ -106,9 +127,17 @@ $PEERCHECK "$O/old.json" "$O/old.out" "connections older than the run"
 ok $? "connections older than the run: every peer exact (named from /proc/net/tcp)"
 
 # 5. a server in another network namespace (lo up), live and older
-"$RECVTOP" --batch --json -- unshare -n sh -c "ip link set lo up && exec \"$RTPEER\" --conns 3 --lport 22300 --req 222 --resp 333 --expect \"$O/ns.json\"" \
-	>"$O/ns.out" 2>"$O/ns.err"
-is "$?" 0 "another network namespace: exit status"
+rt_bg "$O/ns" --batch --json -d 0.2
+rt_wait_started "$RT_PID" || diag "ns: recvtop did not start tracing"
+unshare -n sh -c "ip link set lo up && exec \"$RTPEER\" --conns 3 --lport 22300 --req 222 --resp 333 --expect \"$O/ns.json\"" \
+	2>"$O/ns.peer.err"
+PEER_ST=$?
+sleep 0.5
+kill -INT "$RT_PID"
+wait "$RT_PID"
+RT_ST=$?
+RT_PID=
+is "$PEER_ST/$RT_ST" "0/0" "another network namespace: rtpeer and recvtop exit 0"
 $PEERCHECK "$O/ns.json" "$O/ns.out" "another network namespace"
 ok $? "another network namespace: every peer exact"
 pre nsold unshare -n sh -c "ip link set lo up && exec \"\$0\" \"\$@\"" \
