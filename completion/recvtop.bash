@@ -11,22 +11,23 @@ _recvtop_options()
 	case $1 in
 	top)
 		printf '%s\n' "-i --input --speed -d --delay -n --iterations -b --batch" \
-			"--json -p --pid -c --comm --backend --direction --buffer-kb" \
-			"-h --help -V --version" ;;
+			"--json -p --pid -c --comm --cgroup --container --backend" \
+			"--direction --buffer-kb -h --help -V --version" ;;
 	record)
 		printf '%s\n' "-o --output -d --delay -n --iterations -b --batch --json" \
-			"-p --pid -c --comm --backend --direction --buffer-kb" \
-			"--file-version --compress --live --sched --no-kallsyms" \
+			"-p --pid -c --comm --cgroup --container --backend" \
+			"--direction --buffer-kb --file-version --compress --live --sched --no-kallsyms" \
 			"--force -h --help -V --version" ;;
 	report)
-		printf '%s\n' "-i --input -d --delay --json -h --help -V --version" ;;
+		printf '%s\n' "-i --input -d --delay --json --cgroup --container" \
+			"-h --help -V --version" ;;
 	reset)
 		printf '%s\n' "-h --help -V --version" ;;
 	probes)
 		printf '%s\n' "--backend --direction -h --help -V --version" ;;
 	export)
-		printf '%s\n' "-d --delay -n --iterations -p --pid -c --comm --backend" \
-			"--direction --buffer-kb --listen --labels --max-series" \
+		printf '%s\n' "-d --delay -n --iterations -p --pid -c --comm --cgroup" \
+			"--container --backend --direction --buffer-kb --listen --labels --max-series" \
 			"--series-grace --web-config -h --help -V --version" ;;
 	esac
 }
@@ -37,7 +38,7 @@ _recvtop_takes_value()
 	case $1 in
 	-o | --output | -i | --input | --speed | -d | --delay | -n | \
 	--iterations | -p | --pid | -c | --comm | --backend | --direction | \
-	--buffer-kb | \
+	--buffer-kb | --cgroup | --container | \
 	--file-version | --listen | --labels | --max-series | --series-grace | \
 	--web-config)
 		return 0 ;;
@@ -74,6 +75,12 @@ _recvtop_option_of()
 	esac
 }
 
+# the distinct cgroup v2 paths (the "0::" lines) of the running processes
+_recvtop_cgroups()
+{
+	sed -n 's/^0:://p' /proc/[0-9]*/cgroup 2>/dev/null | sort -u
+}
+
 # complete the value of option $1 from the word $2
 _recvtop_value()
 {
@@ -94,6 +101,15 @@ _recvtop_value()
 		compopt -o nospace 2>/dev/null ;;
 	-c | --comm)
 		COMPREPLY=($(compgen -W "$(cat /proc/[0-9]*/comm 2>/dev/null |
+			sort -u)" -- "$cur")) ;;
+	--cgroup)
+		# the cgroup v2 paths of the running processes
+		COMPREPLY=($(compgen -W "$(_recvtop_cgroups)" -- "$cur")) ;;
+	--container)
+		# their containers' short ids and their services
+		COMPREPLY=($(compgen -W "$(_recvtop_cgroups | sed -n \
+			-e 's/.*[/-]\([0-9a-f]\{12\}\)[0-9a-f]\{52\}\(\.scope\)\{0,1\}\(\/.*\)\{0,1\}$/\1/p' \
+			-e 's/.*\/\([^/]*\.service\)\(\/.*\)\{0,1\}$/\1/p' |
 			sort -u)" -- "$cur")) ;;
 	--backend)
 		COMPREPLY=($(compgen -W "$(printf '%s\n' auto kprobe \

@@ -49,6 +49,8 @@ enum {
 	OPT_MAX_SERIES,
 	OPT_SERIES_GRACE,
 	OPT_WEB_CONFIG,
+	OPT_CGROUP,
+	OPT_CONTAINER,
 };
 
 #define CMD(x) (1u << (x))
@@ -87,6 +89,12 @@ static const struct opt_desc opts[] = {
 	  "PID[,PID...]", "only these processes" },
 	{ { "comm", required_argument, NULL, 'c' }, 'c', TRACE_CMDS,
 	  "NAME", "only tasks with this command name" },
+	{ { "cgroup", required_argument, NULL, OPT_CGROUP }, 0,
+	  TRACE_CMDS | REP, "PATH", "only processes in this cgroup v2 path or "
+	  "below it" },
+	{ { "container", required_argument, NULL, OPT_CONTAINER }, 0,
+	  TRACE_CMDS | REP, "ID|UNIT", "only this container (its id) or "
+	  "service (its unit)" },
 	{ { "backend", required_argument, NULL, OPT_BACKEND }, 0,
 	  TRACE_CMDS | CMD(RT_CMD_PROBES), "auto|sock|kprobe|tracepoint",
 	  "probe backend (default auto)" },
@@ -359,6 +367,122 @@ int cli_check_comm(const char *s, char *err, size_t errlen)
 	return 0;
 }
 
+/* "/a/b" quoted in a message: at most 60 characters of it */
+#define QUOTE_MAX 60
+#define QUOTED(s) (int)(strlen(s) > QUOTE_MAX ? QUOTE_MAX : strlen(s)), (s), \
+	strlen(s) > QUOTE_MAX ? "..." : ""
+
+static bool has_controls(const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return true;
+	return false;
+}
+
+/*
+ * --cgroup is compared with the "0::" line of /proc/PID/cgroup, whole
+ * components at a time: an absolute path without empty, "." or ".."
+ * components (a trailing slash is dropped), inside the hierarchy rather
+ * than under its mount point.
+ */
+int cli_check_cgroup(const char *s, char *err, size_t errlen)
+{
+	const char *p;
+
+	if (!*s) {
+		snprintf(err, errlen, "--cgroup: empty path");
+		return -1;
+	}
+	if (has_controls(s)) {
+		snprintf(err, errlen, "--cgroup: the path contains a control "
+			 "character");
+		return -1;
+	}
+	if (s[0] != '/') {
+		snprintf(err, errlen, "--cgroup '%.*s%s': not an absolute "
+			 "cgroup v2 path (as in the 0:: line of /proc/PID/cgroup, "
+			 "e.g. /system.slice/nginx.service)", QUOTED(s));
+		return -1;
+	}
+	if (!strncmp(s, "/sys/fs/cgroup", 14) &&
+	    (s[14] == '/' || !s[14])) {
+		snprintf(err, errlen, "--cgroup '%.*s%s': give the path inside "
+			 "the cgroup v2 hierarchy (as in /proc/PID/cgroup), not "
+			 "under its mount point", QUOTED(s));
+		return -1;
+	}
+	if (strlen(s) >= PATH_MAX) {
+		snprintf(err, errlen, "--cgroup '%.*s%s': longer than %d "
+			 "characters", QUOTED(s), PATH_MAX - 1);
+		return -1;
+	}
+	for (p = s + 1; *p; ) {
+		size_t len = strcspn(p, "/");
+
+		if ((len == 0 && p[len]) || (len == 1 && p[0] == '.') ||
+		    (len == 2 && p[0] == '.' && p[1] == '.')) {
+			snprintf(err, errlen, "--cgroup '%.*s%s': an empty, . or "
+				 ".. component (give the path as /proc/PID/cgroup "
+				 "shows it)", QUOTED(s));
+			return -1;
+		}
+		p += len;
+		if (*p == '/')
+			p++;
+	}
+	return 0;
+}
+
+static bool is_lower_hex(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return false;
+	return true;
+}
+
+/* systemd's unit name characters, with ".service" at the end */
+static bool is_service_unit(const char *s, size_t len)
+{
+	static const char suffix[] = ".service";
+	size_t slen = sizeof(suffix) - 1;
+
+	/* systemd's UNIT_NAME_MAX is 256 with the NUL */
+	if (len <= slen || len > 255 || strcmp(s + len - slen, suffix))
+		return false;
+	for (size_t i = 0; i < len - slen; i++) {
+		char c = s[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || strchr(":-_.\\@", c)))
+			return false;
+	}
+	return true;
+}
+
+int cli_check_container(const char *s, char *err, size_t errlen)
+{
+	size_t len = strlen(s);
+
+	if (!len) {
+		snprintf(err, errlen, "--container: empty name");
+		return -1;
+	}
+	if ((len == 12 || len == 64) && is_lower_hex(s, len))
+		return 0;
+	if (is_service_unit(s, len))
+		return 0;
+	if (has_controls(s))
+		snprintf(err, errlen, "--container: the name contains a control "
+			 "character");
+	else
+		snprintf(err, errlen, "--container '%.*s%s': not a container id "
+			 "(12 or 64 lowercase hex digits) nor a service unit "
+			 "name (such as nginx.service)", QUOTED(s));
+	return -1;
+}
+
 int cli_parse_listen(const char *s, struct sockaddr_storage *ss,
 		     socklen_t *len, char *err, size_t errlen)
 {
@@ -518,6 +642,7 @@ static int parse_args(int argc, char **argv, struct rt_options *o, FILE *out,
 	int first = 1;
 	int c;
 	const char *view_opt = NULL;	/* a live-view option (record) */
+	const char *filter_opt = NULL;	/* --cgroup/--container (record) */
 
 	memset(o, 0, sizeof(*o));
 	o->delay_ns = NSEC_PER_SEC;
@@ -647,6 +772,20 @@ static int parse_args(int argc, char **argv, struct rt_options *o, FILE *out,
 				return RT_CLI_USAGE;
 			o->comm = optarg;
 			break;
+		case OPT_CGROUP:
+			if (cli_check_cgroup(optarg, err, errlen))
+				return RT_CLI_USAGE;
+			o->cgroup = optarg;
+			if (o->cmd == RT_CMD_RECORD)
+				filter_opt = "--cgroup";
+			break;
+		case OPT_CONTAINER:
+			if (cli_check_container(optarg, err, errlen))
+				return RT_CLI_USAGE;
+			o->container = optarg;
+			if (o->cmd == RT_CMD_RECORD)
+				filter_opt = "--container";
+			break;
 		case OPT_BACKEND:
 			if (rt_backend_parse(optarg, &o->backend)) {
 				snprintf(err, errlen, "--backend '%s': must be "
@@ -744,6 +883,12 @@ static int parse_args(int argc, char **argv, struct rt_options *o, FILE *out,
 	}
 	if (o->command && o->nr_pids) {
 		snprintf(err, errlen, "-p and a COMMAND cannot be combined");
+		return RT_CLI_USAGE;
+	}
+	if (filter_opt && !o->live) {
+		snprintf(err, errlen, "%s filters the live view of record (the "
+			 "recording keeps every process: filter it in report or "
+			 "replay): add --live", filter_opt);
 		return RT_CLI_USAGE;
 	}
 	if (view_opt && !o->live) {

@@ -84,6 +84,35 @@ u64 rt_now_mono_ns(void)
 	return (u64)ts.tv_sec * NSEC_PER_SEC + (u64)ts.tv_nsec;
 }
 
+size_t rt_utf8_len(const unsigned char *s, size_t n)
+{
+	size_t len;
+	u32 cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		len = 2, cp = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		len = 3, cp = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		len = 4, cp = s[0] & 0x07;
+	else
+		return 0;
+	if (len > n)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	/* overlong forms, surrogates, beyond U+10FFFF */
+	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+		return 0;
+	return len;
+}
+
 char *rt_read_file(const char *path, size_t *lenp)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -139,6 +168,9 @@ static const char *const kind_names[RT_EV_NR_KINDS] = {
 	[RT_EV_SOCKET_EXIT] = "socket_exit",
 	[RT_EV_FD_CLOSE] = "fd_close",
 	[RT_EV_PROC_RESET] = "proc_reset",
+	[RT_EV_TASK_NEW] = "task_new",
+	[RT_EV_TASK_RENAME] = "task_rename",
+	[RT_EV_CGROUP_ATTACH] = "cgroup_attach",
 	[RT_EV_MM_ENTER] = "mm_enter",
 	[RT_EV_MM_EXIT] = "mm_exit",
 	[RT_EV_SC_ENTER] = "sc_enter",

@@ -58,5 +58,7 @@ void rt_format_vias(char *buf, size_t len, const struct rt_via_counts *v,
 		    u64 peeks);
 void rt_format_bytes(char *buf, size_t len, u64 bytes);
 void rt_json_string(FILE *f, const char *s);
+/* a container row's kind: "container", "service", "host" or "other" */
+const char *rt_cont_kind_name(const struct stats *s, u32 id, bool other);
 
 #endif

@@ -30,6 +30,8 @@ struct rt_options {
 	int pids[RT_MAX_PIDS];		/* -p */
 	unsigned int nr_pids;
 	const char *comm;		/* -c */
+	const char *cgroup;		/* --cgroup: a cgroup v2 path, NULL = all */
+	const char *container;		/* --container: an id or unit, NULL = all */
 	enum rt_backend backend;	/* --backend */
 	unsigned int direction;		/* --direction: RT_DIR_* */
 	unsigned int buffer_kb;		/* --buffer-kb, 0 = default */
@@ -90,6 +92,10 @@ int cli_check_pids_exist(const int *pids, unsigned int nr, char *err,
 /* --speed: "max" or a factor 0.01 .. 10000 (max gives 0) */
 int cli_parse_speed(const char *s, double *speed);
 int cli_check_comm(const char *s, char *err, size_t errlen);
+/* --cgroup: an absolute, normalised cgroup v2 path ("/a/b", "/") */
+int cli_check_cgroup(const char *s, char *err, size_t errlen);
+/* --container: a 12- or 64-hex id, or a service unit ("nginx.service") */
+int cli_check_container(const char *s, char *err, size_t errlen);
 /* --labels "pid,via" -> RT_LABEL_*; -1 with one line in err */
 int cli_parse_labels(const char *s, unsigned int *labels, char *err,
 		     size_t errlen);

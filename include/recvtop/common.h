@@ -38,6 +38,9 @@ void rt_err_set_sink(void (*sink)(const char *msg));
 
 u64 rt_now_mono_ns(void);
 
+/* length of the valid UTF-8 sequence at s (n > 0 bytes left), 0 if invalid */
+size_t rt_utf8_len(const unsigned char *s, size_t n);
+
 /* Read a whole (pseudo-)file; returns malloc'ed NUL-terminated text or NULL */
 char *rt_read_file(const char *path, size_t *len);
 

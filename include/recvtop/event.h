@@ -29,6 +29,9 @@ enum rt_event_kind {
 	RT_EV_SOCKET_EXIT,	/* its return: the new descriptor */
 	RT_EV_FD_CLOSE,		/* close, dup2/dup3 onto, close_range */
 	RT_EV_PROC_RESET,	/* exec, or a new task: its fds are others */
+	RT_EV_TASK_NEW,		/* task:task_newtask: a thread or process */
+	RT_EV_TASK_RENAME,	/* task:task_rename: prctl, comm write, exec */
+	RT_EV_CGROUP_ATTACH,	/* cgroup:cgroup_attach_task (v2 only) */
 	RT_EV_MARKER,		/* recvtop's own trace_marker line */
 	RT_EV_SOCK_STATE,	/* sock:inet_sock_set_state: a TCP socket's
 				 * state and 4-tuple */
@@ -220,6 +223,23 @@ struct rt_event {
 			int pid;	/* exec: the thread; fork: the child */
 			bool exec;
 		} proc_reset;
+		struct {
+			int pid;	/* the new thread; tid is its parent */
+			u64 clone_flags;
+			char comm[RT_COMM_LEN];	/* the new task's */
+		} task_new;
+		struct {
+			int pid;	/* the renamed thread (tid: the one
+					 * that renamed it) */
+			char comm[RT_COMM_LEN];	/* its new name */
+		} task_rename;
+		struct {
+			int pid;	/* the moved thread */
+			int root;	/* hierarchy id: 0 is cgroup v2 */
+			const char *path;	/* into the record: valid
+						 * while it is */
+			u32 path_len;
+		} cgroup_attach;
 		struct {
 			u64 sk;		/* skaddr: sk of the receives */
 			int oldstate, newstate;	/* TCP_* */

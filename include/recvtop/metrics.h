@@ -9,6 +9,7 @@
 #include "recvtop/hist.h"
 #include "recvtop/stats.h"
 #include "recvtop/table.h"
+#include "recvtop/taskinfo.h"
 
 /*
  * The metrics stage of `recvtop export`: every completed interval's rows
@@ -23,9 +24,13 @@
 #define RT_EXPORT_MAX_SERIES 10000	/* --max-series default */
 #define RT_EXPORT_GRACE_S 300		/* --series-grace default */
 
+/* the container label of the stats' (other) rows: not a taskinfo id */
+#define MX_CONT_OTHER 0xffffffffu
+
 /* the label values of a process series */
 struct mx_proc_key {
 	char comm[RT_COMM_LEN];
+	u32 container;		/* taskinfo container id (0: the host) */
 	int pid;		/* -1: no pid label */
 	int proto;		/* enum rt_proto, -1: no proto label */
 };
@@ -45,6 +50,8 @@ struct mx_reader_key {
 	char target_comm[RT_COMM_LEN];
 	int reader_pid;		/* -1: no pid label */
 	int target_pid;
+	u32 reader_container;	/* taskinfo container ids */
+	u32 target_container;
 	int via;		/* enum rt_via, RT_VIA_NR: other */
 };
 
@@ -92,6 +99,9 @@ struct metrics {
 	u64 dropped;			/* series removed after the grace */
 	u64 gen;			/* bumped by every change */
 	u64 last_sweep_ts;
+	/* the run's task table: the container ids' names (its interned
+	 * names live as long as it does) */
+	const struct taskinfo *tasks;
 	/* pid liveness, replaceable by the tests */
 	bool (*alive)(int pid);
 };

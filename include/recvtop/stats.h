@@ -93,6 +93,9 @@ struct rt_proc_row {
 	struct rt_row hdr;
 	int tgid;			/* key */
 	char comm[RT_COMM_LEN];
+	/* the attribution of its latest counted event (taskinfo ids) */
+	u32 cgroup, container;
+	u64 netns;
 	u32 last_gen;			/* interval whose values are in last */
 	struct rt_counters ival, last, total;
 	struct rt_via_counts ival_via, last_via, total_via;
@@ -179,23 +182,41 @@ struct rt_reader_row {
 	struct rt_reader_key key;
 	char reader_comm[RT_COMM_LEN];
 	char target_comm[RT_COMM_LEN];
+	/* containers (taskinfo ids) of the latest access */
+	u32 reader_container, target_container;
 	u32 last_gen;
 	struct rt_reader_counters ival, last, total;
 	u64 last_seen;
 };
 
-/* cardinality caps: rows beyond them are counted in an "other" row */
+/*
+ * Receives and sends by container or service (taskinfo container id;
+ * 0 = the host), counted at event time with the container the thread was
+ * in then: a process that moves between containers splits its counts.
+ */
+struct rt_cont_row {
+	struct rt_row hdr;
+	u32 container;			/* key */
+	u32 last_gen;
+	struct rt_counters ival, last, total;
+	u64 last_seen;
+};
+
+/* cardinality caps: rows beyond them are counted in an "other" row
+ * (containers 0: RT_CAP_CONTAINERS) */
 struct rt_stats_caps {
 	u32 processes;
 	u32 sockets;
 	u32 peers;
 	u32 readers;
+	u32 containers;
 };
 
 #define RT_CAP_PROCESSES 10000
 #define RT_CAP_SOCKETS 100000
 #define RT_CAP_PEERS 100000
 #define RT_CAP_READERS 10000
+#define RT_CAP_CONTAINERS 10000
 
 struct rt_stats_totals {
 	u64 events;
@@ -206,7 +227,8 @@ struct rt_stats_totals {
 	u64 tx_bytes;
 	u64 unpaired;		/* entries or returns without their partner */
 	u64 restarts;		/* returns with a kernel restart code */
-	u64 filtered;		/* calls dropped by the -p filter */
+	u64 filtered;		/* calls dropped by the -p, -c, --cgroup or
+				 * --container filter */
 	u64 unknown_reads;	/* reads of descriptors never told apart */
 	u64 unknown_writes;	/* and writes */
 };
@@ -221,9 +243,10 @@ struct rt_stats_totals {
 struct rt_tid_cache {
 	int tid;
 	u32 epoch;
-	bool wanted;			/* passes -p/-c */
+	bool wanted;			/* passes -p/-c/--cgroup/--container */
 	const struct rt_task *task;
 	struct rt_proc_row *proc;
+	struct rt_cont_row *cont;	/* of task->container */
 	struct rt_sock_key sock_key;	/* of sock */
 	struct rt_sock_row *sock;
 };
@@ -237,6 +260,7 @@ struct stats {
 	struct rt_table peers;
 	struct rt_table peer_procs;
 	struct rt_table readers;
+	struct rt_table conts;
 	struct rt_stats_totals ival, last, total;
 	u32 completed_gen;	/* generation of the last completed interval */
 	u32 resets;		/* stats_reset() calls: the tables' rows restart */
@@ -246,6 +270,11 @@ struct stats {
 	unsigned int nr_pids;
 	/* -c of a replay: the process name recorded */
 	char comm[RT_COMM_LEN];
+	/* --cgroup: a cgroup v2 path prefix (whole components); "" = all */
+	char *cgroup_prefix;
+	/* --container: a container name (short id, full 64-hex id or unit
+	 * name); "" = all */
+	char *container;
 };
 
 int stats_init(struct stats *s, struct taskinfo *tasks,
@@ -256,6 +285,34 @@ int stats_set_pid_filter(struct stats *s, const int *pids, unsigned int n);
 /* keep only processes of this name (a replay's -c; live, the kernel
  * filters on the thread's name) */
 int stats_set_comm_filter(struct stats *s, const char *comm);
+/*
+ * keep only processes whose cgroup v2 path is cgroup_prefix or below it
+ * and whose container or service is container (a 12-hex short id, the
+ * full 64-hex id, or a unit name such as nginx.service); NULL or "" for
+ * either: no condition.  Tasks whose cgroup is not known pass only
+ * without a condition.
+ */
+int stats_set_container_filter(struct stats *s, const char *cgroup_prefix,
+			       const char *container);
+/* does the task pass the --cgroup/--container filter? */
+bool stats_container_wanted(const struct stats *s, const struct rt_task *t);
+/*
+ * A task's name or attribution changed (a rename, a cgroup move): rows
+ * cached per thread must be looked up again.
+ */
+static inline void stats_tasks_changed(struct stats *s)
+{
+	s->cache_epoch++;
+}
+
+/* one thread's name, process or attribution changed */
+static inline void stats_task_changed(struct stats *s, int tid)
+{
+	struct rt_tid_cache *e = &s->cache[(u32)tid & (RT_TID_CACHE - 1)];
+
+	if (e->tid == tid)
+		e->epoch = 0;
+}
 
 void stats_add_recv(struct stats *s, const struct rt_recv_call *c);
 /* the process of a thread, through the same cache stats_add_recv uses */

@@ -26,6 +26,7 @@ enum tui_view {
 	TUI_PEERS,
 	TUI_SOCKS,
 	TUI_READERS,
+	TUI_CONTS,		/* containers, services and the host */
 	TUI_NR_VIEWS,
 };
 
@@ -47,6 +48,8 @@ enum tui_val {
 	TV_TX_BYTES,
 	TV_T_TX_CALLS,		/* sends, totals */
 	TV_T_TX_BYTES,
+	TV_PROCS,		/* containers: processes whose latest call was
+				 * in it (since the start or reset) */
 	TUI_NR_VALS,
 };
 
@@ -62,9 +65,16 @@ struct tui_rec {
 	u32 flags;
 	int id;			/* process; socket owner; reader; peer: top pid */
 	int id2;		/* socket: fd of its key; reader: target pid */
-	u16 kind;		/* reader: via; peer: family; socket: proto */
+	u16 kind;		/* reader: via; peer: family; socket: proto;
+				 * container: enum rt_cont_kind */
 	u16 port;		/* peer */
 	char name[RT_COMM_LEN];	/* comm of id */
+	/*
+	 * taskinfo container ids (0: the host), names in the snapshot
+	 * (tui_snap_cont_name): process: its latest call's; reader: the
+	 * reader's and the target's; container: its own
+	 */
+	u32 cont, cont2;
 	union {
 		char name2[RT_COMM_LEN];	/* reader: target comm */
 		struct {
@@ -117,6 +127,16 @@ struct tui_snap {
 	u32 nr;
 	u32 cap;
 	struct tui_rec *recs;
+	/* a container or service was seen (not only the host) */
+	bool has_conts;
+	/* the records' container names, copied: id -> offset + 1 */
+	u32 *name_at;
+	u32 name_at_nr, name_at_cap;
+	char *names;
+	u32 names_len, names_cap;
+	/* containers: processes per container id (a fill's scratch) */
+	u32 *procs_of;
+	u32 procs_of_cap;
 };
 
 /* a raw event as the drill-down shows it */
@@ -166,6 +186,8 @@ int tui_snap_fill(struct tui_snap *s, enum tui_view view,
  * when a filter looks at addresses).  The caller owns the snapshot.
  */
 const char *tui_rec_addr(const struct tui_rec *r);
+/* the name of a record's container id in its snapshot ("" for the host) */
+const char *tui_snap_cont_name(const struct tui_snap *s, u32 id);
 
 /* the key of a record, and whether a record has it */
 void tui_rec_key(enum tui_view view, const struct tui_rec *r,

@@ -71,6 +71,17 @@ struct tui_screen {
 	bool have_sel;
 	struct tui_key drill_key;
 
+	/*
+	 * Enter on a row of the Containers view: the Processes view of that
+	 * container (cont_id; its name as shown in the header); Esc,
+	 * Backspace or Left go back to the row and the filter before
+	 */
+	bool cont_drill;
+	u32 cont_id;
+	char cont_name[96];
+	struct tui_key cont_from;
+	char cont_filter_before[TUI_FILTER_LEN];
+
 	enum tui_mode mode;
 	enum tui_mode help_from;	/* where the help goes back to */
 	int help_top;

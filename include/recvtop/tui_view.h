@@ -32,6 +32,9 @@ enum tui_fmt {
 	TF_BYTES,	/* v, bytes */
 	TF_NS,		/* latency, "-" without one */
 	TF_AGE,		/* end of the interval - v (an event time) */
+	TF_CONT,	/* container or service of cont, "-" for the host */
+	TF_CONT2,	/* reader: the target's container */
+	TF_KIND,	/* container: container, service or host */
 };
 
 #define TC_LEFT	0x1	/* left aligned (text) */
@@ -47,9 +50,15 @@ struct tui_col {
 	u8 prio;		/* 0 is kept longest */
 	u8 flags;
 	char key;		/* direct sort key, 0: none */
+	/*
+	 * the priority once a container or service was seen (0: prio):
+	 * container columns are the last to be shown on a host without
+	 * containers, and take the place of others on a host with them
+	 */
+	u8 cprio;
 };
 
-#define TUI_MAX_COLS 16
+#define TUI_MAX_COLS 20
 
 const struct tui_col *tui_view_cols(enum tui_view v, unsigned int *nr);
 const char *tui_view_name(enum tui_view v);
@@ -65,8 +74,10 @@ struct tui_layout {
 	u8 width[TUI_MAX_COLS];
 };
 
-/* the columns that fit into width, dropping by priority */
-void tui_layout_cols(enum tui_view v, int width, struct tui_layout *l);
+/* the columns that fit into width, dropping by priority (conts: the
+ * snapshot has_conts) */
+void tui_layout_cols(enum tui_view v, int width, bool conts,
+		     struct tui_layout *l);
 
 /* sort keys, compared as one 192-bit number: k[0] first */
 struct tui_sort_ent {
@@ -93,16 +104,20 @@ struct tui_list {
 };
 
 /*
- * Filter (case-insensitive substring of comm, pid or address; NULL or ""
- * for all) and sort by column col (inverted: the other direction).  The
- * "(other)" row stays last.  Returns -1 on out of memory (list empty).
+ * Filter (case-insensitive substring of comm, pid, container or address;
+ * NULL or "" for all), keep only the processes of container cont (a
+ * taskinfo container id, 0 the host; -1: all) and sort by column col
+ * (inverted: the other direction).  The "(other)" row stays last (not
+ * with cont).  Returns -1 on out of memory (list empty).
  */
 int tui_list_build(struct tui_list *l, const struct tui_snap *s, int col,
-		   bool invert, const char *filter);
+		   bool invert, const char *filter, long cont);
 void tui_list_free(struct tui_list *l);
-/* does a record match the filter? */
-bool tui_rec_matches(enum tui_view v, const struct tui_rec *r,
+/* does a record of the snapshot match the filter? */
+bool tui_rec_matches(const struct tui_snap *s, const struct tui_rec *r,
 		     const char *filter);
+/* "container", "service", "host" */
+const char *tui_cont_kind_name(unsigned int kind);
 
 /* the text of one cell, at most width columns */
 void tui_cell(char *buf, size_t len, const struct tui_col *c,

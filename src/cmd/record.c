@@ -324,10 +324,11 @@ static void write_failed(struct recorder *rec, int cpu, int e)
 
 /*
  * The tail (command lines, recvtop's thread table) grows about 50 bytes
- * a thread: keep the room to finish the file growing with it, so a disk
- * that fills up still gets a complete file.
+ * a thread, its attribution line about 30 more and its cgroup path (when
+ * it is a new one) some 60: keep the room to finish the file growing
+ * with it, so a disk that fills up still gets a complete file.
  */
-#define TAIL_BYTES_PER_TASK 64
+#define TAIL_BYTES_PER_TASK 160
 #define RESERVE_STEP 4096
 
 static void grow_reserve(struct recorder *rec)
@@ -668,25 +669,32 @@ static char *build_cmdlines(struct recorder *rec, size_t *len)
 static char *build_recvtop_block(struct recorder *rec, size_t *len)
 {
 	struct run *r = rec->r;
-	size_t tlen = 0;
+	size_t tlen = 0, alen = 0;
 	char *tasks = taskinfo_serialize(rec->tasks, &tlen);
+	char *attr = taskinfo_serialize_attr(rec->tasks, &alen);
 	char missed[48] = "";
 	char *out = NULL;
 	int n;
 
-	if (!tasks)
+	if (!tasks || !attr) {
+		free(tasks);
+		free(attr);
 		return NULL;
+	}
 	if (r->info.have_probe_missed)
 		snprintf(missed, sizeof(missed), "probe_missed %" PRIu64 "\n",
 			 r->info.probe_missed);
-	/* the connections older than the run: "conn ..." lines before
-	 * the tasks (readers before them skip lines they do not know) */
+	/* the connections older than the run ("conn ..." lines), then
+	 * the cgroups and attribution before the tasks, which run to the
+	 * end of the block (dat-format.md; readers skip lines they do not
+	 * know) */
 	n = asprintf(&out, "%sbackend %s\nmm_access %d\nrecvtop %s\n%s%s"
-		     "tasks %u\n%s", DAT_RECVTOP_TAG,
+		     "%stasks %u\n%s", DAT_RECVTOP_TAG,
 		     rt_backend_name(r->cat.backend), r->cat.mm_access ? 1 : 0,
 		     RT_VERSION, missed, r->start_conns ? r->start_conns : "",
-		     taskinfo_count(rec->tasks), tasks);
+		     attr, taskinfo_count(rec->tasks), tasks);
 	free(tasks);
+	free(attr);
 	if (n < 0)
 		return NULL;
 	*len = (size_t)n;
@@ -848,6 +856,9 @@ int record_run(const struct rt_options *o)
 		status = RT_EXIT_RUNTIME;
 	if (!status)
 		status = run_start(rec.r);
+	/* run_start took the run's; ours, as it does (taskinfo.h) */
+	if (!status && rec.own_tasks)
+		taskinfo_snapshot(rec.tasks);
 	if (!status)
 		status = rec.process ? run_loop(rec.r) : plain_loop(&rec);
 	/* the terminal back before anything more is printed */

@@ -18,6 +18,7 @@ enum slot {
 	S_FDIN, S_SK, S_FAMILY, S_PROTO,
 	S_NEWFD, S_MAXFD, S_CHILD, S_TYPE,
 	S_FDOUT, S_OUTFD, S_NAME,
+	S_COMM, S_CLONE, S_NEWCOMM, S_DSTROOT, S_DSTPATH,
 	S_SKADDR, S_OLDST, S_NEWST, S_SPORT, S_DPORT,
 	S_SADDR, S_DADDR, S_SADDR6, S_DADDR6,
 	S_NR,
@@ -62,7 +63,10 @@ static const char *const slot_names[S_NR] = {
 	[S_FAMILY] = "family", [S_PROTO] = "protocol",
 	[S_NEWFD] = "newfd", [S_MAXFD] = "max_fd", [S_CHILD] = "child_pid",
 	[S_TYPE] = "type", [S_FDOUT] = "fd_out", [S_OUTFD] = "out_fd",
-	[S_NAME] = "name", [S_SKADDR] = "skaddr", [S_OLDST] = "oldstate",
+	[S_NAME] = "name", [S_COMM] = "comm", [S_CLONE] = "clone_flags",
+	[S_NEWCOMM] = "newcomm", [S_DSTROOT] = "dst_root",
+	[S_DSTPATH] = "dst_path",
+	[S_SKADDR] = "skaddr", [S_OLDST] = "oldstate",
 	[S_NEWST] = "newstate", [S_SPORT] = "sport", [S_DPORT] = "dport",
 	[S_SADDR] = "saddr", [S_DADDR] = "daddr", [S_SADDR6] = "saddr_v6",
 	[S_DADDR6] = "daddr_v6",
@@ -217,6 +221,13 @@ static const struct known_event known_events[] = {
 	  RT_SC_PROCESS_MADVISE, 0, 0 },
 	{ "syscalls", "sys_exit_process_madvise", RT_EV_SC_EXIT,
 	  RT_SC_PROCESS_MADVISE, B(S_RET), 0 },
+	/* names and attribution at event time, on every backend */
+	{ "task", "task_newtask", RT_EV_TASK_NEW, 0,
+	  B(S_PID) | B(S_COMM) | B(S_CLONE), 0 },
+	{ "task", "task_rename", RT_EV_TASK_RENAME, 0,
+	  B(S_PID) | B(S_NEWCOMM), 0 },
+	{ "cgroup", "cgroup_attach_task", RT_EV_CGROUP_ATTACH, 0,
+	  B(S_PID) | B(S_DSTROOT) | B(S_DSTPATH), 0 },
 	/* TCP connections: sk -> 4-tuple (sock and kprobe backends) */
 	{ "sock", "inet_sock_set_state", RT_EV_SOCK_STATE, 0,
 	  B(S_SKADDR) | B(S_NEWST) | B(S_SPORT) | B(S_DPORT) | B(S_FAMILY) |
@@ -296,7 +307,8 @@ static int fill_desc(struct event_desc *desc, struct tep_event *ev,
 			return -1;
 		if (i != S_IP6 && i != S_BUF && !(si->flags & SL_DYNAMIC) &&
 		    i != S_SADDR6 && i != S_DADDR6 &&
-		    i != S_TCOMM && si->size != 1 && si->size != 2 &&
+		    i != S_TCOMM && i != S_COMM && i != S_NEWCOMM &&
+		    i != S_DSTPATH && si->size != 1 && si->size != 2 &&
 		    si->size != 4 && si->size != 8)
 			return -1;
 		if ((k->need & B(i)) && si->off + si->size > desc->min_size)
@@ -509,6 +521,28 @@ static void get_string(const struct decoder *d, const u8 *p, unsigned int size,
 	out[len] = 0;
 }
 
+/* a __data_loc string field in place: its bytes up to the first NUL */
+static int get_span(const struct decoder *d, const u8 *p, unsigned int size,
+		    const struct slot_info *si, const char **out, u32 *outlen)
+{
+	u32 loc, off, len;
+	const char *nul;
+
+	if (!slot_ok(si, size) || !(si->flags & SL_DYNAMIC) || si->size != 4)
+		return -1;
+	memcpy(&loc, p + si->off, 4);
+	if (d->swap)
+		loc = __builtin_bswap32(loc);
+	off = loc & 0xffff;
+	len = loc >> 16;
+	if (off > size || len > size - off)
+		return -1;
+	nul = memchr(p + off, 0, len);
+	*out = (const char *)p + off;
+	*outlen = nul ? (u32)(nul - *out) : len;
+	return 0;
+}
+
 static void decode_addr(const struct decoder *d, const u8 *p,
 			unsigned int size, const struct event_desc *desc,
 			struct rt_addr *a, int *klenp)
@@ -709,6 +743,25 @@ enum rt_event_kind decode_event(const struct decoder *d, const void *data,
 		ev->proc_reset.exec = desc->sc;
 		ev->proc_reset.pid = desc->sc ? ev->tid :
 				     (int)need(d, p, desc, S_CHILD);
+		break;
+	case RT_EV_TASK_NEW:
+		ev->task_new.pid = (int)need(d, p, desc, S_PID);
+		ev->task_new.clone_flags = (u64)need(d, p, desc, S_CLONE);
+		get_string(d, p, size, &desc->s[S_COMM], ev->task_new.comm,
+			   RT_COMM_LEN);
+		break;
+	case RT_EV_TASK_RENAME:
+		ev->task_rename.pid = (int)need(d, p, desc, S_PID);
+		get_string(d, p, size, &desc->s[S_NEWCOMM],
+			   ev->task_rename.comm, RT_COMM_LEN);
+		break;
+	case RT_EV_CGROUP_ATTACH:
+		ev->cgroup_attach.pid = (int)need(d, p, desc, S_PID);
+		ev->cgroup_attach.root = (int)need(d, p, desc, S_DSTROOT);
+		if (get_span(d, p, size, &desc->s[S_DSTPATH],
+			     &ev->cgroup_attach.path,
+			     &ev->cgroup_attach.path_len))
+			return RT_EV_NONE;
 		break;
 	case RT_EV_SOCKET_EXIT:
 	case RT_EV_RECV_EXIT:

@@ -5,7 +5,7 @@
 
 #include "recvtop/history.h"
 
-enum { HT_PROCS, HT_SOCKS, HT_PEERS, HT_READERS, HT_NR };
+enum { HT_PROCS, HT_SOCKS, HT_PEERS, HT_READERS, HT_CONTS, HT_NR };
 
 struct hentry {
 	u32 row;		/* row number in main's table (RT_ROW_NR_OTHER) */
@@ -19,6 +19,10 @@ struct hentry {
 	int top_tgid;		/* peers, after the interval */
 	u64 top_bytes;
 	u16 vias, total_vias;	/* sockets: in the interval, after it */
+	/* processes: cgroup and container after the interval; readers:
+	 * reader and target container */
+	u32 attr[2];
+	u64 netns;		/* processes, after the interval */
 };
 
 struct hbucket {
@@ -60,8 +64,10 @@ static struct rt_table *tab(struct stats *s, int t)
 		return &s->socks;
 	case HT_PEERS:
 		return &s->peers;
-	default:
+	case HT_READERS:
 		return &s->readers;
+	default:
+		return &s->conts;
 	}
 }
 
@@ -198,6 +204,9 @@ static int record_row(struct history *h, int t, u32 nr, const void *row)
 		e->d = p->last;
 		e->lat_max = p->total.lat_max;
 		e->last_seen = p->last_seen;
+		e->attr[0] = p->cgroup;
+		e->attr[1] = p->container;
+		e->netns = p->netns;
 		for (u32 i = 0; i < HIST_BUCKETS; i++) {
 			if (!p->last_hist.b[i])
 				continue;
@@ -231,12 +240,22 @@ static int record_row(struct history *h, int t, u32 nr, const void *row)
 		e->top_bytes = p->top_bytes;
 		break;
 	}
-	default: {
+	case HT_READERS: {
 		const struct rt_reader_row *r = row;
 
 		e->d.calls = r->last.count;
 		e->d.errors = r->last.denied;
 		e->last_seen = r->last_seen;
+		e->attr[0] = r->reader_container;
+		e->attr[1] = r->target_container;
+		break;
+	}
+	default: {
+		const struct rt_cont_row *c = row;
+
+		e->d = c->last;
+		e->lat_max = c->total.lat_max;
+		e->last_seen = c->last_seen;
 		break;
 	}
 	}
@@ -369,6 +388,9 @@ static void apply_totals(struct history *h, const struct hentry *e, void *v,
 		counters_add(&p->total, &e->d, sign);
 		p->total.lat_max = at ? at->lat_max : 0;
 		p->last_seen = at ? at->last_seen : 0;
+		p->cgroup = at ? at->attr[0] : 0;
+		p->container = at ? at->attr[1] : 0;
+		p->netns = at ? at->netns : 0;
 		for (u16 i = 0; i < e->nr_buckets; i++)
 			p->total_hist.b[b[i].b] += (u64)sign * b[i].n;
 		break;
@@ -392,12 +414,22 @@ static void apply_totals(struct history *h, const struct hentry *e, void *v,
 		p->top_bytes = at ? at->top_bytes : 0;
 		break;
 	}
-	default: {
+	case HT_READERS: {
 		struct rt_reader_row *r = v;
 
 		r->total.count += (u64)sign * e->d.calls;
 		r->total.denied += (u64)sign * e->d.errors;
 		r->last_seen = at ? at->last_seen : 0;
+		r->reader_container = at ? at->attr[0] : 0;
+		r->target_container = at ? at->attr[1] : 0;
+		break;
+	}
+	default: {
+		struct rt_cont_row *c = v;
+
+		counters_add(&c->total, &e->d, sign);
+		c->total.lat_max = at ? at->lat_max : 0;
+		c->last_seen = at ? at->last_seen : 0;
 		break;
 	}
 	}
@@ -427,7 +459,7 @@ static void apply_last(struct history *h, const struct hentry *e, void *v)
 		((struct rt_peer_row *)v)->last = e->d;
 		((struct rt_peer_row *)v)->last_gen = h->gen;
 		break;
-	default: {
+	case HT_READERS: {
 		struct rt_reader_row *r = v;
 
 		r->last.count = e->d.calls;
@@ -435,6 +467,10 @@ static void apply_last(struct history *h, const struct hentry *e, void *v)
 		r->last_gen = h->gen;
 		break;
 	}
+	default:
+		((struct rt_cont_row *)v)->last = e->d;
+		((struct rt_cont_row *)v)->last_gen = h->gen;
+		break;
 	}
 }
 

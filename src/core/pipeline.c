@@ -143,6 +143,27 @@ void pipeline_feed(struct pipeline *p, const struct rt_raw *raw)
 			correlate_event(p->corr, &ev);
 		}
 		return;
+	case RT_EV_TASK_NEW:
+		stats_add_events(p->stats, 1);
+		taskinfo_task_new(p->stats->tasks, ev.tid, ev.task_new.pid,
+				  ev.task_new.clone_flags, ev.task_new.comm);
+		stats_task_changed(p->stats, ev.task_new.pid);
+		break;
+	case RT_EV_TASK_RENAME:
+		stats_add_events(p->stats, 1);
+		if (taskinfo_task_rename(p->stats->tasks, ev.task_rename.pid,
+					 ev.task_rename.comm))
+			stats_tasks_changed(p->stats);
+		break;
+	case RT_EV_CGROUP_ATTACH:
+		stats_add_events(p->stats, 1);
+		if (ev.cgroup_attach.root == 0 &&
+		    taskinfo_cgroup_attach(p->stats->tasks,
+					   ev.cgroup_attach.pid,
+					   ev.cgroup_attach.path,
+					   ev.cgroup_attach.path_len))
+			stats_task_changed(p->stats, ev.cgroup_attach.pid);
+		break;
 	default:
 		stats_add_events(p->stats, 1);
 		correlate_event(p->corr, &ev);

@@ -27,12 +27,16 @@ int stats_init(struct stats *s, struct taskinfo *tasks,
 	       const struct rt_stats_caps *caps)
 {
 	struct rt_stats_caps def = {
-		RT_CAP_PROCESSES, RT_CAP_SOCKETS, RT_CAP_PEERS, RT_CAP_READERS
+		RT_CAP_PROCESSES, RT_CAP_SOCKETS, RT_CAP_PEERS, RT_CAP_READERS,
+		RT_CAP_CONTAINERS
 	};
+	u32 cap_conts;
 
 	memset(s, 0, sizeof(*s));
 	if (!caps)
 		caps = &def;
+	/* callers that predate the container table leave it 0 */
+	cap_conts = caps->containers ? caps->containers : RT_CAP_CONTAINERS;
 	s->tasks = tasks;
 	if (table_init(&s->procs, sizeof(struct rt_proc_row),
 		       offsetof(struct rt_proc_row, tgid), sizeof(int),
@@ -48,7 +52,10 @@ int stats_init(struct stats *s, struct taskinfo *tasks,
 		       sizeof(struct rt_peer_proc_key), caps->peers) ||
 	    table_init(&s->readers, sizeof(struct rt_reader_row),
 		       offsetof(struct rt_reader_row, key),
-		       sizeof(struct rt_reader_key), caps->readers)) {
+		       sizeof(struct rt_reader_key), caps->readers) ||
+	    table_init(&s->conts, sizeof(struct rt_cont_row),
+		       offsetof(struct rt_cont_row, container), sizeof(u32),
+		       cap_conts)) {
 		stats_free(s);
 		return -1;
 	}
@@ -69,6 +76,11 @@ void stats_free(struct stats *s)
 	table_free(&s->peers);
 	table_free(&s->peer_procs);
 	table_free(&s->readers);
+	table_free(&s->conts);
+	free(s->cgroup_prefix);
+	s->cgroup_prefix = NULL;
+	free(s->container);
+	s->container = NULL;
 	free(s->pids);
 	s->pids = NULL;
 	free(s->cache);
@@ -106,9 +118,71 @@ int stats_set_comm_filter(struct stats *s, const char *comm)
 	return 0;
 }
 
+int stats_set_container_filter(struct stats *s, const char *cgroup_prefix,
+			       const char *container)
+{
+	char *p = NULL, *c = NULL;
+
+	s->cache_epoch++;
+	if (cgroup_prefix && cgroup_prefix[0]) {
+		size_t len;
+
+		p = strdup(cgroup_prefix);
+		if (!p)
+			return -1;
+		/* "/a/b/" is "/a/b"; "/" stays */
+		len = strlen(p);
+		while (len > 1 && p[len - 1] == '/')
+			p[--len] = 0;
+	}
+	if (container && container[0]) {
+		c = strdup(container);
+		if (!c) {
+			free(p);
+			return -1;
+		}
+	}
+	free(s->cgroup_prefix);
+	free(s->container);
+	s->cgroup_prefix = p;
+	s->container = c;
+	return 0;
+}
+
+/* name is the container asked for: equal, or want is the full id */
+static bool container_matches(const char *name, const char *want)
+{
+	size_t len = strlen(want);
+
+	if (!strcmp(name, want))
+		return true;
+	return len == 64 && strlen(name) == 12 && !strncmp(name, want, 12);
+}
+
+bool stats_container_wanted(const struct stats *s, const struct rt_task *t)
+{
+	if (s->cgroup_prefix) {
+		const char *path = taskinfo_cgroup_path(s->tasks, t->cgroup);
+		size_t len = strlen(s->cgroup_prefix);
+
+		if (!t->cgroup || strncmp(path, s->cgroup_prefix, len))
+			return false;
+		/* whole components: /a matches /a and /a/b, not /ab */
+		if (len > 1 && path[len] && path[len] != '/')
+			return false;
+	}
+	if (s->container &&
+	    !container_matches(taskinfo_container_name(s->tasks, t->container),
+			       s->container))
+		return false;
+	return true;
+}
+
 static bool task_wanted(const struct stats *s, const struct rt_task *t)
 {
 	if (s->comm[0] && strcmp(t->comm, s->comm))
+		return false;
+	if ((s->cgroup_prefix || s->container) && !stats_container_wanted(s, t))
 		return false;
 	if (!s->nr_pids)
 		return true;
@@ -193,6 +267,7 @@ static struct rt_tid_cache *tid_entry(struct stats *s, int tid)
 	e->task = taskinfo_get(s->tasks, tid, NULL);
 	e->wanted = task_wanted(s, e->task);
 	e->proc = NULL;
+	e->cont = NULL;
 	e->sock = NULL;
 	/* an answer taskinfo could not keep must not be kept either */
 	if (taskinfo_peek(s->tasks, tid) != e->task)
@@ -265,9 +340,24 @@ void stats_add_recv(struct stats *s, const struct rt_recv_call *call)
 		table_touch(&s->procs, p);
 	} else {
 		p = table_get(&s->procs, &task->tgid);
-		if (p && !p->comm[0])
+		/* the name and attribution of the latest event: a rename or
+		 * a move bumps the cache epoch, so this runs again then */
+		if (p && !(p->hdr.flags & RT_ROW_OTHER)) {
 			memcpy(p->comm, task->comm, RT_COMM_LEN);
+			p->cgroup = task->cgroup;
+			p->container = task->container;
+			p->netns = task->netns;
+		}
 		e->proc = p;
+	}
+	if (e->cont) {
+		table_touch(&s->conts, e->cont);
+	} else {
+		e->cont = table_get(&s->conts, &task->container);
+	}
+	if (e->cont) {
+		count_call(&e->cont->ival, call);
+		e->cont->last_seen = call->ts;
 	}
 	if (p) {
 		count_call(&p->ival, call);
@@ -368,6 +458,7 @@ void stats_add_mem(struct stats *s, const struct rt_mem_access *a)
 	struct rt_reader_row *r;
 	int target_tgid = a->target_tgid;
 	const char *target_comm = NULL;
+	u32 target_container = 0;
 
 	if (!task_wanted(s, reader)) {
 		s->ival.filtered++;
@@ -380,6 +471,7 @@ void stats_add_mem(struct stats *s, const struct rt_mem_access *a)
 		if (!target_tgid || !(t->flags & RT_TASK_GUESSED))
 			target_tgid = t->tgid;
 		target_comm = t->comm;
+		target_container = t->container;
 	}
 	/* a process looking at itself is not a cross-process read */
 	if (target_tgid == reader->tgid)
@@ -392,10 +484,15 @@ void stats_add_mem(struct stats *s, const struct rt_mem_access *a)
 	r = table_get(&s->readers, &key);
 	if (!r)
 		return;
-	if (!r->reader_comm[0])
+	/* the names and containers of the latest access (rows are keyed by
+	 * process: a rename shows the name it had last) */
+	if (!(r->hdr.flags & RT_ROW_OTHER)) {
 		memcpy(r->reader_comm, reader->comm, RT_COMM_LEN);
-	if (!r->target_comm[0] && target_comm)
-		memcpy(r->target_comm, target_comm, RT_COMM_LEN);
+		if (target_comm)
+			memcpy(r->target_comm, target_comm, RT_COMM_LEN);
+		r->reader_container = reader->container;
+		r->target_container = target_container;
+	}
 	r->ival.count++;
 	if (a->denied)
 		r->ival.denied++;
@@ -464,6 +561,13 @@ void stats_end_interval(struct stats *s, u64 end_ts)
 		fold(&r->total, &r->last, &r->ival);
 		r->last_gen = gen;
 	}
+	n = table_dirty_count(&s->conts);
+	for (i = 0; i < n; i++) {
+		struct rt_cont_row *r = table_dirty_row(&s->conts, i);
+
+		fold(&r->total, &r->last, &r->ival);
+		r->last_gen = gen;
+	}
 	n = table_dirty_count(&s->readers);
 	for (i = 0; i < n; i++) {
 		struct rt_reader_row *r = table_dirty_row(&s->readers, i);
@@ -498,8 +602,10 @@ void stats_end_interval(struct stats *s, u64 end_ts)
 	table_next_interval(&s->socks);
 	table_next_interval(&s->peers);
 	table_next_interval(&s->readers);
+	table_next_interval(&s->conts);
 	table_next_interval(&s->procs);
-	s->socks.gen = s->peers.gen = s->readers.gen = s->procs.gen;
+	s->socks.gen = s->peers.gen = s->readers.gen = s->conts.gen =
+		s->procs.gen;
 }
 
 void stats_reset(struct stats *s, u64 now_ts)
@@ -510,7 +616,9 @@ void stats_reset(struct stats *s, u64 now_ts)
 	table_clear(&s->peers);
 	table_clear(&s->peer_procs);
 	table_clear(&s->readers);
-	s->socks.gen = s->peers.gen = s->readers.gen = s->procs.gen;
+	table_clear(&s->conts);
+	s->socks.gen = s->peers.gen = s->readers.gen = s->conts.gen =
+		s->procs.gen;
 	memset(&s->ival, 0, sizeof(s->ival));
 	memset(&s->last, 0, sizeof(s->last));
 	memset(&s->total, 0, sizeof(s->total));

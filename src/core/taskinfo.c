@@ -4,7 +4,10 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <dirent.h>
+#include <inttypes.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "recvtop/table.h"
@@ -21,12 +24,58 @@
 struct task_row {
 	struct rt_row hdr;
 	int tid;
-	struct rt_task task;
+	struct rt_task task;	/* now */
+	struct rt_task first;	/* when the row was made: what a recording
+				 * stores, so a replay starts where the
+				 * live run started and applies the same
+				 * events */
+};
+
+/*
+ * RT_TASK_* flags taskinfo keeps to itself (never stored).  A task made
+ * by task_newtask inherits its parent's cgroup and netns, but unshare(2)
+ * and setns(2) change a netns with no event recvtop sees, and
+ * CLONE_INTO_CGROUP starts a child elsewhere: those are read from /proc
+ * on the task's first use if it still runs (the parent's stay when it
+ * is gone), and kept as the row's first state when the event made the
+ * row, so a recording replays them.
+ */
+#define TASK_NETNS_STALE	0x80000000u
+#define TASK_CGROUP_STALE	0x40000000u
+#define TASK_MADE_BY_EVENT	0x20000000u
+#define TASK_STALE		(TASK_NETNS_STALE | TASK_CGROUP_STALE)
+#define TASK_PRIVATE		(TASK_STALE | TASK_MADE_BY_EVENT)
+
+#define CLONE_THREAD_FLAG	0x00010000ULL
+#define CLONE_INTO_CGROUP_FLAG	0x200000000ULL
+
+/*
+ * Interned strings: ids are index + 1, looked up by an open-addressed
+ * index of ids (0 = empty) sized to twice the cap.
+ */
+struct strtab {
+	char **str;
+	u32 *aux;		/* cgroups: the container id; containers: kind */
+	u32 nr, cap;
+	u32 *index;
+	u32 mask;
+};
+
+/* known threads of a process other than its leader: a rename of a
+ * process that has none touches one row */
+struct proc_row {
+	struct rt_row hdr;
+	int tgid;
+	u32 threads;
 };
 
 struct taskinfo {
 	enum rt_task_resolver resolver;
 	struct rt_table tasks;
+	struct rt_table procs;
+	bool procs_full;	/* counts lost: a rename looks at every row */
+	struct strtab cgroups;
+	struct strtab conts;
 	char cmdlines_path[4096];
 	char tgids_path[4096];
 	/* saved_cmdlines snapshot: sorted pid/comm pairs */
@@ -52,7 +101,300 @@ struct taskinfo *taskinfo_new(enum rt_task_resolver resolver)
 		return NULL;
 	}
 	ti->tasks.no_dirty = true;
+	if (table_init(&ti->procs, sizeof(struct proc_row),
+		       offsetof(struct proc_row, tgid), sizeof(int), TASK_CAP)) {
+		table_free(&ti->tasks);
+		free(ti);
+		return NULL;
+	}
+	ti->procs.no_dirty = true;
 	return ti;
+}
+
+/* a row of t's thread is made (+1) or its tgid given up (-1) */
+static void count_thread(struct taskinfo *ti, const struct rt_task *t,
+			 int delta)
+{
+	struct proc_row *r;
+
+	if (t->tid == t->tgid || t->tgid <= 0)
+		return;
+	r = delta > 0 ? table_get(&ti->procs, &t->tgid) :
+			table_find(&ti->procs, &t->tgid);
+	if (!r || (r->hdr.flags & RT_ROW_OTHER)) {
+		ti->procs_full = true;
+		return;
+	}
+	if (delta > 0)
+		r->threads++;
+	else if (r->threads)
+		r->threads--;
+}
+
+static void strtab_free(struct strtab *t)
+{
+	for (u32 i = 0; i < t->nr; i++)
+		free(t->str[i]);
+	free(t->str);
+	free(t->aux);
+	free(t->index);
+	memset(t, 0, sizeof(*t));
+}
+
+static u32 strtab_find(const struct strtab *t, const char *str, u32 *slot)
+{
+	size_t len = strlen(str);
+	u32 i;
+
+	if (!t->index)
+		return 0;
+	for (i = table_hash(str, len) & t->mask; t->index[i];
+	     i = (i + 1) & t->mask) {
+		u32 id = t->index[i];
+
+		if (!strcmp(t->str[id - 1], str))
+			return id;
+	}
+	if (slot)
+		*slot = i;
+	return 0;
+}
+
+/* the id of str, added with aux when new; 0: full or no memory */
+static u32 strtab_add(struct strtab *t, const char *str, u32 aux)
+{
+	u32 slot = 0, id;
+	char *copy;
+
+	if (!t->index) {
+		u32 size = 1024;
+
+		t->index = calloc(size, sizeof(*t->index));
+		if (!t->index)
+			return 0;
+		t->mask = size - 1;
+	}
+	id = strtab_find(t, str, &slot);
+	if (id)
+		return id;
+	if (t->nr >= RT_CGROUP_CAP)
+		return 0;
+	if (t->nr == t->cap) {
+		u32 ncap = t->cap ? t->cap * 2 : 64;
+		char **ns = realloc(t->str, ncap * sizeof(*ns));
+		u32 *na;
+
+		if (!ns)
+			return 0;
+		t->str = ns;
+		na = realloc(t->aux, ncap * sizeof(*na));
+		if (!na)
+			return 0;
+		t->aux = na;
+		t->cap = ncap;
+	}
+	/* keep the index at most half full */
+	if ((t->nr + 1) * 2 > t->mask + 1) {
+		u32 size = (t->mask + 1) * 2;
+		u32 *ni = calloc(size, sizeof(*ni));
+
+		if (!ni)
+			return 0;
+		for (u32 k = 0; k < t->nr; k++) {
+			const char *sk = t->str[k];
+			u32 j = table_hash(sk, strlen(sk)) & (size - 1);
+
+			while (ni[j])
+				j = (j + 1) & (size - 1);
+			ni[j] = k + 1;
+		}
+		free(t->index);
+		t->index = ni;
+		t->mask = size - 1;
+		strtab_find(t, str, &slot);
+	}
+	copy = strdup(str);
+	if (!copy)
+		return 0;
+	t->str[t->nr] = copy;
+	t->aux[t->nr] = aux;
+	t->nr++;
+	t->index[slot] = t->nr;
+	return t->nr;
+}
+
+static bool is_hex64(const char *s, size_t len)
+{
+	if (len != 64)
+		return false;
+	for (size_t i = 0; i < 64; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return false;
+	return true;
+}
+
+/* the 64-hex id of a runtime's scope component, or NULL */
+static const char *scope_id(const char *c, size_t len)
+{
+	static const char *const prefixes[] = {
+		"docker-", "cri-containerd-", "crio-", "libpod-",
+	};
+	static const char suffix[] = ".scope";
+	const size_t slen = sizeof(suffix) - 1;
+
+	if (len <= slen || memcmp(c + len - slen, suffix, slen))
+		return NULL;
+	for (size_t i = 0; i < ARRAY_SIZE(prefixes); i++) {
+		size_t plen = strlen(prefixes[i]);
+
+		if (len == plen + 64 + slen && !memcmp(c, prefixes[i], plen) &&
+		    is_hex64(c + plen, 64))
+			return c + plen;
+	}
+	return NULL;
+}
+
+/* does a component before end (a docker or kubepods* one) make a bare
+ * 64-hex directory a container? */
+static bool under_runtime(const char *path, const char *end)
+{
+	const char *c = path;
+
+	while (c < end) {
+		const char *n;
+		size_t len;
+
+		while (c < end && *c == '/')
+			c++;
+		n = c;
+		while (n < end && *n != '/')
+			n++;
+		len = (size_t)(n - c);
+		if ((len == 6 && !memcmp(c, "docker", 6)) ||
+		    (len >= 8 && !memcmp(c, "kubepods", 8)))
+			return true;
+		c = n;
+	}
+	return false;
+}
+
+int rt_cgroup_container(const char *path, char *out, size_t len,
+			enum rt_cont_kind *kind)
+{
+	const char *end = path + strlen(path), *svc = NULL, *c, *n;
+	size_t svc_len = 0;
+
+	*kind = RT_CONT_NONE;
+	if (len)
+		out[0] = 0;
+	/* innermost first: walk the components from the end */
+	for (n = end; n > path;) {
+		const char *id;
+		size_t clen;
+
+		while (n > path && n[-1] == '/')
+			n--;
+		c = n;
+		while (c > path && c[-1] != '/')
+			c--;
+		clen = (size_t)(n - c);
+		if (!clen)
+			break;
+		id = scope_id(c, clen);
+		if (!id && is_hex64(c, clen) && under_runtime(path, c))
+			id = c;
+		if (id) {
+			if (len < 13)
+				return -1;
+			memcpy(out, id, 12);
+			out[12] = 0;
+			*kind = RT_CONT_CONTAINER;
+			return 0;
+		}
+		if (!svc && clen > 8 && !memcmp(n - 8, ".service", 8)) {
+			svc = c;
+			svc_len = clen;
+		}
+		n = c;
+	}
+	if (!svc)
+		return 0;
+	if (svc_len >= len)
+		return -1;
+	memcpy(out, svc, svc_len);
+	out[svc_len] = 0;
+	*kind = RT_CONT_SERVICE;
+	return 0;
+}
+
+u32 taskinfo_cgroup_intern(struct taskinfo *ti, const char *path)
+{
+	char name[RT_CONT_NAME_LEN];
+	enum rt_cont_kind kind;
+	u32 id, cont = 0;
+
+	/* one path a line in recordings: no newlines */
+	if (path[0] != '/' || strlen(path) >= RT_CGROUP_PATH_MAX ||
+	    strchr(path, '\n'))
+		return 0;
+	id = strtab_find(&ti->cgroups, path, NULL);
+	if (id)
+		return id;
+	if (!rt_cgroup_container(path, name, sizeof(name), &kind) &&
+	    kind != RT_CONT_NONE) {
+		cont = strtab_add(&ti->conts, name, kind);
+		/* same name, same kind: a unit name never looks like an id */
+	}
+	return strtab_add(&ti->cgroups, path, cont);
+}
+
+const char *taskinfo_cgroup_path(const struct taskinfo *ti, u32 id)
+{
+	return id && id <= ti->cgroups.nr ? ti->cgroups.str[id - 1] : "";
+}
+
+u32 taskinfo_cgroup_container(const struct taskinfo *ti, u32 cgroup)
+{
+	return cgroup && cgroup <= ti->cgroups.nr ?
+		ti->cgroups.aux[cgroup - 1] : 0;
+}
+
+unsigned int taskinfo_cgroup_count(const struct taskinfo *ti)
+{
+	return ti->cgroups.nr;
+}
+
+const char *taskinfo_container_name(const struct taskinfo *ti, u32 id)
+{
+	return id && id <= ti->conts.nr ? ti->conts.str[id - 1] : "";
+}
+
+enum rt_cont_kind taskinfo_container_kind(const struct taskinfo *ti, u32 id)
+{
+	return id && id <= ti->conts.nr ?
+		(enum rt_cont_kind)ti->conts.aux[id - 1] : RT_CONT_NONE;
+}
+
+unsigned int taskinfo_container_count(const struct taskinfo *ti)
+{
+	return ti->conts.nr;
+}
+
+u32 taskinfo_container_find(const struct taskinfo *ti, const char *name)
+{
+	return name[0] ? strtab_find(&ti->conts, name, NULL) : 0;
+}
+
+int taskinfo_set_attr(struct taskinfo *ti, int tid, u32 cgroup, u64 netns)
+{
+	struct task_row *row = table_find(&ti->tasks, &tid);
+
+	if (!row || (row->hdr.flags & RT_ROW_OTHER))
+		return -1;
+	row->task.cgroup = cgroup;
+	row->task.container = taskinfo_cgroup_container(ti, cgroup);
+	row->task.netns = netns;
+	return 0;
 }
 
 void taskinfo_free(struct taskinfo *ti)
@@ -60,6 +402,9 @@ void taskinfo_free(struct taskinfo *ti)
 	if (!ti)
 		return;
 	table_free(&ti->tasks);
+	table_free(&ti->procs);
+	strtab_free(&ti->cgroups);
+	strtab_free(&ti->conts);
 	free(ti->cmdlines);
 	free(ti->tgids);
 	free(ti);
@@ -68,6 +413,8 @@ void taskinfo_free(struct taskinfo *ti)
 void taskinfo_forget(struct taskinfo *ti)
 {
 	table_clear(&ti->tasks);
+	table_clear(&ti->procs);
+	ti->procs_full = false;
 }
 
 void taskinfo_set_tracing_dir(struct taskinfo *ti, const char *dir)
@@ -219,8 +566,32 @@ static const char *cmdline_comm(struct taskinfo *ti, int pid)
 	return hit ? hit->comm : NULL;
 }
 
+/* the v2 line ("0::PATH") of /proc/TID/cgroup, and /proc/TID/ns/net */
+static void resolve_attr(struct taskinfo *ti, struct rt_task *t)
+{
+	char path[64], buf[RT_CGROUP_PATH_MAX + 256], *p, *nl;
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", t->tid);
+	if (read_small(path, buf, sizeof(buf)) > 0) {
+		for (p = buf; p; p = nl ? nl + 1 : NULL) {
+			nl = strchr(p, '\n');
+			if (strncmp(p, "0::", 3))
+				continue;
+			if (nl)
+				*nl = 0;
+			t->cgroup = taskinfo_cgroup_intern(ti, p + 3);
+			t->container = taskinfo_cgroup_container(ti, t->cgroup);
+			break;
+		}
+	}
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", t->tid);
+	if (!stat(path, &st))
+		t->netns = (u64)st.st_ino;
+}
+
 /* /proc/TID/status: Tgid; then /proc/TGID/comm for the process name */
-static int resolve_proc(struct rt_task *t)
+static int resolve_proc(struct taskinfo *ti, struct rt_task *t)
 {
 	char path[64], buf[2048], *p;
 	int tgid = -1;
@@ -234,6 +605,7 @@ static int resolve_proc(struct rt_task *t)
 	if (tgid <= 0)
 		return -1;
 	t->tgid = tgid;
+	resolve_attr(ti, t);
 	if (tgid != t->tid && (!strncmp(buf, "Name:\tiou-wrk-", 14) ||
 			       !strncmp(buf, "Name:\tiou-sqp-", 14)))
 		t->flags |= RT_TASK_IOU;
@@ -255,7 +627,7 @@ static void resolve(struct taskinfo *ti, struct rt_task *t,
 	const char *comm = NULL;
 	int tgid;
 
-	if (ti->resolver == RT_TASKS_PROC && resolve_proc(t) == 0) {
+	if (ti->resolver == RT_TASKS_PROC && resolve_proc(ti, t) == 0) {
 		ti->resolved++;
 		return;
 	}
@@ -297,6 +669,39 @@ static void resolve(struct taskinfo *ti, struct rt_task *t,
 	strcpy(t->comm, "<...>");
 }
 
+/* a task made by task_newtask, first used: see TASK_NETNS_STALE */
+static void refresh_attr(struct taskinfo *ti, struct task_row *row)
+{
+	struct rt_task *t = &row->task;
+	u32 stale = t->flags & TASK_STALE;
+
+	t->flags &= ~TASK_STALE;
+	if (ti->resolver == RT_TASKS_PROC) {
+		struct rt_task fresh = { .tid = t->tid };
+
+		resolve_attr(ti, &fresh);
+		if ((stale & TASK_CGROUP_STALE) && fresh.cgroup) {
+			t->cgroup = fresh.cgroup;
+			t->container = fresh.container;
+		}
+		if ((stale & TASK_NETNS_STALE) && fresh.netns)
+			t->netns = fresh.netns;
+		if (t->flags & TASK_MADE_BY_EVENT) {
+			row->first.cgroup = t->cgroup;
+			row->first.container = t->container;
+			row->first.netns = t->netns;
+		}
+		return;
+	}
+	/* a replay: what the live run read then */
+	if ((stale & TASK_CGROUP_STALE) && row->first.cgroup) {
+		t->cgroup = row->first.cgroup;
+		t->container = row->first.container;
+	}
+	if ((stale & TASK_NETNS_STALE) && row->first.netns)
+		t->netns = row->first.netns;
+}
+
 const struct rt_task *taskinfo_get(struct taskinfo *ti, int tid,
 				   const char *hint_comm)
 {
@@ -304,8 +709,11 @@ const struct rt_task *taskinfo_get(struct taskinfo *ti, int tid,
 	struct task_row *row;
 
 	row = table_find(&ti->tasks, &tid);
-	if (row)
+	if (row) {
+		if (row->task.flags & TASK_STALE)
+			refresh_attr(ti, row);
 		return &row->task;
+	}
 	row = table_get(&ti->tasks, &tid);
 	if (!row || (row->hdr.flags & RT_ROW_OTHER)) {
 		/* out of memory or pid_max rows: answer without caching */
@@ -316,6 +724,8 @@ const struct rt_task *taskinfo_get(struct taskinfo *ti, int tid,
 	}
 	row->task.tid = tid;
 	resolve(ti, &row->task, hint_comm);
+	row->first = row->task;
+	count_thread(ti, &row->task, 1);
 	return &row->task;
 }
 
@@ -333,11 +743,185 @@ int taskinfo_put(struct taskinfo *ti, int tid, int tgid, u32 flags,
 
 	if (!row || (row->hdr.flags & RT_ROW_OTHER))
 		return -1;
+	if (row->task.tid == tid)
+		count_thread(ti, &row->task, -1);
+	memset(&row->task, 0, sizeof(row->task));
 	row->task.tid = tid;
 	row->task.tgid = tgid;
-	row->task.flags = flags;
+	row->task.flags = flags & ~TASK_PRIVATE;
 	copy_comm(row->task.comm, comm ? comm : "");
+	row->first = row->task;
+	count_thread(ti, &row->task, 1);
 	return 0;
+}
+
+/* ---- events: names and attribution in ring-buffer order ---- */
+
+static struct task_row *row_of(struct taskinfo *ti, int tid)
+{
+	struct task_row *row;
+
+	if (tid <= 0)
+		return NULL;
+	/* resolves on first sight, as any other event's thread */
+	taskinfo_get(ti, tid, NULL);
+	row = table_find(&ti->tasks, &tid);
+	return row && !(row->hdr.flags & RT_ROW_OTHER) ? row : NULL;
+}
+
+void taskinfo_task_new(struct taskinfo *ti, int parent, int pid,
+		       u64 clone_flags, const char *comm)
+{
+	struct rt_task from = { 0 };
+	const struct rt_task *pt = parent > 0 ? taskinfo_get(ti, parent, NULL)
+					      : NULL;
+	struct task_row *row;
+	struct rt_task *t;
+	bool made;
+
+	if (pid <= 0)
+		return;
+	if (pt)
+		from = *pt;
+	row = table_find(&ti->tasks, &pid);
+	made = !row;
+	if (!row)
+		row = table_get(&ti->tasks, &pid);
+	if (!row || (row->hdr.flags & RT_ROW_OTHER))
+		return;
+	t = &row->task;
+	if (!made)
+		count_thread(ti, t, -1);
+	memset(t, 0, sizeof(*t));
+	t->tid = pid;
+	if ((clone_flags & CLONE_THREAD_FLAG) && pt) {
+		/* a thread: its process, with the process's name */
+		t->tgid = from.tgid;
+		t->flags = from.flags & (RT_TASK_GUESSED | RT_TASK_NOCOMM);
+		memcpy(t->comm, from.comm, RT_COMM_LEN);
+	} else {
+		/* a process, named as the thread that made it was */
+		t->tgid = pid;
+		copy_comm(t->comm, comm && comm[0] ? comm : from.comm);
+		if (!t->comm[0]) {
+			t->flags |= RT_TASK_NOCOMM;
+			strcpy(t->comm, "<...>");
+		}
+	}
+	/* the parent's, unless /proc says otherwise on first use */
+	t->cgroup = from.cgroup;
+	t->container = from.container;
+	t->netns = from.netns;
+	t->flags |= TASK_NETNS_STALE;
+	if (clone_flags & CLONE_INTO_CGROUP_FLAG)
+		t->flags |= TASK_CGROUP_STALE;
+	if (made) {
+		row->first = *t;
+		row->first.flags &= ~TASK_PRIVATE;
+		t->flags |= TASK_MADE_BY_EVENT;
+	}
+	count_thread(ti, t, 1);
+}
+
+bool taskinfo_task_rename(struct taskinfo *ti, int pid, const char *comm)
+{
+	struct task_row *row = row_of(ti, pid);
+	char name[RT_COMM_LEN];
+
+	if (!row)
+		return false;
+	copy_comm(name, comm);
+	if (row->task.tgid != pid) {
+		/* a thread's own name: the process keeps its name; io_uring
+		 * workers name themselves so */
+		if (!strncmp(name, "iou-wrk-", 8) ||
+		    !strncmp(name, "iou-sqp-", 8))
+			row->task.flags |= RT_TASK_IOU;
+		return false;
+	}
+	if (!strcmp(row->task.comm, name) &&
+	    !(row->task.flags & RT_TASK_NOCOMM))
+		return false;
+	/* the process is renamed: every thread of it known (exec renames
+	 * mostly processes with none but the leader: one row) */
+	{
+		struct proc_row *pr = table_find(&ti->procs, &pid);
+
+		if (!ti->procs_full && (!pr || !pr->threads)) {
+			memcpy(row->task.comm, name, RT_COMM_LEN);
+			row->task.flags &= ~RT_TASK_NOCOMM;
+			return true;
+		}
+	}
+	for (u32 i = 0; i < ti->tasks.nr_rows; i++) {
+		struct task_row *r = table_row(&ti->tasks, i);
+
+		if (r->task.tgid == pid) {
+			memcpy(r->task.comm, name, RT_COMM_LEN);
+			r->task.flags &= ~RT_TASK_NOCOMM;
+		}
+	}
+	return true;
+}
+
+bool taskinfo_cgroup_attach(struct taskinfo *ti, int pid, const char *path,
+			    size_t len)
+{
+	char buf[RT_CGROUP_PATH_MAX];
+	struct task_row *row;
+	u32 id;
+
+	if (len >= sizeof(buf))
+		return false;
+	memcpy(buf, path, len);
+	buf[len] = 0;
+	row = row_of(ti, pid);
+	if (!row)
+		return false;
+	id = taskinfo_cgroup_intern(ti, buf);
+	row->task.flags &= ~TASK_CGROUP_STALE;
+	if (!id || id == row->task.cgroup)
+		return false;
+	row->task.cgroup = id;
+	row->task.container = taskinfo_cgroup_container(ti, id);
+	return true;
+}
+
+int taskinfo_snapshot(struct taskinfo *ti)
+{
+	DIR *proc;
+	struct dirent *de;
+	int n = 0;
+
+	if (ti->resolver != RT_TASKS_PROC)
+		return 0;
+	proc = opendir("/proc");
+	if (!proc)
+		return -1;
+	while ((de = readdir(proc))) {
+		char path[64];
+		DIR *tasks;
+		struct dirent *te;
+		int pid = atoi(de->d_name);
+
+		if (pid <= 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/task", pid);
+		tasks = opendir(path);
+		if (!tasks)
+			continue;
+		while ((te = readdir(tasks))) {
+			int tid = atoi(te->d_name);
+
+			if (tid <= 0 || table_find(&ti->tasks, &tid))
+				continue;
+			taskinfo_get(ti, tid, NULL);
+			n++;
+		}
+		closedir(tasks);
+	}
+	closedir(proc);
+	return n;
 }
 
 unsigned int taskinfo_count(const struct taskinfo *ti)
@@ -366,9 +950,11 @@ char *taskinfo_serialize(const struct taskinfo *ti, size_t *len)
 	if (!buf)
 		return NULL;
 	for (u32 i = 0; i < ti->tasks.nr_rows; i++) {
-		const struct rt_task *t = taskinfo_at(ti, i);
+		const struct task_row *row = table_row(&ti->tasks, i);
+		const struct rt_task *t = &row->first;
 		int n = snprintf(buf + off, cap - off, "%d %d %u %s\n",
-				 t->tid, t->tgid, t->flags, t->comm);
+				 t->tid, t->tgid, t->flags & ~TASK_PRIVATE,
+				 t->comm);
 
 		if (n < 0 || (size_t)n >= cap - off) {
 			free(buf);
@@ -408,4 +994,132 @@ int taskinfo_deserialize(struct taskinfo *ti, const char *text, size_t len)
 			return -1;
 	}
 	return 0;
+}
+
+char *taskinfo_serialize_attr(const struct taskinfo *ti, size_t *len)
+{
+	size_t cap = 64, off = 0;
+	u32 nattr = 0;
+	char *buf;
+	int n;
+
+	for (u32 i = 0; i < ti->cgroups.nr; i++)
+		cap += strlen(ti->cgroups.str[i]) + 1;
+	for (u32 i = 0; i < ti->tasks.nr_rows; i++) {
+		const struct task_row *row = table_row(&ti->tasks, i);
+
+		if (row->first.cgroup || row->first.netns)
+			nattr++;
+	}
+	cap += (size_t)nattr * 48;
+	buf = malloc(cap);
+	if (!buf)
+		return NULL;
+	n = snprintf(buf, cap, "cgroups %u\n", ti->cgroups.nr);
+	off = (size_t)n;
+	for (u32 i = 0; i < ti->cgroups.nr; i++) {
+		size_t l = strlen(ti->cgroups.str[i]);
+
+		memcpy(buf + off, ti->cgroups.str[i], l);
+		off += l;
+		buf[off++] = '\n';
+	}
+	n = snprintf(buf + off, cap - off, "attrs %u\n", nattr);
+	off += (size_t)n;
+	for (u32 i = 0; i < ti->tasks.nr_rows; i++) {
+		const struct task_row *row = table_row(&ti->tasks, i);
+
+		if (!row->first.cgroup && !row->first.netns)
+			continue;
+		n = snprintf(buf + off, cap - off, "%d %u %" PRIu64 "\n",
+			     row->tid, row->first.cgroup, row->first.netns);
+		if (n < 0 || (size_t)n >= cap - off) {
+			free(buf);
+			return NULL;
+		}
+		off += (size_t)n;
+	}
+	buf[off] = 0;
+	*len = off;
+	return buf;
+}
+
+/* the line at *p (its length in *llen), *p moved past it; NULL at end */
+static const char *next_line(const char **p, const char *end, size_t *llen)
+{
+	const char *line = *p, *nl;
+
+	if (line >= end)
+		return NULL;
+	nl = memchr(line, '\n', (size_t)(end - line));
+	*llen = nl ? (size_t)(nl - line) : (size_t)(end - line);
+	*p = nl ? nl + 1 : end;
+	return line;
+}
+
+int taskinfo_deserialize_attr(struct taskinfo *ti, const char *text,
+			      size_t len)
+{
+	const char *p = text, *end = text + len, *line;
+	u32 *map = NULL;
+	unsigned long nr_cg = 0, nr_attr = 0, i;
+	size_t llen;
+	char buf[RT_CGROUP_PATH_MAX];
+	int ret = -1;
+
+	line = next_line(&p, end, &llen);
+	if (!line || llen >= sizeof(buf))
+		return -1;
+	memcpy(buf, line, llen);
+	buf[llen] = 0;
+	if (sscanf(buf, "cgroups %lu", &nr_cg) != 1 || nr_cg > RT_CGROUP_CAP)
+		return -1;
+	map = calloc(nr_cg + 1, sizeof(*map));
+	if (!map)
+		return -1;
+	for (i = 0; i < nr_cg; i++) {
+		line = next_line(&p, end, &llen);
+		if (!line || !llen || line[0] != '/' || llen >= sizeof(buf))
+			goto out;
+		memcpy(buf, line, llen);
+		buf[llen] = 0;
+		map[i + 1] = taskinfo_cgroup_intern(ti, buf);
+		if (!map[i + 1])
+			goto out;
+	}
+	line = next_line(&p, end, &llen);
+	if (!line || llen >= 64)
+		goto out;
+	memcpy(buf, line, llen);
+	buf[llen] = 0;
+	if (sscanf(buf, "attrs %lu", &nr_attr) != 1)
+		goto out;
+	for (i = 0; i < nr_attr; i++) {
+		struct task_row *row;
+		unsigned int cg;
+		uint64_t netns;
+		int tid, n = 0;
+
+		line = next_line(&p, end, &llen);
+		if (!line || llen >= 64)
+			goto out;
+		memcpy(buf, line, llen);
+		buf[llen] = 0;
+		if (sscanf(buf, "%d %u %" SCNu64 "%n", &tid, &cg, &netns,
+			   &n) != 3 || (size_t)n != llen || cg > nr_cg)
+			goto out;
+		row = table_find(&ti->tasks, &tid);
+		if (!row || (row->hdr.flags & RT_ROW_OTHER))
+			goto out;
+		row->task.cgroup = map[cg];
+		row->task.container = taskinfo_cgroup_container(ti, map[cg]);
+		row->task.netns = netns;
+		row->first.cgroup = row->task.cgroup;
+		row->first.container = row->task.container;
+		row->first.netns = netns;
+	}
+	ret = 0;
+out:
+	free(map);
+	return ret;
 }

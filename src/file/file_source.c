@@ -681,6 +681,27 @@ static const char *tasks_start(const struct file_source *fs)
 	return NULL;
 }
 
+/* "cgroups N" before "tasks" (recordings since attribution), or NULL */
+static const char *attr_start(const struct file_source *fs)
+{
+	const char *p = fs->meta.recvtop.data;
+
+	if (!p)
+		return NULL;
+	p += strlen(DAT_RECVTOP_TAG);
+	while (*p && strncmp(p, "tasks ", 6)) {
+		const char *nl;
+
+		if (!strncmp(p, "cgroups ", 8))
+			return p;
+		nl = strchr(p, '\n');
+		if (!nl)
+			break;
+		p = nl + 1;
+	}
+	return NULL;
+}
+
 bool file_source_has_tasks(const struct file_source *fs)
 {
 	return tasks_start(fs) != NULL;
@@ -706,6 +727,11 @@ int file_source_load_tasks(struct file_source *fs, struct taskinfo *ti,
 		if (lines != want || (*body && body[strlen(body) - 1] != '\n'))
 			goto corrupt;
 		if (taskinfo_deserialize(ti, body, strlen(body)))
+			goto corrupt;
+		/* recordings since attribution: cgroups and netns */
+		if (attr_start(fs) &&
+		    taskinfo_deserialize_attr(ti, attr_start(fs),
+					      (size_t)(t - attr_start(fs))))
 			goto corrupt;
 		return (int)want;
 	}

@@ -8,6 +8,7 @@
 
 #include "recvtop/batch.h"
 #include "recvtop/signals.h"
+#include "recvtop/taskinfo.h"
 
 #define P99 0.99
 
@@ -145,6 +146,33 @@ static int cmp_reader_last(const void *a, const void *b)
 	return cmp_reader(x, y, x->last.count, y->last.count);
 }
 
+static int cmp_cont(const struct rt_cont_row *x, const struct rt_cont_row *y,
+		    const struct rt_counters *cx, const struct rt_counters *cy)
+{
+	int r;
+
+	OTHER_LAST(x, y);
+	r = cmp_counters(cx, cy);
+	return r ? r : (x->container > y->container) -
+		       (x->container < y->container);
+}
+
+static int cmp_cont_total(const void *a, const void *b)
+{
+	const struct rt_cont_row *x = *(void *const *)a,
+				 *y = *(void *const *)b;
+
+	return cmp_cont(x, y, &x->total, &y->total);
+}
+
+static int cmp_cont_last(const void *a, const void *b)
+{
+	const struct rt_cont_row *x = *(void *const *)a,
+				 *y = *(void *const *)b;
+
+	return cmp_cont(x, y, &x->last, &y->last);
+}
+
 /* rows of the last interval (last == true) or all rows, sorted */
 static size_t collect(struct batch_out *b, const struct rt_table *t, bool last,
 		      int (*cmp)(const void *, const void *))
@@ -249,18 +277,29 @@ void rt_format_bytes(char *buf, size_t len, u64 v)
 		snprintf(buf, len, "%.1fG", (double)v / (1 << 30));
 }
 
+/* a JSON string: names and cgroup paths are bytes, invalid UTF-8 in them
+ * becomes U+FFFD so that every line stays JSON */
 void rt_json_string(FILE *f, const char *s)
 {
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s);
 
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c < 0x20 || c == 0x7f)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
+	fputc('"', f);
+	while (n) {
+		size_t l = rt_utf8_len(p, n);
+
+		if (!l) {
+			fputs("\\ufffd", f);
+			l = 1;
+		} else if (*p == '"' || *p == '\\') {
+			fprintf(f, "\\%c", *p);
+		} else if (*p < 0x20 || *p == 0x7f) {
+			fprintf(f, "\\u%04x", *p);
+		} else {
+			fwrite(p, 1, l, f);
+		}
+		p += l;
+		n -= l;
 	}
 	fputc('"', f);
 }
@@ -273,6 +312,34 @@ static const char *proc_comm(const struct rt_proc_row *p)
 static int proc_pid(const struct rt_proc_row *p)
 {
 	return (p->hdr.flags & RT_ROW_OTHER) ? -1 : p->tgid;
+}
+
+/* a container id's name: "" for the host, "(other)" for an other row */
+static const char *cont_name(const struct stats *s, u32 id, bool other)
+{
+	return other ? "(other)" : taskinfo_container_name(s->tasks, id);
+}
+
+const char *rt_cont_kind_name(const struct stats *s, u32 id, bool other)
+{
+	if (other)
+		return "other";
+	switch (taskinfo_container_kind(s->tasks, id)) {
+	case RT_CONT_CONTAINER:
+		return "container";
+	case RT_CONT_SERVICE:
+		return "service";
+	default:
+		return "host";
+	}
+}
+
+/* the text views' container column: "-" for the host */
+static const char *cont_text(const struct stats *s, u32 id, bool other)
+{
+	const char *name = cont_name(s, id, other);
+
+	return name[0] ? name : "-";
 }
 
 static void peer_addr(const struct rt_peer_row *r, char *buf, size_t len)
@@ -401,9 +468,17 @@ static void json_procs(struct batch_out *b, const struct stats *s, bool last)
 				 hist64_quantile(&p->total_hist, c->lat_n, P99,
 						 c->lat_max);
 
+		bool other = p->hdr.flags & RT_ROW_OTHER;
+
 		fprintf(f, "%s{\"pid\":%d,\"comm\":", i ? "," : "",
 			proc_pid(p));
 		rt_json_string(f, proc_comm(p));
+		fputs(",\"cgroup\":", f);
+		rt_json_string(f, other ? "" : taskinfo_cgroup_path(s->tasks,
+								    p->cgroup));
+		fputs(",\"container\":", f);
+		rt_json_string(f, cont_name(s, p->container, other));
+		fprintf(f, ",\"netns\":%" PRIu64, other ? 0 : p->netns);
 		fprintf(f, ",\"calls\":%" PRIu64 ",\"bytes\":%" PRIu64
 			",\"errors\":%" PRIu64 ",\"eagain\":%" PRIu64,
 			c->calls, c->bytes, c->errors, c->eagain);
@@ -509,13 +584,41 @@ static void json_readers(struct batch_out *b, const struct stats *s, bool last)
 		fprintf(f, "%s{\"reader_pid\":%d,\"reader_comm\":",
 			i ? "," : "", other ? -1 : r->key.reader_tgid);
 		rt_json_string(f, other ? "(other)" : r->reader_comm);
+		fputs(",\"reader_container\":", f);
+		rt_json_string(f, cont_name(s, r->reader_container, other));
 		fprintf(f, ",\"target_pid\":%d,\"target_comm\":",
 			other ? -1 : r->key.target_tgid);
 		rt_json_string(f, other ? "(other)" : r->target_comm);
+		fputs(",\"target_container\":", f);
+		rt_json_string(f, cont_name(s, r->target_container, other));
 		fprintf(f, ",\"via\":\"%s\",\"count\":%" PRIu64
 			",\"denied\":%" PRIu64 "}",
 			other ? "other" : rt_via_name((enum rt_via)r->key.via),
 			c->count, c->denied);
+	}
+	fputc(']', f);
+}
+
+static void json_conts(struct batch_out *b, const struct stats *s, bool last)
+{
+	size_t n = collect(b, &s->conts, last,
+			   last ? cmp_cont_last : cmp_cont_total);
+	FILE *f = b->f;
+
+	fputs(",\"containers\":[", f);
+	for (size_t i = 0; i < n; i++) {
+		const struct rt_cont_row *r = b->rows[i];
+		const struct rt_counters *c = last ? &r->last : &r->total;
+		bool other = r->hdr.flags & RT_ROW_OTHER;
+
+		fprintf(f, "%s{\"container\":", i ? "," : "");
+		rt_json_string(f, cont_name(s, r->container, other));
+		fprintf(f, ",\"kind\":\"%s\",\"calls\":%" PRIu64
+			",\"bytes\":%" PRIu64 ",\"errors\":%" PRIu64,
+			rt_cont_kind_name(s, r->container, other), c->calls,
+			c->bytes, c->errors);
+		json_send(f, c);
+		fputc('}', f);
 	}
 	fputc(']', f);
 }
@@ -529,9 +632,9 @@ static void text_procs(struct batch_out *b, const struct stats *s, bool last)
 	FILE *f = b->f;
 
 	fprintf(f, "%7s %-16s %10s %10s %8s %8s %10s %10s %8s %9s %9s %9s "
-		"%s\n", "PID", "COMM", "CALLS", "BYTES", "ERRORS", "EAGAIN",
-		"TX_CALLS", "TX_BYTES", "TX_ERR", "LAT_AVG", "LAT_P99",
-		"LAT_MAX", "VIA");
+		"%-16s %s\n", "PID", "COMM", "CALLS", "BYTES", "ERRORS",
+		"EAGAIN", "TX_CALLS", "TX_BYTES", "TX_ERR", "LAT_AVG",
+		"LAT_P99", "LAT_MAX", "CONTAINER", "VIA");
 	for (size_t i = 0; i < n; i++) {
 		const struct rt_proc_row *p = b->rows[i];
 		const struct rt_counters *c = last ? &p->last : &p->total;
@@ -554,9 +657,11 @@ static void text_procs(struct batch_out *b, const struct stats *s, bool last)
 			       &p->total_via, c->peeks);
 		fprintf(f, "%7d %-16s %10" PRIu64 " %10" PRIu64 " %8" PRIu64
 			" %8" PRIu64 " %10" PRIu64 " %10" PRIu64 " %8" PRIu64
-			" %9s %9s %9s %s\n", proc_pid(p), proc_comm(p),
+			" %9s %9s %9s %-16s %s\n", proc_pid(p), proc_comm(p),
 			c->calls, c->bytes, c->errors, c->eagain, c->tx_calls,
-			c->tx_bytes, c->tx_errors, avg, q, max, via);
+			c->tx_bytes, c->tx_errors, avg, q, max,
+			cont_text(s, p->container, p->hdr.flags & RT_ROW_OTHER),
+			via);
 	}
 	if (!n)
 		fprintf(f, "  (no receive or send calls)\n");
@@ -642,23 +747,51 @@ static void text_readers(struct batch_out *b, const struct stats *s, bool last)
 			   last ? cmp_reader_last : cmp_reader_total);
 	FILE *f = b->f;
 
-	fprintf(f, "%7s %-16s %7s %-16s %-18s %8s %7s\n", "READER", "COMM",
-		"TARGET", "COMM", "VIA", "COUNT", "DENIED");
+	fprintf(f, "%7s %-16s %7s %-16s %-18s %8s %7s %-16s %s\n", "READER",
+		"COMM", "TARGET", "COMM", "VIA", "COUNT", "DENIED",
+		"READER_CONTAINER", "TARGET_CONTAINER");
 	for (size_t i = 0; i < n; i++) {
 		const struct rt_reader_row *r = b->rows[i];
 		const struct rt_reader_counters *c = last ? &r->last : &r->total;
 		bool other = r->hdr.flags & RT_ROW_OTHER;
 
 		fprintf(f, "%7d %-16s %7d %-16s %-18s %8" PRIu64 " %7" PRIu64
-			"\n", other ? -1 : r->key.reader_tgid,
+			" %-16s %s\n", other ? -1 : r->key.reader_tgid,
 			other ? "(other)" : r->reader_comm,
 			other ? -1 : r->key.target_tgid,
 			other ? "(other)" : r->target_comm,
 			other ? "other" : rt_via_name((enum rt_via)r->key.via),
-			c->count, c->denied);
+			c->count, c->denied,
+			cont_text(s, r->reader_container, other),
+			cont_text(s, r->target_container, other));
 	}
 	if (!n)
 		fprintf(f, "  (no cross-process memory access)\n");
+}
+
+static void text_conts(struct batch_out *b, const struct stats *s, bool last)
+{
+	size_t n = collect(b, &s->conts, last,
+			   last ? cmp_cont_last : cmp_cont_total);
+	FILE *f = b->f;
+
+	fprintf(f, "%-16s %-9s %10s %10s %8s %10s %10s %8s\n", "CONTAINER",
+		"KIND", "CALLS", "BYTES", "ERRORS", "TX_CALLS", "TX_BYTES",
+		"TX_ERR");
+	for (size_t i = 0; i < n; i++) {
+		const struct rt_cont_row *r = b->rows[i];
+		const struct rt_counters *c = last ? &r->last : &r->total;
+		bool other = r->hdr.flags & RT_ROW_OTHER;
+
+		fprintf(f, "%-16s %-9s %10" PRIu64 " %10" PRIu64 " %8" PRIu64
+			" %10" PRIu64 " %10" PRIu64 " %8" PRIu64 "\n",
+			cont_text(s, r->container, other),
+			rt_cont_kind_name(s, r->container, other), c->calls,
+			c->bytes, c->errors, c->tx_calls, c->tx_bytes,
+			c->tx_errors);
+	}
+	if (!n)
+		fprintf(f, "  (no receive or send calls)\n");
 }
 
 static void check_output(struct batch_out *b)
@@ -686,6 +819,7 @@ void batch_print_interval(struct batch_out *b, const struct pipeline *p,
 			iv->seconds, b->info->backend, s->last.events,
 			s->last.lost);
 		json_procs(b, s, true);
+		json_conts(b, s, true);
 		json_socks(b, s, true);
 		json_peers(b, s, true);
 		json_readers(b, s, true);
@@ -696,6 +830,7 @@ void batch_print_interval(struct batch_out *b, const struct pipeline *p,
 			iv->time, b->info->backend, s->last.events,
 			s->last.lost);
 		text_procs(b, s, true);
+		text_conts(b, s, true);
 		text_socks(b, s, true);
 		text_peers(b, s, true);
 		text_readers(b, s, true);
@@ -754,6 +889,7 @@ void batch_print_summary(struct batch_out *b, const struct pipeline *p)
 				s->total.unknown_reads,
 				s->total.unknown_writes);
 		json_procs(b, s, false);
+		json_conts(b, s, false);
 		json_socks(b, s, false);
 		json_peers(b, s, false);
 		json_readers(b, s, false);
@@ -773,6 +909,7 @@ void batch_print_summary(struct batch_out *b, const struct pipeline *p)
 				s->total.unknown_writes);
 		fputc('\n', f);
 		text_procs(b, s, false);
+		text_conts(b, s, false);
 		text_socks(b, s, false);
 		text_peers(b, s, false);
 		text_readers(b, s, false);

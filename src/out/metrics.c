@@ -92,10 +92,11 @@ static const char *proc_comm(const struct rt_proc_row *p)
 }
 
 static void proc_key(struct mx_proc_key *k, const struct metrics *m,
-		     const char *comm, int tgid, int proto)
+		     const char *comm, u32 container, int tgid, int proto)
 {
 	memset(k, 0, sizeof(*k));
 	snprintf(k->comm, sizeof(k->comm), "%s", comm);
+	k->container = container;
 	/* pid 0: the stats' own (other) row */
 	k->pid = (m->o.labels & RT_LABEL_PID) ? tgid : -1;
 	k->proto = proto;
@@ -111,7 +112,8 @@ static void add_procs(struct metrics *m, const struct stats *s, u64 end_ts)
 		struct mx_proc_key k;
 		struct mx_proc *x;
 
-		proc_key(&k, m, proc_comm(p), other ? 0 : p->tgid, -1);
+		proc_key(&k, m, proc_comm(p), other ? MX_CONT_OTHER :
+			 p->container, other ? 0 : p->tgid, -1);
 		x = table_get(&m->procs, &k);
 		if (!x)
 			continue;
@@ -148,6 +150,8 @@ static void add_protos(struct metrics *m, const struct stats *s, u64 end_ts)
 		if (r->family && !other)
 			proto = rt_proto_of(r->family, r->protocol);
 		proc_key(&k, m, other ? OTHER : p ? proc_comm(p) : "",
+			 other || (p && (p->hdr.flags & RT_ROW_OTHER)) ?
+			 MX_CONT_OTHER : p ? p->container : 0,
 			 other ? 0 : r->key.tgid, proto);
 		x = table_get(&m->protos, &k);
 		if (!x)
@@ -176,6 +180,10 @@ static void add_readers(struct metrics *m, const struct stats *s, u64 end_ts)
 			 other ? OTHER : r->target_comm);
 		k.reader_pid = !pids ? -1 : other ? 0 : r->key.reader_tgid;
 		k.target_pid = !pids ? -1 : other ? 0 : r->key.target_tgid;
+		k.reader_container = other ? MX_CONT_OTHER :
+			r->reader_container;
+		k.target_container = other ? MX_CONT_OTHER :
+			r->target_container;
 		k.via = other ? RT_VIA_NR : r->key.via;
 		x = table_get(&m->readers, &k);
 		if (!x)
@@ -314,6 +322,7 @@ void metrics_add_interval(struct metrics *m, const struct stats *s,
 			  u64 end_ts)
 {
 	pthread_mutex_lock(&m->lock);
+	m->tasks = s->tasks;
 	add_procs(m, s, end_ts);
 	if (m->o.labels & RT_LABEL_PROTO)
 		add_protos(m, s, end_ts);
@@ -410,43 +419,13 @@ static void __printf(2, 3) buf_fmt(struct mx_buf *b, const char *fmt, ...)
 	b->len += (size_t)n;
 }
 
-/* length of a valid UTF-8 sequence at s (n bytes left), 0: invalid */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-	size_t len;
-	u32 cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		len = 2, cp = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		len = 3, cp = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		len = 4, cp = s[0] & 0x07;
-	else
-		return 0;
-	if (len > n)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	/* overlong forms, surrogates, beyond U+10FFFF */
-	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-		return 0;
-	return len;
-}
-
 void mx_buf_label(struct mx_buf *b, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t n = strlen(s);
 
 	while (n) {
-		size_t l = utf8_len(p, n);
+		size_t l = rt_utf8_len(p, n);
 
 		if (!l) {
 			buf_str(b, "\xef\xbf\xbd");
@@ -503,6 +482,16 @@ static void family_head(struct mx_buf *b, enum metrics_format fmt,
 		f->type == MX_INFO ? "gauge" : type_names[f->type]);
 }
 
+/* a container label's value: "" for the host */
+static void cont_label(struct mx_buf *b, const struct metrics *m, u32 id,
+		       bool other)
+{
+	if (other || id == MX_CONT_OTHER)
+		buf_str(b, OTHER);
+	else if (id && m->tasks)
+		mx_buf_label(b, taskinfo_container_name(m->tasks, id));
+}
+
 /* the label set of a process series, without the braces */
 static void proc_label_set(struct mx_buf *b, const struct metrics *m,
 			   const struct mx_proc *x, bool proto_table)
@@ -511,6 +500,8 @@ static void proc_label_set(struct mx_buf *b, const struct metrics *m,
 
 	buf_str(b, "comm=\"");
 	mx_buf_label(b, other ? OTHER : x->key.comm);
+	buf_str(b, "\",container=\"");
+	cont_label(b, m, x->key.container, other);
 	buf_str(b, "\"");
 	if (m->o.labels & RT_LABEL_PID) {
 		if (other || x->key.pid <= 0)
@@ -675,8 +666,12 @@ static void reader_labels(struct mx_buf *b, const struct metrics *m,
 
 	buf_str(b, "reader_comm=\"");
 	mx_buf_label(b, other ? OTHER : x->key.reader_comm);
+	buf_str(b, "\",reader_container=\"");
+	cont_label(b, m, x->key.reader_container, other);
 	buf_str(b, "\",target_comm=\"");
 	mx_buf_label(b, other ? OTHER : x->key.target_comm);
+	buf_str(b, "\",target_container=\"");
+	cont_label(b, m, x->key.target_container, other);
 	buf_fmt(b, "\",via=\"%s\"", other || x->key.via >= RT_VIA_NR ?
 		OTHER : rt_via_name((enum rt_via)x->key.via));
 	if (m->o.labels & RT_LABEL_PID) {

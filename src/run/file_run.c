@@ -38,7 +38,8 @@ static int setup(struct file_run *fr, unsigned int max_intervals,
 	fr->stats_ok = true;
 	if ((o->nr_pids && stats_set_pid_filter(&fr->stats, o->pids,
 						o->nr_pids)) ||
-	    (o->comm && stats_set_comm_filter(&fr->stats, o->comm))) {
+	    (o->comm && stats_set_comm_filter(&fr->stats, o->comm)) ||
+	    stats_set_container_filter(&fr->stats, o->cgroup, o->container)) {
 		snprintf(err, errlen, "out of memory");
 		return RT_EXIT_RUNTIME;
 	}

@@ -283,6 +283,9 @@ static int setup_pipeline(struct run *r)
 	r->stats_ok = true;
 	if (o->nr_pids && stats_set_pid_filter(&r->stats, o->pids, o->nr_pids))
 		goto oom;
+	/* no backend filters by cgroup in the kernel: the stats do */
+	if (stats_set_container_filter(&r->stats, o->cgroup, o->container))
+		goto oom;
 	r->corr = correlator_new(&r->stats, r->cat.mm_access);
 	if (!r->corr)
 		goto oom;
@@ -409,6 +412,9 @@ int run_start(struct run *r)
 		return RT_EXIT_RUNTIME;
 	}
 	r->started_ns = rt_now_mono_ns();
+	/* the threads there now; from here on, the events (taskinfo.h) */
+	if (r->tasks)
+		taskinfo_snapshot(r->tasks);
 	scan_connections(r);
 	if (r->child.pid > 0 && child_go(&r->child, r->o->command[0]))
 		return 127;

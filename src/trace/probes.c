@@ -271,6 +271,31 @@ static void add_memory_tracepoints(struct rt_probe *set, int *nr, bool kprobe)
 }
 
 /*
+ * Names and attribution at event time, on every backend: new tasks (a
+ * child that renames itself and exits before recvtop reads its events
+ * keeps its name), renames (prctl PR_SET_NAME, /proc/PID/comm, exec) and
+ * moves between cgroup v2 groups (hierarchy id 0; the v1 hierarchies of
+ * a hybrid host are filtered out in the kernel).  Optional: without them
+ * names and cgroups come from /proc when a thread is first seen.
+ */
+static void add_task_tracepoints(struct rt_probe *set, int *nr)
+{
+	struct rt_probe *p;
+
+	p = add_probe(set, nr, RT_PROBE_TRACEPOINT, "new task (names)",
+		      "task", "task_newtask");
+	p->optional = true;
+	p = add_probe(set, nr, RT_PROBE_TRACEPOINT, "task rename (names)",
+		      "task", "task_rename");
+	p->optional = true;
+	p = add_probe(set, nr, RT_PROBE_TRACEPOINT,
+		      "cgroup move (containers)", "cgroup",
+		      "cgroup_attach_task");
+	snprintf(p->filter, sizeof(p->filter), "dst_root == 0");
+	p->optional = true;
+}
+
+/*
  * The tracepoint backend: the receive syscalls' entries and exits, and
  * what tells which descriptors are sockets (socket/accept returns; close,
  * dup2/dup3, close_range, exec and fork forget what was known).
@@ -345,6 +370,7 @@ static void build_tracepoint_set(struct rt_catalog *cat)
 				 "common_pid != %s", cat->group + 8);
 	}
 	add_memory_tracepoints(cat->tp_set, nr, false);
+	add_task_tracepoints(cat->tp_set, nr);
 }
 
 /*
@@ -514,6 +540,7 @@ static void build_sock_set(struct rt_catalog *cat, bool have_kprobes)
 	if (have_kprobes)
 		add_addr_mm_kprobes(cat, set, nr, true);
 	add_memory_tracepoints(set, nr, have_kprobes);
+	add_task_tracepoints(set, nr);
 }
 
 /*
@@ -586,6 +613,7 @@ static void build_kprobe_set(struct rt_catalog *cat)
 	add_brackets(set, nr);
 	add_addr_mm_kprobes(cat, set, nr, false);
 	add_memory_tracepoints(set, nr, true);
+	add_task_tracepoints(set, nr);
 }
 
 static bool tracepoint_exists(const char *system, const char *event)
@@ -1048,6 +1076,13 @@ void probe_catalog_print(const struct rt_catalog *cat, FILE *f)
 		fprintf(f, "memory readers from: syscall tracepoints "
 			"(process_vm_readv/writev, ptrace); no sender "
 			"addresses, no /proc/PID/mem readers\n");
+	fprintf(f, "names and containers: task:task_newtask and "
+		"task:task_rename give each process the name it had when it "
+		"received, sent or read (also after it exited); "
+		"cgroup:cgroup_attach_task (cgroup v2 only: filter dst_root "
+		"== 0) its cgroup and container when it moves; threads seen "
+		"first are read from /proc (the v2 \"0::\" line of "
+		"/proc/PID/cgroup, /proc/PID/ns/net)\n");
 	print_set(f, "sock backend", cat->sock_set, cat->nr_sock_set);
 	print_set(f, "kprobe backend", cat->kprobe_set, cat->nr_kprobe_set);
 	print_set(f, "tracepoint backend", cat->tp_set, cat->nr_tp_set);

@@ -277,7 +277,8 @@ static void draw_header(struct tui_screen *sc, u64 now)
 		g = seg_add(segs, &n, 0, R_NORMAL);
 		snprintf(g->text, sizeof(g->text), "lost 0");
 	}
-	if (sc->filters[0] || sc->filter[0]) {
+	if (sc->filters[0] || sc->filter[0] ||
+	    (sc->cont_drill && sc->view == TUI_PROCS)) {
 		size_t o;
 
 		g = seg_add(segs, &n, 1, R_NOTE);
@@ -285,6 +286,10 @@ static void draw_header(struct tui_screen *sc, u64 now)
 		if (sc->filters[0])
 			o += (size_t)snprintf(g->text + o, sizeof(g->text) - o,
 					      " %s", sc->filters);
+		if (sc->cont_drill && sc->view == TUI_PROCS &&
+		    o < sizeof(g->text))
+			o += (size_t)snprintf(g->text + o, sizeof(g->text) - o,
+					      " container %s", sc->cont_name);
 		if (sc->filter[0] && o < sizeof(g->text))
 			snprintf(g->text + o, sizeof(g->text) - o, " /%s",
 				 sc->filter);
@@ -415,7 +420,12 @@ static const char *empty_reason(const struct tui_screen *sc)
 		return "(no receive calls on sockets seen)";
 	case TUI_READERS:
 		return "(no cross-process memory access seen)";
+	case TUI_CONTS:
+		return "(no receive or send calls seen)";
 	default:
+		if (sc->cont_drill)
+			return "(no process of this container received; Esc "
+			       "goes back)";
 		return "(no receive calls seen)";
 	}
 }
@@ -439,7 +449,7 @@ static void draw_table(struct tui_screen *sc, int y, int rows)
 		put(y + 1, 1, sc->cols - 1, R_NOTE, line, sc);
 		return;
 	}
-	tui_layout_cols(s->view, sc->cols, &l);
+	tui_layout_cols(s->view, sc->cols, s->has_conts, &l);
 	draw_colhdr(sc, y, &l);
 	body = rows - 1;
 	if (s->view == TUI_PEERS && !s->peers_visible && body > 1) {
@@ -487,6 +497,9 @@ static const char *const help_text[] = {
 	"  2 Peers       sender address and port (kprobe backend only)",
 	"  3 Sockets     per process and socket: proto, via, fd",
 	"  4 Readers     who reads whose memory: via, count, denied",
+	"  5 Containers  per container, service and the host: calls",
+	"                and bytes both ways; Enter lists its",
+	"                processes, Esc or Backspace goes back",
 	"  Tab, S-Tab    next, previous view",
 	"",
 	"Sorting",
@@ -501,14 +514,20 @@ static const char *const help_text[] = {
 	"  a             peers: address",
 	"  c e s v x N   readers: count, denied, last seen, via,",
 	"                target pid, target name; C: count/s",
+	"  o O           readers: reader's, target's container",
+	"  C             container (Processes, Containers)",
+	"  K #           containers: kind, processes",
 	"  (the key of the current column turns the order around)",
 	"",
 	"Other keys",
-	"  /             filter rows on comm, pid or address as you",
-	"                type; Enter keeps it, Esc drops it",
-	"  Esc           clear the filter",
+	"  /             filter rows on comm, pid, container or",
+	"                address as you type; Enter keeps it, Esc",
+	"                drops it",
+	"  Esc           clear the filter; then, in a container's",
+	"                processes, back to the Containers view",
 	"  Enter         details of the selected row: its recent raw",
-	"                events and its latency histogram",
+	"                events and its latency histogram (in",
+	"                Containers: the processes of the container)",
 	"  p  space      pause the display (counting goes on)",
 	"  d             change the refresh delay (seconds)",
 	"  r             reset the totals",
@@ -969,16 +988,16 @@ static void draw_status(struct tui_screen *sc, u64 now)
 	if (!sc->live) {
 		put_line(y, R_COLHDR, sc->cols >= 88 ?
 			 "q quit  ? help  space play/pause  +- speed  [] step"
-			 "  {} start/end  g go to  1-4 views" :
+			 "  {} start/end  g go to  1-5 views" :
 			 sc->cols >= 64 ?
 			 "q quit ?help space play +- speed [] step g go to" :
 			 "q quit ?help space play [] step", sc);
 		return;
 	}
 	put_line(y, R_COLHDR, sc->cols >= 88 ?
-		 "q quit  ? help  1-4 views  <> sort  / filter  Enter details"
+		 "q quit  ? help  1-5 views  <> sort  / filter  Enter details"
 		 "  p pause  d delay  r reset" : sc->cols >= 64 ?
-		 "q quit ?help 1-4 views <>sort /filter Enter details p pause" :
+		 "q quit ?help 1-5 views <>sort /filter Enter details p pause" :
 		 "q quit  ? help  / filter  <> sort", sc);
 }
 

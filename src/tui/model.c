@@ -21,7 +21,67 @@ void tui_snap_free(struct tui_snap *s)
 	if (!s)
 		return;
 	free(s->recs);
+	free(s->name_at);
+	free(s->names);
+	free(s->procs_of);
 	free(s);
+}
+
+/* ---- container names: copied into the snapshot as records need them ---- */
+
+/* the fill starts: no name copied yet; -1 on out of memory */
+static int names_begin(struct tui_snap *s, const struct taskinfo *ti)
+{
+	u32 n = taskinfo_container_count(ti) + 1;
+
+	if (n > s->name_at_cap) {
+		u32 *na = realloc(s->name_at, n * sizeof(*na));
+
+		if (!na)
+			return -1;
+		s->name_at = na;
+		s->name_at_cap = n;
+	}
+	memset(s->name_at, 0, n * sizeof(*s->name_at));
+	s->name_at_nr = n;
+	s->names_len = 0;
+	return 0;
+}
+
+/* copy the name of container id once per fill (s NULL: no snapshot) */
+static void name_keep(struct tui_snap *s, const struct taskinfo *ti, u32 id)
+{
+	const char *name;
+	u32 len;
+
+	if (!s || !id || id >= s->name_at_nr || s->name_at[id])
+		return;
+	name = taskinfo_container_name(ti, id);
+	len = (u32)strlen(name) + 1;
+	if (s->names_len + len > s->names_cap) {
+		u32 cap = s->names_cap ? s->names_cap : 4096;
+		char *nn;
+
+		while (cap < s->names_len + len)
+			cap *= 2;
+		nn = realloc(s->names, cap);
+		if (!nn)
+			return;		/* shown as "?" */
+		s->names = nn;
+		s->names_cap = cap;
+	}
+	memcpy(s->names + s->names_len, name, len);
+	s->name_at[id] = s->names_len + 1;
+	s->names_len += len;
+}
+
+const char *tui_snap_cont_name(const struct tui_snap *s, u32 id)
+{
+	if (!id)
+		return "";
+	if (id >= s->name_at_nr || !s->name_at[id])
+		return "?";
+	return s->names + s->name_at[id] - 1;
 }
 
 /* process names for a table copy: a small cache before the lookup */
@@ -98,8 +158,8 @@ static void rec_counters(struct tui_rec *r, const struct rt_counters *last,
 	r->v[TV_T_TX_BYTES] = total->tx_bytes;
 }
 
-static void rec_proc(struct tui_rec *r, const struct stats *st,
-		     const struct rt_proc_row *p)
+static void rec_proc(struct tui_rec *r, struct tui_snap *s,
+		     const struct stats *st, const struct rt_proc_row *p)
 {
 	bool active = stats_row_in_last(st, p->last_gen);
 
@@ -111,6 +171,8 @@ static void rec_proc(struct tui_rec *r, const struct stats *st,
 		r->id = p->tgid;
 		memcpy(r->name, p->comm, RT_COMM_LEN);
 		r->name[RT_COMM_LEN - 1] = 0;
+		r->cont = p->container;
+		name_keep(s, st->tasks, p->container);
 	}
 	rec_counters(r, &p->last, &p->total, active);
 	if (active && p->last.lat_n)
@@ -167,8 +229,8 @@ static void rec_peer(struct tui_rec *r, const struct stats *st,
 	r->v[TV_LAST_SEEN] = p->last_seen;
 }
 
-static void rec_reader(struct tui_rec *r, const struct stats *st,
-		       const struct rt_reader_row *rr)
+static void rec_reader(struct tui_rec *r, struct tui_snap *s,
+		       const struct stats *st, const struct rt_reader_row *rr)
 {
 	memset(r, 0, sizeof(*r));
 	if (rr->hdr.flags & RT_ROW_OTHER) {
@@ -184,6 +246,10 @@ static void rec_reader(struct tui_rec *r, const struct stats *st,
 		memcpy(r->name2, rr->target_comm, RT_COMM_LEN);
 		r->name[RT_COMM_LEN - 1] = 0;
 		r->name2[RT_COMM_LEN - 1] = 0;
+		r->cont = rr->reader_container;
+		r->cont2 = rr->target_container;
+		name_keep(s, st->tasks, rr->reader_container);
+		name_keep(s, st->tasks, rr->target_container);
 	}
 	r->flags |= TUI_REC_NOLAT;
 	if (stats_row_in_last(st, rr->last_gen)) {
@@ -196,10 +262,33 @@ static void rec_reader(struct tui_rec *r, const struct stats *st,
 	r->v[TV_LAST_SEEN] = rr->last_seen;
 }
 
+static void rec_cont(struct tui_rec *r, struct tui_snap *s,
+		     const struct stats *st, const struct rt_cont_row *c)
+{
+	memset(r, 0, sizeof(*r));
+	if (c->hdr.flags & RT_ROW_OTHER) {
+		r->flags = TUI_REC_OTHER;
+		r->id = -1;
+	} else {
+		r->cont = c->container;
+		r->id = (int)c->container;
+		r->kind = (u16)taskinfo_container_kind(st->tasks, c->container);
+		name_keep(s, st->tasks, c->container);
+		if (s && c->container < s->procs_of_cap)
+			r->v[TV_PROCS] = s->procs_of[c->container];
+	}
+	rec_counters(r, &c->last, &c->total,
+		     stats_row_in_last(st, c->last_gen));
+	r->flags |= TUI_REC_NOLAT;
+	r->v[TV_LAST_SEEN] = c->last_seen;
+}
+
 static const struct rt_table *view_table(const struct stats *st,
 					 enum tui_view view)
 {
 	switch (view) {
+	case TUI_CONTS:
+		return &st->conts;
 	case TUI_PEERS:
 		return &st->peers;
 	case TUI_SOCKS:
@@ -211,11 +300,14 @@ static const struct rt_table *view_table(const struct stats *st,
 	}
 }
 
-static void rec_of_row(struct tui_rec *r, enum tui_view view,
-		       const struct stats *st, struct comm_cache *cc,
-		       const void *row)
+static void rec_of_row(struct tui_rec *r, struct tui_snap *s,
+		       enum tui_view view, const struct stats *st,
+		       struct comm_cache *cc, const void *row)
 {
 	switch (view) {
+	case TUI_CONTS:
+		rec_cont(r, s, st, row);
+		break;
 	case TUI_PEERS:
 		rec_peer(r, st, cc, row);
 		break;
@@ -223,28 +315,75 @@ static void rec_of_row(struct tui_rec *r, enum tui_view view,
 		rec_sock(r, st, cc, row);
 		break;
 	case TUI_READERS:
-		rec_reader(r, st, row);
+		rec_reader(r, s, st, row);
 		break;
 	default:
-		rec_proc(r, st, row);
+		rec_proc(r, s, st, row);
 		break;
 	}
 }
 
-/* rows exist from their first call on; a replay's view keeps them
- * (zeroed) when it steps back before it */
+static bool counted(const struct rt_counters *c)
+{
+	return c->calls || c->tx_calls;
+}
+
+/* rows exist from their first receive or send on; a replay's view keeps
+ * them (zeroed) when it steps back before it */
 static bool row_counted(enum tui_view view, const void *row)
 {
 	switch (view) {
 	case TUI_PROCS:
-		return ((const struct rt_proc_row *)row)->total.calls;
+		return counted(&((const struct rt_proc_row *)row)->total);
 	case TUI_PEERS:
-		return ((const struct rt_peer_row *)row)->total.calls;
+		return counted(&((const struct rt_peer_row *)row)->total);
 	case TUI_SOCKS:
-		return ((const struct rt_sock_row *)row)->total.calls;
+		return counted(&((const struct rt_sock_row *)row)->total);
+	case TUI_CONTS:
+		return counted(&((const struct rt_cont_row *)row)->total);
 	default:
 		return ((const struct rt_reader_row *)row)->total.count;
 	}
+}
+
+/*
+ * Whether a container or service was seen (the Processes and Readers
+ * views show their CONTAINER columns then), and for the Containers view
+ * the processes of each container (by their latest call)
+ */
+static int count_conts(struct tui_snap *s, const struct stats *st,
+		       enum tui_view view)
+{
+	u32 n = table_count(&st->conts), np, nc;
+
+	s->has_conts = false;
+	for (u32 i = 0; i < n && !s->has_conts; i++) {
+		const struct rt_cont_row *c = table_any_row(&st->conts, i);
+
+		if ((c->hdr.flags & RT_ROW_OTHER) || c->container)
+			s->has_conts = row_counted(TUI_CONTS, c);
+	}
+	if (view != TUI_CONTS)
+		return 0;
+	nc = s->name_at_nr;
+	if (nc > s->procs_of_cap) {
+		u32 *p = realloc(s->procs_of, nc * sizeof(*p));
+
+		if (!p)
+			return -1;
+		s->procs_of = p;
+		s->procs_of_cap = nc;
+	}
+	memset(s->procs_of, 0, s->procs_of_cap * sizeof(*s->procs_of));
+	np = table_count(&st->procs);
+	for (u32 i = 0; i < np; i++) {
+		const struct rt_proc_row *p = table_any_row(&st->procs, i);
+
+		if (!(p->hdr.flags & RT_ROW_OTHER) && row_counted(TUI_PROCS, p) &&
+		    p->container < nc)
+			s->procs_of[p->container]++;
+	}
+	return 0;
 }
 
 int tui_snap_fill(struct tui_snap *s, enum tui_view view,
@@ -258,6 +397,8 @@ int tui_snap_fill(struct tui_snap *s, enum tui_view view,
 	s->view = view;
 	s->epoch = st->resets;
 	s->nr = 0;
+	if (names_begin(s, st->tasks) || count_conts(s, st, view))
+		return -1;
 	if (n > s->cap) {
 		struct tui_rec *nr = realloc(s->recs, n * sizeof(*nr));
 
@@ -272,7 +413,7 @@ int tui_snap_fill(struct tui_snap *s, enum tui_view view,
 		/* a replay stepped back before the row's first call */
 		if (!row_counted(view, row))
 			continue;
-		rec_of_row(&s->recs[s->nr++], view, st, &cc, row);
+		rec_of_row(&s->recs[s->nr++], s, view, st, &cc, row);
 	}
 	return 0;
 }
@@ -341,6 +482,9 @@ void tui_rec_key(enum tui_view view, const struct tui_rec *r,
 		k->id2 = r->id2;
 		k->kind = r->kind;
 		break;
+	case TUI_CONTS:
+		k->id = (int)r->cont;
+		break;
 	default:
 		k->id = r->id;
 		break;
@@ -379,6 +523,12 @@ bool tui_find_rec(const struct stats *st, const struct tui_key *k,
 			row = table_find(t, &sk);
 			break;
 		}
+		case TUI_CONTS: {
+			u32 c = (u32)k->id;
+
+			row = table_find(t, &c);
+			break;
+		}
 		case TUI_READERS: {
 			struct rt_reader_key rk;
 
@@ -397,7 +547,7 @@ bool tui_find_rec(const struct stats *st, const struct tui_key *k,
 			return false;
 	}
 	memset(&cc, 0, sizeof(cc));
-	rec_of_row(out, (enum tui_view)k->view, st, &cc, row);
+	rec_of_row(out, NULL, (enum tui_view)k->view, st, &cc, row);
 	return true;
 }
 

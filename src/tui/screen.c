@@ -69,6 +69,9 @@ static void remember_sel(struct tui_screen *sc)
 {
 	const struct tui_snap *s = sc->snap;
 
+	/* a snapshot of the view before: the selection waits for its own */
+	if (s && s->view != sc->view)
+		return;
 	sc->have_sel = false;
 	if (!s || sc->sel >= sc->list.n)
 		return;
@@ -85,8 +88,12 @@ void tui_screen_refilter(struct tui_screen *sc)
 		sc->list.n = 0;
 		return;
 	}
+	if (s->view != sc->view)
+		return;
 	if (tui_list_build(&sc->list, s, sc->sort[s->view],
-			   sc->invert[s->view], sc->filter))
+			   sc->invert[s->view], sc->filter,
+			   sc->cont_drill && s->view == TUI_PROCS ?
+			   (long)sc->cont_id : -1))
 		tui_screen_message(sc, true, "out of memory");
 	/* the selection follows its row (most often it stays in place) */
 	if (sc->have_sel && sc->sel_key.view == s->view) {
@@ -249,6 +256,55 @@ static enum tui_action set_view(struct tui_screen *sc, int v)
 	sc->top = sc->sel = 0;
 	sc->have_sel = false;
 	return TUI_ACT_VIEW;
+}
+
+/* a view key: another view, or the whole Processes view again */
+static enum tui_action pick_view(struct tui_screen *sc, int v)
+{
+	if (sc->cont_drill) {
+		sc->cont_drill = false;
+		sc->list_dirty = true;
+		if ((v + TUI_NR_VIEWS) % TUI_NR_VIEWS == (int)sc->view) {
+			sc->top = sc->sel = 0;
+			sc->have_sel = false;
+			return TUI_ACT_REDRAW;
+		}
+	}
+	return set_view(sc, v);
+}
+
+/* Enter on a container: the Processes view of its processes */
+static enum tui_action cont_enter(struct tui_screen *sc,
+				  const struct tui_rec *r)
+{
+	if (r->flags & TUI_REC_OTHER) {
+		tui_screen_message(sc, true, "(other): the containers beyond "
+				   "the table's cap are not told apart");
+		return TUI_ACT_REDRAW;
+	}
+	sc->cont_id = r->cont;
+	snprintf(sc->cont_name, sizeof(sc->cont_name), "%s", r->cont ?
+		 tui_snap_cont_name(sc->snap, r->cont) : "host");
+	tui_rec_key(TUI_CONTS, r, &sc->cont_from);
+	memcpy(sc->cont_filter_before, sc->filter, sizeof(sc->filter));
+	sc->filter[0] = 0;
+	sc->cont_drill = true;
+	sc->list_dirty = true;
+	return set_view(sc, TUI_PROCS);
+}
+
+/* back from a container's processes to its row */
+static enum tui_action cont_leave(struct tui_screen *sc)
+{
+	enum tui_action act;
+
+	sc->cont_drill = false;
+	memcpy(sc->filter, sc->cont_filter_before, sizeof(sc->filter));
+	sc->list_dirty = true;
+	act = set_view(sc, TUI_CONTS);
+	sc->sel_key = sc->cont_from;
+	sc->have_sel = true;
+	return act;
 }
 
 /* sort by col; picking the column sorted by already turns the order */
@@ -446,11 +502,12 @@ enum tui_action tui_screen_key(struct tui_screen *sc, int ch)
 	case '2':
 	case '3':
 	case '4':
-		return set_view(sc, ch - '1');
+	case '5':
+		return pick_view(sc, ch - '1');
 	case '\t':
-		return set_view(sc, (int)sc->view + 1);
+		return pick_view(sc, (int)sc->view + 1);
 	case KEY_BTAB:
-		return set_view(sc, (int)sc->view - 1);
+		return pick_view(sc, (int)sc->view - 1);
 	case '<':
 	case ',':
 		sc->invert[sc->view] = false;
@@ -486,19 +543,33 @@ enum tui_action tui_screen_key(struct tui_screen *sc, int ch)
 		sc->help_top = 0;
 		return TUI_ACT_REDRAW;
 	case KEY_ESC:
-		if (!sc->filter[0])
+		if (!sc->filter[0]) {
+			if (sc->cont_drill && sc->view == TUI_PROCS)
+				return cont_leave(sc);
 			return TUI_ACT_NONE;
+		}
 		sc->filter[0] = 0;
 		sc->list_dirty = true;
 		return TUI_ACT_REDRAW;
+	case KEY_BACKSPACE:
+	case KEY_LEFT:
+	case 127:
+	case 8:
+		if (sc->cont_drill && sc->view == TUI_PROCS)
+			return cont_leave(sc);
+		return TUI_ACT_NONE;
 	case '\n':
 	case '\r':
 	case KEY_ENTER:
 	case KEY_RIGHT:
-		if (!sc->snap || sc->sel >= sc->list.n) {
+		if (!sc->snap || sc->snap->view != sc->view ||
+		    sc->sel >= sc->list.n) {
 			tui_screen_message(sc, true, "no row to look into");
 			return TUI_ACT_REDRAW;
 		}
+		if (sc->view == TUI_CONTS)
+			return cont_enter(sc, &sc->snap->recs[
+					  sc->list.idx[sc->sel]]);
 		tui_rec_key(sc->snap->view,
 			    &sc->snap->recs[sc->list.idx[sc->sel]],
 			    &sc->drill_key);

@@ -12,67 +12,85 @@
 /* ---- the columns of each view ---- */
 
 static const struct tui_col proc_cols[] = {
-	{ "PID", "process id", TF_PID, 0, 7, 7, 0, TC_ASC, 'P' },
-	{ "COMM", "command name", TF_NAME, 0, 15, 8, 0, TC_LEFT | TC_ASC, 'n' },
-	{ "CALLS/s", "receive calls per second", TF_RATE, TV_CALLS, 9, 9, 1, 0, 'c' },
-	{ "BYTES/s", "bytes received per second", TF_BRATE, TV_BYTES, 9, 9, 2, 0, 'b' },
-	{ "TXCALLS/s", "send calls per second", TF_RATE, TV_TX_CALLS, 9, 9, 6, 0, 'x' },
-	{ "TXBYTES/s", "bytes sent per second", TF_BRATE, TV_TX_BYTES, 9, 9, 3, 0, 'X' },
-	{ "ERR/s", "failed calls per second", TF_RATE, TV_ERRORS, 7, 7, 5, 0, 'e' },
-	{ "EAGAIN/s", "EAGAIN returns per second", TF_RATE, TV_EAGAIN, 8, 8, 8, 0, 'g' },
-	{ "AVG", "average latency (last interval)", TF_NS, TV_LAT_AVG, 8, 8, 6, 0, 'a' },
-	{ "P99", "99th percentile latency (last interval)", TF_NS, TV_LAT_P99, 8, 8, 3, 0, 'l' },
-	{ "MAX", "highest latency (last interval)", TF_NS, TV_LAT_MAX, 8, 8, 7, 0, 'm' },
-	{ "CALLS", "receive calls in total", TF_COUNT, TV_T_CALLS, 10, 10, 2, 0, 't' },
-	{ "BYTES", "bytes received in total", TF_BYTES, TV_T_BYTES, 9, 9, 4, 0, 'T' },
-	{ "TXCALLS", "send calls in total", TF_COUNT, TV_T_TX_CALLS, 10, 10, 9, 0, 'w' },
-	{ "TXBYTES", "bytes sent in total", TF_BYTES, TV_T_TX_BYTES, 9, 9, 6, 0, 'W' },
+	{ "PID", "process id", TF_PID, 0, 7, 7, 0, TC_ASC, 'P', 0 },
+	{ "COMM", "command name", TF_NAME, 0, 15, 8, 0, TC_LEFT | TC_ASC, 'n', 0 },
+	{ "CONTAINER", "container id or service unit, - for the host", TF_CONT, 0, 16, 12, 10, TC_LEFT | TC_ASC, 'C', 4 },
+	{ "CALLS/s", "receive calls per second", TF_RATE, TV_CALLS, 9, 9, 1, 0, 'c', 0 },
+	{ "BYTES/s", "bytes received per second", TF_BRATE, TV_BYTES, 9, 9, 2, 0, 'b', 0 },
+	{ "TXCALLS/s", "send calls per second", TF_RATE, TV_TX_CALLS, 9, 9, 6, 0, 'x', 0 },
+	{ "TXBYTES/s", "bytes sent per second", TF_BRATE, TV_TX_BYTES, 9, 9, 3, 0, 'X', 0 },
+	{ "ERR/s", "failed calls per second", TF_RATE, TV_ERRORS, 7, 7, 5, 0, 'e', 0 },
+	{ "EAGAIN/s", "EAGAIN returns per second", TF_RATE, TV_EAGAIN, 8, 8, 8, 0, 'g', 0 },
+	{ "AVG", "average latency (last interval)", TF_NS, TV_LAT_AVG, 8, 8, 6, 0, 'a', 0 },
+	{ "P99", "99th percentile latency (last interval)", TF_NS, TV_LAT_P99, 8, 8, 3, 0, 'l', 5 },
+	{ "MAX", "highest latency (last interval)", TF_NS, TV_LAT_MAX, 8, 8, 7, 0, 'm', 0 },
+	{ "CALLS", "receive calls in total", TF_COUNT, TV_T_CALLS, 10, 10, 2, 0, 't', 0 },
+	{ "BYTES", "bytes received in total", TF_BYTES, TV_T_BYTES, 9, 9, 4, 0, 'T', 0 },
+	{ "TXCALLS", "send calls in total", TF_COUNT, TV_T_TX_CALLS, 10, 10, 9, 0, 'w', 0 },
+	{ "TXBYTES", "bytes sent in total", TF_BYTES, TV_T_TX_BYTES, 9, 9, 6, 0, 'W', 0 },
 };
 
 static const struct tui_col peer_cols[] = {
-	{ "FAMILY", "address family", TF_FAMILY, 0, 6, 6, 3, TC_LEFT | TC_ASC, 'f' },
-	{ "ADDRESS", "sender address", TF_ADDR, 0, 39, 15, 0, TC_LEFT | TC_ASC, 'a' },
-	{ "PORT", "sender port", TF_PORT, 0, 5, 5, 1, TC_ASC, 'o' },
-	{ "PROTO", "protocol: tcp, udp, unix, raw, other", TF_PPROTO, 0, 5, 5, 3, TC_LEFT | TC_ASC, 'R' },
-	{ "LOCAL PORT", "our port of the connection (TCP), - not known", TF_LPORT, 0, 10, 5, 3, TC_ASC, 'L' },
-	{ "CALLS/s", "receive calls per second", TF_RATE, TV_CALLS, 9, 9, 1, 0, 'c' },
-	{ "BYTES/s", "bytes received per second", TF_BRATE, TV_BYTES, 9, 9, 2, 0, 'b' },
-	{ "CALLS", "receive calls in total", TF_COUNT, TV_T_CALLS, 10, 10, 4, 0, 't' },
-	{ "BYTES", "bytes received in total", TF_BYTES, TV_T_BYTES, 9, 9, 5, 0, 'T' },
-	{ "TXBYTES/s", "bytes sent to it per second", TF_BRATE, TV_TX_BYTES, 9, 9, 6, 0, 'X' },
-	{ "TXBYTES", "bytes sent to it in total", TF_BYTES, TV_T_TX_BYTES, 9, 9, 7, 0, 'W' },
-	{ "TOP PROCESS", "process that received the most from it", TF_TOP, 0, 22, 12, 3, TC_LEFT | TC_ASC, 'P' },
+	{ "FAMILY", "address family", TF_FAMILY, 0, 6, 6, 3, TC_LEFT | TC_ASC, 'f', 0 },
+	{ "ADDRESS", "sender address", TF_ADDR, 0, 39, 15, 0, TC_LEFT | TC_ASC, 'a', 0 },
+	{ "PORT", "sender port", TF_PORT, 0, 5, 5, 1, TC_ASC, 'o', 0 },
+	{ "PROTO", "protocol: tcp, udp, unix, raw, other", TF_PPROTO, 0, 5, 5, 3, TC_LEFT | TC_ASC, 'R', 0 },
+	{ "LOCAL PORT", "our port of the connection (TCP), - not known", TF_LPORT, 0, 10, 5, 3, TC_ASC, 'L', 0 },
+	{ "CALLS/s", "receive calls per second", TF_RATE, TV_CALLS, 9, 9, 1, 0, 'c', 0 },
+	{ "BYTES/s", "bytes received per second", TF_BRATE, TV_BYTES, 9, 9, 2, 0, 'b', 0 },
+	{ "CALLS", "receive calls in total", TF_COUNT, TV_T_CALLS, 10, 10, 4, 0, 't', 0 },
+	{ "BYTES", "bytes received in total", TF_BYTES, TV_T_BYTES, 9, 9, 5, 0, 'T', 0 },
+	{ "TXBYTES/s", "bytes sent to it per second", TF_BRATE, TV_TX_BYTES, 9, 9, 6, 0, 'X', 0 },
+	{ "TXBYTES", "bytes sent to it in total", TF_BYTES, TV_T_TX_BYTES, 9, 9, 7, 0, 'W', 0 },
+	{ "TOP PROCESS", "process that received the most from it", TF_TOP, 0, 22, 12, 3, TC_LEFT | TC_ASC, 'P', 0 },
 };
 
 static const struct tui_col sock_cols[] = {
-	{ "PID", "process id", TF_PID, 0, 7, 7, 0, TC_ASC, 'P' },
-	{ "FD", "file descriptor (the last one seen)", TF_FD, 0, 5, 5, 2, TC_ASC, 'f' },
-	{ "PROTO", "protocol: tcp, udp, unix, raw, other", TF_PROTO, 0, 5, 5, 1, TC_LEFT | TC_ASC, 'o' },
-	{ "VIA", "how it was read or written: recvfrom, read, send:write...", TF_SVIAS, 0, 12, 8, 3, TC_LEFT | TC_ASC, 'v' },
-	{ "COMM", "command name", TF_NAME, 0, 15, 10, 1, TC_LEFT | TC_ASC, 'n' },
-	{ "CALLS/s", "receive calls per second", TF_RATE, TV_CALLS, 9, 9, 0, 0, 'c' },
-	{ "BYTES/s", "bytes received per second", TF_BRATE, TV_BYTES, 9, 9, 1, 0, 'b' },
-	{ "TXCALLS/s", "send calls per second", TF_RATE, TV_TX_CALLS, 9, 9, 6, 0, 'x' },
-	{ "TXBYTES/s", "bytes sent per second", TF_BRATE, TV_TX_BYTES, 9, 9, 5, 0, 'X' },
-	{ "ERR/s", "failed calls per second", TF_RATE, TV_ERRORS, 7, 7, 5, 0, 'e' },
-	{ "AVG", "average latency (last interval)", TF_NS, TV_LAT_AVG, 8, 8, 6, 0, 'a' },
-	{ "MAX", "highest latency (last interval)", TF_NS, TV_LAT_MAX, 8, 8, 7, 0, 'm' },
-	{ "CALLS", "receive calls in total", TF_COUNT, TV_T_CALLS, 10, 10, 2, 0, 't' },
-	{ "BYTES", "bytes received in total", TF_BYTES, TV_T_BYTES, 9, 9, 4, 0, 'T' },
-	{ "TXBYTES", "bytes sent in total", TF_BYTES, TV_T_TX_BYTES, 9, 9, 7, 0, 'W' },
-	{ "SOCK", "the socket's kernel address", TF_SOCK, 0, 16, 16, 8, TC_LEFT | TC_ASC, 'k' },
+	{ "PID", "process id", TF_PID, 0, 7, 7, 0, TC_ASC, 'P', 0 },
+	{ "FD", "file descriptor (the last one seen)", TF_FD, 0, 5, 5, 2, TC_ASC, 'f', 0 },
+	{ "PROTO", "protocol: tcp, udp, unix, raw, other", TF_PROTO, 0, 5, 5, 1, TC_LEFT | TC_ASC, 'o', 0 },
+	{ "VIA", "how it was read or written: recvfrom, read, send:write...", TF_SVIAS, 0, 12, 8, 3, TC_LEFT | TC_ASC, 'v', 0 },
+	{ "COMM", "command name", TF_NAME, 0, 15, 10, 1, TC_LEFT | TC_ASC, 'n', 0 },
+	{ "CALLS/s", "receive calls per second", TF_RATE, TV_CALLS, 9, 9, 0, 0, 'c', 0 },
+	{ "BYTES/s", "bytes received per second", TF_BRATE, TV_BYTES, 9, 9, 1, 0, 'b', 0 },
+	{ "TXCALLS/s", "send calls per second", TF_RATE, TV_TX_CALLS, 9, 9, 6, 0, 'x', 0 },
+	{ "TXBYTES/s", "bytes sent per second", TF_BRATE, TV_TX_BYTES, 9, 9, 5, 0, 'X', 0 },
+	{ "ERR/s", "failed calls per second", TF_RATE, TV_ERRORS, 7, 7, 5, 0, 'e', 0 },
+	{ "AVG", "average latency (last interval)", TF_NS, TV_LAT_AVG, 8, 8, 6, 0, 'a', 0 },
+	{ "MAX", "highest latency (last interval)", TF_NS, TV_LAT_MAX, 8, 8, 7, 0, 'm', 0 },
+	{ "CALLS", "receive calls in total", TF_COUNT, TV_T_CALLS, 10, 10, 2, 0, 't', 0 },
+	{ "BYTES", "bytes received in total", TF_BYTES, TV_T_BYTES, 9, 9, 4, 0, 'T', 0 },
+	{ "TXBYTES", "bytes sent in total", TF_BYTES, TV_T_TX_BYTES, 9, 9, 7, 0, 'W', 0 },
+	{ "SOCK", "the socket's kernel address", TF_SOCK, 0, 16, 16, 8, TC_LEFT | TC_ASC, 'k', 0 },
 };
 
 static const struct tui_col reader_cols[] = {
-	{ "READER", "reading process id", TF_PID, 0, 7, 7, 0, TC_ASC, 'P' },
-	{ "COMM", "reader's command name", TF_NAME, 0, 15, 8, 0, TC_LEFT | TC_ASC, 'n' },
-	{ "TARGET", "target process id", TF_ID2, 0, 7, 7, 1, TC_ASC, 'x' },
-	{ "TCOMM", "target's command name", TF_NAME2, 0, 15, 8, 3, TC_LEFT | TC_ASC, 'N' },
-	{ "VIA", "how it read", TF_VIA, 0, 17, 9, 1, TC_LEFT | TC_ASC, 'v' },
-	{ "COUNT", "accesses in total", TF_COUNT, TV_T_CALLS, 8, 8, 0, 0, 'c' },
-	{ "DENIED", "accesses denied in total", TF_COUNT, TV_T_ERRORS, 7, 7, 1, 0, 'e' },
-	{ "COUNT/s", "accesses per second", TF_RATE, TV_CALLS, 8, 8, 4, 0, 'C' },
-	{ "SEEN", "time since the last access", TF_AGE, TV_LAST_SEEN, 7, 7, 2, 0, 's' },
+	{ "READER", "reading process id", TF_PID, 0, 7, 7, 0, TC_ASC, 'P', 0 },
+	{ "COMM", "reader's command name", TF_NAME, 0, 15, 8, 0, TC_LEFT | TC_ASC, 'n', 0 },
+	{ "RCONT", "reader's container or service, - for the host", TF_CONT, 0, 16, 12, 10, TC_LEFT | TC_ASC, 'o', 4 },
+	{ "TARGET", "target process id", TF_ID2, 0, 7, 7, 1, TC_ASC, 'x', 0 },
+	{ "TCOMM", "target's command name", TF_NAME2, 0, 15, 8, 3, TC_LEFT | TC_ASC, 'N', 0 },
+	{ "TCONT", "target's container or service, - for the host", TF_CONT2, 0, 16, 12, 10, TC_LEFT | TC_ASC, 'O', 4 },
+	{ "VIA", "how it read", TF_VIA, 0, 17, 9, 1, TC_LEFT | TC_ASC, 'v', 0 },
+	{ "COUNT", "accesses in total", TF_COUNT, TV_T_CALLS, 8, 8, 0, 0, 'c', 0 },
+	{ "DENIED", "accesses denied in total", TF_COUNT, TV_T_ERRORS, 7, 7, 1, 0, 'e', 0 },
+	{ "COUNT/s", "accesses per second", TF_RATE, TV_CALLS, 8, 8, 4, 0, 'C', 0 },
+	{ "SEEN", "time since the last access", TF_AGE, TV_LAST_SEEN, 7, 7, 2, 0, 's', 0 },
+};
+
+static const struct tui_col cont_cols[] = {
+	{ "CONTAINER", "container id or service unit, - for the host", TF_CONT, 0, 20, 12, 0, TC_LEFT | TC_ASC, 'C', 0 },
+	{ "KIND", "container, service or host", TF_KIND, 0, 9, 9, 3, TC_LEFT | TC_ASC, 'K', 0 },
+	{ "PROCS", "processes whose latest call was in it", TF_COUNT, TV_PROCS, 5, 5, 4, 0, '#', 0 },
+	{ "CALLS/s", "receive calls per second", TF_RATE, TV_CALLS, 9, 9, 1, 0, 'c', 0 },
+	{ "BYTES/s", "bytes received per second", TF_BRATE, TV_BYTES, 9, 9, 1, 0, 'b', 0 },
+	{ "TXCALLS/s", "send calls per second", TF_RATE, TV_TX_CALLS, 9, 9, 5, 0, 'x', 0 },
+	{ "TXBYTES/s", "bytes sent per second", TF_BRATE, TV_TX_BYTES, 9, 9, 2, 0, 'X', 0 },
+	{ "ERR/s", "failed calls per second", TF_RATE, TV_ERRORS, 7, 7, 6, 0, 'e', 0 },
+	{ "CALLS", "receive calls in total", TF_COUNT, TV_T_CALLS, 10, 10, 2, 0, 't', 0 },
+	{ "BYTES", "bytes received in total", TF_BYTES, TV_T_BYTES, 9, 9, 1, 0, 'T', 0 },
+	{ "TXCALLS", "send calls in total", TF_COUNT, TV_T_TX_CALLS, 10, 10, 6, 0, 'w', 0 },
+	{ "TXBYTES", "bytes sent in total", TF_BYTES, TV_T_TX_BYTES, 9, 9, 3, 0, 'W', 0 },
 };
 
 static const struct {
@@ -81,10 +99,11 @@ static const struct {
 	const char *name, *short_name;
 	int def_sort;
 } views[TUI_NR_VIEWS] = {
-	[TUI_PROCS] = { proc_cols, ARRAY_SIZE(proc_cols), "Processes", "Proc", 2 },
+	[TUI_PROCS] = { proc_cols, ARRAY_SIZE(proc_cols), "Processes", "Proc", 3 },
 	[TUI_PEERS] = { peer_cols, ARRAY_SIZE(peer_cols), "Peers", "Peer", 3 },
 	[TUI_SOCKS] = { sock_cols, ARRAY_SIZE(sock_cols), "Sockets", "Sock", 5 },
-	[TUI_READERS] = { reader_cols, ARRAY_SIZE(reader_cols), "Memory readers", "Mem", 5 },
+	[TUI_READERS] = { reader_cols, ARRAY_SIZE(reader_cols), "Memory readers", "Mem", 7 },
+	[TUI_CONTS] = { cont_cols, ARRAY_SIZE(cont_cols), "Containers", "Cont", 4 },
 };
 
 const struct tui_col *tui_view_cols(enum tui_view v, unsigned int *nr)
@@ -116,7 +135,13 @@ int tui_view_sort_key(enum tui_view v, int key)
 	return -1;
 }
 
-void tui_layout_cols(enum tui_view v, int width, struct tui_layout *l)
+static u8 col_prio(const struct tui_col *c, bool conts)
+{
+	return conts && c->cprio ? c->cprio : c->prio;
+}
+
+void tui_layout_cols(enum tui_view v, int width, bool conts,
+		     struct tui_layout *l)
 {
 	const struct tui_col *cols = views[v].cols;
 	unsigned int nr = views[v].nr;
@@ -131,7 +156,7 @@ void tui_layout_cols(enum tui_view v, int width, struct tui_layout *l)
 		for (unsigned int i = 0; i < nr; i++) {
 			int need;
 
-			if (cols[i].prio != prio)
+			if (col_prio(&cols[i], conts) != prio)
 				continue;
 			need = cols[i].min + (used ? 1 : 0);
 			if (used + need > width) {
@@ -232,6 +257,18 @@ static const char *via_short(unsigned int via)
 	};
 
 	return via < RT_VIA_NR ? names[via] : "other";
+}
+
+const char *tui_cont_kind_name(unsigned int kind)
+{
+	switch (kind) {
+	case RT_CONT_CONTAINER:
+		return "container";
+	case RT_CONT_SERVICE:
+		return "service";
+	default:
+		return "host";
+	}
 }
 
 void tui_cell(char *buf, size_t len, const struct tui_col *c,
@@ -339,6 +376,20 @@ void tui_cell(char *buf, size_t len, const struct tui_col *c,
 			tui_format_age(buf, len, s->end_ts > v ?
 				       (double)(s->end_ts - v) / 1e9 : 0);
 		break;
+	case TF_CONT:
+	case TF_CONT2: {
+		u32 id = c->fmt == TF_CONT ? r->cont : r->cont2;
+
+		if (other)
+			snprintf(buf, len, "(other)");
+		else
+			snprintf(buf, len, "%s", id ? tui_snap_cont_name(s, id) :
+				 "-");
+		break;
+	}
+	case TF_KIND:
+		snprintf(buf, len, "%s", other ? "-" : tui_cont_kind_name(r->kind));
+		break;
 	default:
 		buf[0] = 0;
 		break;
@@ -362,9 +413,10 @@ static bool has(const char *hay, const char *needle)
 	return strcasestr(hay, needle) != NULL;
 }
 
-bool tui_rec_matches(enum tui_view v, const struct tui_rec *r,
+bool tui_rec_matches(const struct tui_snap *s, const struct tui_rec *r,
 		     const char *filter)
 {
+	enum tui_view v = s->view;
 	char num[24];
 
 	if (!filter || !filter[0])
@@ -372,6 +424,13 @@ bool tui_rec_matches(enum tui_view v, const struct tui_rec *r,
 	if (r->flags & TUI_REC_OTHER)
 		return has("(other)", filter);
 	switch (v) {
+	case TUI_CONTS:
+		return has(r->cont ? tui_snap_cont_name(s, r->cont) : "-",
+			   filter) || has(tui_cont_kind_name(r->kind), filter);
+	case TUI_PROCS:
+		if (r->cont && has(tui_snap_cont_name(s, r->cont), filter))
+			return true;
+		break;
 	case TUI_PEERS:
 		if (has(tui_rec_addr(r), filter))
 			return true;
@@ -382,6 +441,9 @@ bool tui_rec_matches(enum tui_view v, const struct tui_rec *r,
 	case TUI_READERS:
 		if (has(r->name2, filter) ||
 		    has(utoa_rev(num + sizeof(num), (u64)r->id2), filter))
+			return true;
+		if ((r->cont && has(tui_snap_cont_name(s, r->cont), filter)) ||
+		    (r->cont2 && has(tui_snap_cont_name(s, r->cont2), filter)))
 			return true;
 		break;
 	case TUI_SOCKS:
@@ -446,6 +508,10 @@ static void ident(enum tui_view v, const struct tui_rec *r, u64 *hi, u64 *lo)
 		*hi = ((u64)(u32)r->id << 32) | (u32)r->id2;
 		*lo = r->kind;
 		break;
+	case TUI_CONTS:
+		*hi = r->cont;
+		*lo = 0;
+		break;
 	default:
 		*hi = (u64)(u32)r->id;
 		*lo = 0;
@@ -458,11 +524,23 @@ static void ident(enum tui_view v, const struct tui_rec *r, u64 *hi, u64 *lo)
  * rows come in identity order and the sort is stable, so the keys are the
  * column alone: ties stay in identity order.
  */
-static void sort_keys(const struct tui_col *c, bool desc,
-		      const struct tui_rec *r, u64 k[3])
+static void sort_keys(const struct tui_snap *s, const struct tui_col *c,
+		      bool desc, const struct tui_rec *r, u64 k[3])
 {
 	k[1] = k[2] = 0;
 	switch (c->fmt) {
+	case TF_CONT:
+	case TF_CONT2: {
+		/* by the name as shown: "-" (the host) first */
+		u32 id = c->fmt == TF_CONT ? r->cont : r->cont2;
+		const char *t = id ? tui_snap_cont_name(s, id) : "-";
+		size_t n = strlen(t);
+
+		k[0] = be64(t, 0, n);
+		k[1] = be64(t, 8, n);
+		k[2] = be64(t, 16, n);
+		break;
+	}
 	case TF_NAME:
 	case TF_NAME2: {
 		const char *t = c->fmt == TF_NAME ? r->name : r->name2;
@@ -491,6 +569,7 @@ static void sort_keys(const struct tui_col *c, bool desc,
 	case TF_FAMILY:
 	case TF_VIA:
 	case TF_PROTO:
+	case TF_KIND:
 		k[0] = r->kind;
 		break;
 	case TF_PPROTO:
@@ -717,7 +796,7 @@ static void update_byid(struct tui_list *l, const struct tui_snap *s,
 }
 
 int tui_list_build(struct tui_list *l, const struct tui_snap *s, int col,
-		   bool invert, const char *filter)
+		   bool invert, const char *filter, long cont)
 {
 	unsigned int nr_cols;
 	const struct tui_col *cols = tui_view_cols(s->view, &nr_cols);
@@ -745,12 +824,12 @@ int tui_list_build(struct tui_list *l, const struct tui_snap *s, int col,
 		const struct tui_rec *r = &s->recs[i];
 		struct tui_sort_ent *e = &l->tmp[i];
 
-		if (filter && filter[0] &&
-		    !tui_rec_matches(s->view, r, filter)) {
+		if ((cont >= 0 && r->cont != (u32)cont) ||
+		    (filter && filter[0] && !tui_rec_matches(s, r, filter))) {
 			e->idx = UINT32_MAX;
 			continue;
 		}
-		sort_keys(c, desc, r, e->k);
+		sort_keys(s, c, desc, r, e->k);
 		e->idx = i;
 	}
 	/* ... then taken in identity order */
@@ -763,7 +842,8 @@ int tui_list_build(struct tui_list *l, const struct tui_snap *s, int col,
 	sorted = n > 1 ? radix(l->ent, l->tmp, n) : l->ent;
 	for (u32 i = 0; i < n; i++)
 		l->idx[i] = sorted[i].idx;
-	if (other && tui_rec_matches(s->view, &s->recs[s->nr - 1], filter))
+	/* the processes beyond the cap: in no container known */
+	if (other && cont < 0 && tui_rec_matches(s, &s->recs[s->nr - 1], filter))
 		l->idx[n++] = s->nr - 1;
 	l->n = n;
 	return 0;

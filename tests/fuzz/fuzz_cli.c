@@ -54,6 +54,12 @@ static void check_options(const struct rt_options *o, char **argv, int argc)
 	for (unsigned int i = 0; i < o->nr_pids; i++)
 		promise(o->pids[i] > 0);
 	promise(!o->comm || !cli_check_comm(o->comm, err, sizeof(err)));
+	promise(!o->cgroup || (o->cgroup[0] == '/' &&
+				!cli_check_cgroup(o->cgroup, err, sizeof(err))));
+	promise(!o->container ||
+		!cli_check_container(o->container, err, sizeof(err)));
+	promise(!(o->cmd == RT_CMD_RECORD && !o->live &&
+		  (o->cgroup || o->container)));
 	promise(o->buffer_kb <= (16u << 20));
 	promise(o->backend == RT_BACKEND_AUTO ||
 		o->backend == RT_BACKEND_KPROBE ||

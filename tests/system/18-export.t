@@ -5,8 +5,9 @@
 # the same totals; GET/HEAD only; hostile clients (idle, slowloris,
 # oversized headers, garbage, non-readers) never stall a scrape past 2 s
 # nor grow memory; pid churn with --max-series keeps exact totals in an
-# (other) series and flat memory; gone processes' series go after
-# --series-grace; TLS and basic auth from --web-config; IPv6 listening;
+# (other) series and flat memory; the container label of a generator and
+# a memory reader in a fake container's cgroup (removed by the trap); gone
+# processes' series go after --series-grace; TLS and basic auth from --web-config; IPv6 listening;
 # bad input refused with one line; SIGTERM/SIGINT exit 0, tracefs clean.
 . "$RT_TOP/tests/lib/rt.sh"
 need_root "export"
@@ -19,13 +20,26 @@ RTGEN="$RT_TOOLS/rtgen"
 RTCARD="$RT_TOOLS/rtcard"
 P=19431			# test ports: P .. P+9
 kids=()
+# a fake container's cgroup (section 5), in the v2 hierarchy of this
+# process's mountinfo (/sys/fs/cgroup or a hybrid host's .../unified)
+V2=$(awk '$0 ~ / - cgroup2 / {print $5; exit}' /proc/self/mountinfo)
+CBASE="/rt18-$$"
 finish() {
+	local d
 	for k in "${kids[@]}"; do
 		kill -TERM "$k" 2>/dev/null
 	done
 	for k in "${kids[@]}"; do
 		wait "$k" 2>/dev/null
 	done
+	if [ -n "$V2" ] && [ -d "$V2$CBASE" ]; then
+		for d in $(find "$V2$CBASE" -depth -type d); do
+			while read -r p; do
+				echo "$p" >"$V2/cgroup.procs" 2>/dev/null
+			done <"$d/cgroup.procs"
+		done
+		find "$V2$CBASE" -depth -type d -exec rmdir {} + 2>/dev/null
+	fi
 	cleanup_all
 }
 trap finish EXIT
@@ -269,6 +283,43 @@ is "$($PROMCHECK samples "$O/comm.prom" recvtop_receive_bytes_total comm="rtx-$$
 is "$($PROMCHECK samples "$O/comm.prom" recvtop_receive_errors_total comm="rtx-$$")" "20 1" \
 	"default labels: their 20 errors"
 is "$(grep -c 'pid=' "$O/comm.prom")" 0 "default labels: no pid label"
+# the container label: a generator and a memory reader in a fake
+# container's scope, a second generator on the host
+if [ -n "$V2" ] && [ -w "$V2/cgroup.procs" ]; then
+	cid=$(printf 'rt18-%s' "$$" | sha256sum | cut -c1-64)
+	ccg="$CBASE/kubepods.slice/pod1/cri-containerd-$cid.scope"
+	mkdir -p "$V2$ccg"
+	sh -c 'echo $$ >"$1/cgroup.procs" && exec "$2" --scenarios udp4 --count 30 --size 123 --hold-ms 1000' \
+		sh "$V2$ccg" "$RTGEN" >/dev/null
+	is "$?" 0 "a generator in the fake container $ccg"
+	sh -c 'echo $$ >"$1/cgroup.procs" && exec "$2" --reads 7 --writes 2 --hold-ms 500' \
+		sh "$V2$ccg" "$RT_TOOLS/rtmem" >/dev/null
+	is "$?" 0 "a memory reader and its target in the same container"
+	sleep 1.5
+	scrape $((P + 6)) "$O/cont.prom"
+	promtool check metrics <"$O/cont.prom" >"$O/promtool-cont.out" 2>&1
+	ok $? "promtool accepts the output with container labels ($(head -c 200 "$O/promtool-cont.out"))"
+	is "$($PROMCHECK samples "$O/cont.prom" recvtop_receive_bytes_total comm=rtg-udp4 container="${cid:0:12}")" "3690 1" \
+		"container label: the container's receiver is one series of its 3690 bytes, labelled with the short id"
+	is "$($PROMCHECK samples "$O/cont.prom" recvtop_send_calls_total comm=rtg-send container="${cid:0:12}")" "30 1" \
+		"container label: its sender's 30 sends"
+	is "$($PROMCHECK samples "$O/cont.prom" recvtop_receive_bytes_total container="${cid:0:12}")" "3690 2" \
+		"container label: nothing else in the container (rtg-udp4 and rtg-send)"
+	# (a suite run from a service or a container has that one)
+	if sed -n 's/^0:://p' /proc/self/cgroup | grep -Eq '\.service(/|$)|[0-9a-f]{64}'; then
+		skip "container label: host processes have the empty container" \
+			"this suite runs in a service or container cgroup"
+	else
+		is "$($PROMCHECK samples "$O/cont.prom" recvtop_receive_bytes_total comm="rtx-$$" container=)" "7700 1" \
+			"container label: host processes have the empty container"
+	fi
+	is "$($PROMCHECK samples "$O/cont.prom" recvtop_memory_reads_total reader_comm=rtm-reader reader_container="${cid:0:12}" target_comm=rtm-target target_container="${cid:0:12}" via=process_vm_readv)" "7 1" \
+		"container labels of the memory readers: reader_container and target_container, 7 reads"
+	is "$($PROMCHECK samples "$O/cont.prom" recvtop_memory_reads_total reader_container="${cid:0:12}" via=process_vm_writev)" "2 1" \
+		"container labels of the memory readers: 2 writes"
+else
+	skip "container label" "no writable cgroup v2 hierarchy"
+fi
 exp_stop "$L3" TERM "export with the default labels"
 exp_stop "$L1" TERM "export --labels pid,via,peer"
 exp_stop "$L2" INT "export --labels proto,pid"

@@ -199,6 +199,10 @@ missing=$(sort "$O/m.want" | comm -23 - <(echo "$got"))
 is "$missing" "" "4: every reader row of rtmem with exact count and denied" ||
 	screen | sed 's/^/# /'
 tm send-keys -t t Tab
+wait_screen "CONTAINER.? +KIND +CALLS/s"
+ok $? "Tab: 5 Containers"
+like "$(screen | awk '$1 == "-"')" "^- +host " "5: the host's row"
+tm send-keys -t t Tab
 wait_screen "PID +COMM +CALLS"
 ok $? "Tab goes round to Processes"
 

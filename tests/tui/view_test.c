@@ -113,26 +113,26 @@ static void test_sort(void)
 	o = add_rec(s, -1, "", 50, 1);
 	o->flags |= TUI_REC_OTHER;
 
-	tui_list_build(&l, s, calls, false, NULL);
+	tui_list_build(&l, s, calls, false, NULL, -1);
 	is_str(order(&l, s), "b20 a10 c30 kworker/10:1 kworker/0:1 kworker/0:0 other",
 	       "calls/s descending, ties by pid, (other) last");
-	tui_list_build(&l, s, calls, true, NULL);
+	tui_list_build(&l, s, calls, true, NULL, -1);
 	is_str(order(&l, s), "kworker/10:1 kworker/0:1 kworker/0:0 a10 c30 b20 other",
 	       "inverted: ascending, ties still by pid, (other) last");
-	tui_list_build(&l, s, comm, false, NULL);
+	tui_list_build(&l, s, comm, false, NULL, -1);
 	is_str(order(&l, s), "a10 b20 c30 kworker/0:0 kworker/0:1 kworker/10:1 other",
 	       "comm ascending, exact past 8 bytes");
-	tui_list_build(&l, s, comm, true, NULL);
+	tui_list_build(&l, s, comm, true, NULL, -1);
 	is_str(order(&l, s), "kworker/10:1 kworker/0:1 kworker/0:0 c30 b20 a10 other",
 	       "comm descending");
-	tui_list_build(&l, s, pid, false, NULL);
+	tui_list_build(&l, s, pid, false, NULL, -1);
 	is_str(order(&l, s), "kworker/10:1 kworker/0:1 kworker/0:0 a10 b20 c30 other",
 	       "pid ascending");
 	s->recs[0].flags &= ~TUI_REC_NOLAT;
 	s->recs[0].v[TV_LAT_P99] = 0;
 	s->recs[1].flags &= ~TUI_REC_NOLAT;
 	s->recs[1].v[TV_LAT_P99] = 7000;
-	tui_list_build(&l, s, p99, false, NULL);
+	tui_list_build(&l, s, p99, false, NULL, -1);
 	is_str(order(&l, s), "a10 c30 kworker/10:1 kworker/0:1 kworker/0:0 b20 other",
 	       "p99: a latency of 0 ns above rows without one");
 
@@ -142,25 +142,25 @@ static void test_sort(void)
 	add_rec(s, 8, "d8", 5, 1);
 	o = add_rec(s, -1, "", 50, 1);
 	o->flags |= TUI_REC_OTHER;
-	tui_list_build(&l, s, calls, false, NULL);
+	tui_list_build(&l, s, calls, false, NULL, -1);
 	is_str(order(&l, s), "b20 d8 a10 c30 kworker/10:1 kworker/0:1 kworker/0:0 other",
 	       "a new row takes its place among the ties by pid");
 	s->epoch++;
 	s->recs[0].id = 3;
-	tui_list_build(&l, s, calls, false, NULL);
+	tui_list_build(&l, s, calls, false, NULL, -1);
 	is_str(order(&l, s), "b20 c30 d8 a10 kworker/10:1 kworker/0:1 kworker/0:0 other",
 	       "after a reset (new epoch) the rows are ordered afresh");
 	s->recs[0].id = 30;
 	s->epoch++;
 
-	tui_list_build(&l, s, calls, false, "KWORKER/0");
+	tui_list_build(&l, s, calls, false, "KWORKER/0", -1);
 	is_str(order(&l, s), "kworker/0:1 kworker/0:0",
 	       "filter: case-insensitive substring of comm");
-	tui_list_build(&l, s, calls, false, "3");
+	tui_list_build(&l, s, calls, false, "3", -1);
 	is_str(order(&l, s), "c30", "filter: a substring of the pid");
-	tui_list_build(&l, s, calls, false, "other");
+	tui_list_build(&l, s, calls, false, "other", -1);
 	is_str(order(&l, s), "other", "filter '(other)' keeps the other row");
-	tui_list_build(&l, s, calls, false, "nothing-like-it");
+	tui_list_build(&l, s, calls, false, "nothing-like-it", -1);
 	ok(l.n == 0, "filter with no match: empty list");
 	tui_list_free(&l);
 	tui_snap_free(s);
@@ -197,7 +197,7 @@ static void test_sort_many(void)
 	ref = malloc(n * sizeof(*ref));
 	memcpy(ref, s->recs, n * sizeof(*ref));
 	qsort(ref, n, sizeof(*ref), ref_cmp);
-	tui_list_build(&l, s, col_of(TUI_PROCS, "BYTES"), false, NULL);
+	tui_list_build(&l, s, col_of(TUI_PROCS, "BYTES"), false, NULL, -1);
 	for (u32 i = 0; i < n && same; i++)
 		same = s->recs[l.idx[i]].id == ref[i].id &&
 		       s->recs[l.idx[i]].v[TV_T_BYTES] == ref[i].v[TV_T_BYTES];
@@ -221,7 +221,7 @@ static void add_call(struct stats *st, int tid, u64 ts, u64 lat, s64 ret)
 
 static void test_snapshot(void)
 {
-	struct rt_stats_caps caps = { 2, 10, 10, 10 };
+	struct rt_stats_caps caps = { 2, 10, 10, 10, 10 };
 	struct taskinfo *ti = taskinfo_new(RT_TASKS_STORED);
 	struct tui_snap *s = tui_snap_new();
 	struct tui_list l;
@@ -248,7 +248,7 @@ static void test_snapshot(void)
 	tui_snap_fill(s, TUI_PROCS, &st);
 	s->seconds = 1;
 	ok(s->nr == 3, "three process rows, the third is (other) (%u)", s->nr);
-	tui_list_build(&l, s, col_of(TUI_PROCS, "CALLS"), false, NULL);
+	tui_list_build(&l, s, col_of(TUI_PROCS, "CALLS"), false, NULL, -1);
 	if (l.n == 3) {
 		const struct tui_rec *a = &s->recs[l.idx[0]];
 		const struct tui_rec *b = &s->recs[l.idx[1]];
@@ -292,7 +292,7 @@ static void test_snapshot(void)
 
 	/* a socket the backend knows by its address: proto, vias, last fd */
 	{
-		struct rt_stats_caps c2 = { 10, 10, 10, 10 };
+		struct rt_stats_caps c2 = { 10, 10, 10, 10, 10 };
 		struct rt_recv_call rd = {
 			.ts = 1, .tid = 200, .fd = -1, .ret = 100,
 			.via = RT_RX_READ, .sk = 0xffff888100001000ULL,
@@ -370,7 +370,7 @@ static void test_addr(void)
 
 /* ---- layout, formats, fitting ---- */
 
-static const char *layout(enum tui_view v, int width)
+static const char *layout_c(enum tui_view v, int width, bool conts)
 {
 	static char buf[256];
 	struct tui_layout l;
@@ -379,7 +379,7 @@ static const char *layout(enum tui_view v, int width)
 	size_t o = 0;
 	int used = 0;
 
-	tui_layout_cols(v, width, &l);
+	tui_layout_cols(v, width, conts, &l);
 	buf[0] = 0;
 	for (unsigned int i = 0; i < l.nr; i++) {
 		o += (size_t)snprintf(buf + o, sizeof(buf) - o, "%s%s",
@@ -391,6 +391,11 @@ static const char *layout(enum tui_view v, int width)
 	return buf;
 }
 
+static const char *layout(enum tui_view v, int width)
+{
+	return layout_c(v, width, false);
+}
+
 static void test_layout(void)
 {
 	is_str(layout(TUI_PROCS, 80),
@@ -399,8 +404,8 @@ static void test_layout(void)
 	is_str(layout(TUI_PROCS, 40), "PID COMM CALLS/s BYTES/s",
 	       "processes at 40 columns");
 	is_str(layout(TUI_PROCS, 200),
-	       "PID COMM CALLS/s BYTES/s TXCALLS/s TXBYTES/s ERR/s EAGAIN/s "
-	       "AVG P99 MAX CALLS BYTES TXCALLS TXBYTES",
+	       "PID COMM CONTAINER CALLS/s BYTES/s TXCALLS/s TXBYTES/s ERR/s "
+	       "EAGAIN/s AVG P99 MAX CALLS BYTES TXCALLS TXBYTES",
 	       "processes at 200 columns: all");
 	is_str(layout(TUI_SOCKS, 40), "PID PROTO COMM CALLS/s",
 	       "sockets at 40 columns");
@@ -417,9 +422,186 @@ static void test_layout(void)
 	       "readers at 40 columns");
 	for (int v = 0; v < TUI_NR_VIEWS; v++)
 		for (int w = 40; w <= 240; w += 7)
-			if (strstr(layout((enum tui_view)v, w), "too wide"))
+			if (strstr(layout((enum tui_view)v, w), "too wide") ||
+			    strstr(layout_c((enum tui_view)v, w, true),
+				   "too wide"))
 				ok(false, "view %d at %d: %s", v, w,
 				   layout((enum tui_view)v, w));
+
+	/* containers: hidden on a host without them unless there is room */
+	ok(!strstr(layout(TUI_PROCS, 120), "CONTAINER") &&
+	   strstr(layout(TUI_PROCS, 170), "CONTAINER"),
+	   "processes without containers: CONTAINER only when all else fits");
+	is_str(layout_c(TUI_PROCS, 80, true),
+	       "PID COMM CONTAINER CALLS/s BYTES/s TXBYTES/s CALLS BYTES",
+	       "processes at 80 columns with containers: CONTAINER for P99");
+	is_str(layout_c(TUI_PROCS, 40, true), "PID COMM CALLS/s BYTES/s",
+	       "processes at 40 columns with containers: no room for it");
+	is_str(layout_c(TUI_READERS, 100, true),
+	       "READER COMM RCONT TARGET TCOMM TCONT VIA COUNT DENIED SEEN",
+	       "readers at 100 columns with containers: both containers");
+	is_str(layout(TUI_READERS, 80),
+	       "READER COMM TARGET TCOMM VIA COUNT DENIED COUNT/s SEEN",
+	       "readers at 80 columns without containers: as before");
+	is_str(layout(TUI_CONTS, 40), "CONTAINER CALLS/s BYTES/s",
+	       "containers at 40 columns");
+	is_str(layout(TUI_CONTS, 80),
+	       "CONTAINER KIND CALLS/s BYTES/s TXBYTES/s CALLS BYTES",
+	       "containers at 80 columns");
+	is_str(layout(TUI_CONTS, 120),
+	       "CONTAINER KIND PROCS CALLS/s BYTES/s TXCALLS/s TXBYTES/s ERR/s "
+	       "CALLS BYTES TXCALLS TXBYTES", "containers at 120 columns: all");
+}
+
+/* ---- containers: the conts table, names, sort, the drill-down filter ---- */
+
+static const char *cell_of(const struct tui_snap *s, const struct tui_rec *r,
+			   enum tui_view v, const char *title)
+{
+	static char buf[128];
+	unsigned int nr;
+	const struct tui_col *c = tui_view_cols(v, &nr);
+
+	buf[0] = 0;
+	for (unsigned int i = 0; i < nr; i++)
+		if (!strcmp(c[i].title, title))
+			tui_cell(buf, sizeof(buf), &c[i], r, s, 20);
+	return buf;
+}
+
+/* the list as "name:bytes ..." of a column's cells */
+static const char *cells(struct tui_list *l, const struct tui_snap *s,
+			 const char *title)
+{
+	static char buf[512];
+	size_t o = 0;
+
+	buf[0] = 0;
+	for (u32 i = 0; i < l->n && o < sizeof(buf) - 64; i++)
+		o += (size_t)snprintf(buf + o, sizeof(buf) - o, "%s%s",
+				      i ? " " : "",
+				      cell_of(s, &s->recs[l->idx[i]], s->view,
+					      title));
+	return buf;
+}
+
+static void send_call(struct stats *st, int tid, u64 ts, s64 ret)
+{
+	struct rt_recv_call c = {
+		.ts = ts, .tid = tid, .fd = 4, .ret = ret,
+		.via = RT_TX_SENDTO, .tx = true,
+	};
+
+	stats_add_recv(st, &c);
+}
+
+static void test_containers(void)
+{
+	static const char *const a_path = "/kubepods.slice/kubepods-pod1.slice/"
+		"cri-containerd-"
+		"fe01020304050607080910111213141516171819202122232425262728293031"
+		".scope";
+	static const char *const b_path = "/system.slice/docker-"
+		"0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9"
+		".scope";
+	static const char *const c_path = "/system.slice/nginx.service";
+	struct rt_stats_caps caps = { 10, 10, 10, 10, 3 };
+	struct taskinfo *ti = taskinfo_new(RT_TASKS_STORED);
+	struct tui_snap *s = tui_snap_new();
+	struct tui_list l;
+	struct stats st;
+	u32 a, b, c, ca, cb;
+	int cont = col_of(TUI_CONTS, "CONTAINER");
+	int pcont = col_of(TUI_PROCS, "CONTAINER");
+	struct tui_key k;
+	struct tui_rec found;
+
+	memset(&l, 0, sizeof(l));
+	taskinfo_put(ti, 100, 100, 0, "web");
+	taskinfo_put(ti, 101, 101, 0, "db");
+	taskinfo_put(ti, 102, 102, 0, "cache");
+	taskinfo_put(ti, 103, 103, 0, "nginx");
+	taskinfo_put(ti, 104, 104, 0, "hostd");
+	taskinfo_put(ti, 105, 105, 0, "worker");
+	a = taskinfo_cgroup_intern(ti, a_path);
+	b = taskinfo_cgroup_intern(ti, b_path);
+	c = taskinfo_cgroup_intern(ti, c_path);
+	ok(a && b && c, "three cgroups interned");
+	taskinfo_set_attr(ti, 100, a, 1);
+	taskinfo_set_attr(ti, 101, a, 1);
+	taskinfo_set_attr(ti, 102, b, 1);
+	taskinfo_set_attr(ti, 103, c, 1);
+	taskinfo_set_attr(ti, 105, b, 1);
+	ca = taskinfo_cgroup_container(ti, a);
+	cb = taskinfo_cgroup_container(ti, b);
+	ok(!stats_init(&st, ti, &caps), "stats with 3 container rows");
+	/* a: 2 processes, 3 receives of 100; b: 1 of 7 and 2 sends of 50;
+	 * the host: 1 of 1000; the service goes to (other) (cap 3: a, b,
+	 * the host, then other) */
+	add_call(&st, 100, 10, 10, 100);
+	add_call(&st, 101, 11, 10, 100);
+	add_call(&st, 101, 12, 10, 100);
+	add_call(&st, 102, 13, 10, 7);
+	send_call(&st, 102, 14, 50);
+	send_call(&st, 102, 15, 50);
+	add_call(&st, 104, 16, 10, 1000);
+	add_call(&st, 103, 17, 10, 5);
+	send_call(&st, 105, 18, 9);
+	stats_end_interval(&st, 1000);
+
+	tui_snap_fill(s, TUI_CONTS, &st);
+	s->seconds = 1;
+	ok(s->nr == 4 && s->has_conts, "containers: a, b, the host, (other) "
+	   "(%u rows)", s->nr);
+	tui_list_build(&l, s, cont, false, NULL, -1);
+	is_str(cells(&l, s, "CONTAINER"), "- 0a1b2c3d4e5f fe0102030405 (other)",
+	       "by CONTAINER: the host first, 12-hex short ids, (other) last");
+	is_str(cells(&l, s, "KIND"), "host container container -",
+	       "KIND of each");
+	is_str(cells(&l, s, "BYTES"), "1000 7 300 5", "BYTES received exact");
+	is_str(cells(&l, s, "TXBYTES"), "0 109 0 0",
+	       "TXBYTES: b's two processes' sends");
+	is_str(cells(&l, s, "PROCS"), "1 2 2 0",
+	       "PROCS: processes whose latest call (a send too) was in it");
+	tui_list_build(&l, s, cont, true, NULL, -1);
+	is_str(cells(&l, s, "CONTAINER"), "fe0102030405 0a1b2c3d4e5f - (other)",
+	       "CONTAINER inverted");
+	tui_list_build(&l, s, col_of(TUI_CONTS, "BYTES/s"), false, NULL, -1);
+	is_str(cells(&l, s, "CONTAINER"), "- fe0102030405 0a1b2c3d4e5f (other)",
+	       "default order: bytes/s");
+	tui_list_build(&l, s, cont, false, "FE01", -1);
+	is_str(cells(&l, s, "CONTAINER"), "fe0102030405",
+	       "filter on the container's name");
+	tui_list_build(&l, s, cont, false, "host", -1);
+	is_str(cells(&l, s, "CONTAINER"), "-", "filter 'host': the host row");
+	tui_rec_key(TUI_CONTS, &s->recs[l.idx[0]], &k);
+	ok(tui_find_rec(&st, &k, &found) && found.v[TV_T_BYTES] == 1000 &&
+	   found.cont == 0, "the host row found again by its key");
+
+	/* processes: the CONTAINER column, its sort, the drill-down filter */
+	tui_snap_fill(s, TUI_PROCS, &st);
+	s->seconds = 1;
+	tui_list_build(&l, s, pcont, false, NULL, -1);
+	is_str(order(&l, s), "hostd cache worker web db nginx",
+	       "processes by CONTAINER: host, 0a1b..., fe01..., then "
+	       "nginx.service, ties by pid");
+	is_str(cells(&l, s, "CONTAINER"),
+	       "- 0a1b2c3d4e5f 0a1b2c3d4e5f fe0102030405 fe0102030405 "
+	       "nginx.service",
+	       "CONTAINER cells: -, the unit name, short ids");
+	tui_list_build(&l, s, pcont, false, NULL, (long)ca);
+	is_str(order(&l, s), "web db", "drill-down to a: exactly its processes");
+	tui_list_build(&l, s, pcont, false, NULL, 0);
+	is_str(order(&l, s), "hostd", "drill-down to the host");
+	tui_list_build(&l, s, pcont, false, NULL, (long)cb);
+	is_str(order(&l, s), "cache worker",
+	       "drill-down to b: worker, which only sent, too");
+	tui_list_build(&l, s, pcont, false, "nginx.serv", -1);
+	is_str(order(&l, s), "nginx", "filter on a process's container");
+	stats_free(&st);
+	taskinfo_free(ti);
+	tui_list_free(&l);
+	tui_snap_free(s);
 }
 
 static void test_formats(void)
@@ -601,6 +783,7 @@ int main(void)
 	test_snapshot();
 	test_addr();
 	test_layout();
+	test_containers();
 	test_formats();
 	test_watch();
 	test_delay();

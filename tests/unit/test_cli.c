@@ -151,3 +151,123 @@ TEST(cli_bad_input_messages)
 		CHECK(!strchr(err, '\n'));
 	}
 }
+
+TEST(cli_cgroup_container)
+{
+	static const char id64[] = "4f1d5c0e7a2b9c3d8e6f1a2b3c4d5e6f"
+				   "7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d";
+
+	/* accepted by every command that counts, kept as given */
+	CHECK_EQ(parse("--cgroup", "/kubepods.slice/pod1", "--container",
+		       "4f1d5c0e7a2b", NULL), RT_CLI_OK);
+	CHECK_STR(o.cgroup, "/kubepods.slice/pod1");
+	CHECK_STR(o.container, "4f1d5c0e7a2b");
+	CHECK_EQ(parse("report", "--container", id64, NULL), RT_CLI_OK);
+	CHECK_STR(o.container, id64);
+	CHECK_EQ(parse("top", "-i", "x.dat", "--cgroup", "/", NULL), RT_CLI_OK);
+	CHECK_STR(o.cgroup, "/");
+	CHECK_EQ(parse("export", "--container", "nginx.service", NULL),
+		 RT_CLI_OK);
+	CHECK_STR(o.container, "nginx.service");
+	CHECK_EQ(parse("record", "--live", "--cgroup", "/system.slice/", NULL),
+		 RT_CLI_OK);
+	CHECK_STR(o.cgroup, "/system.slice/");
+	CHECK_EQ(parse("--container", "getty@tty1.service", NULL), RT_CLI_OK);
+	CHECK_EQ(parse("--container", "systemd-journald.service", NULL),
+		 RT_CLI_OK);
+	CHECK(!parse(NULL) && !o.cgroup && !o.container);
+
+	/* record: they filter the live view, not the recording */
+	CHECK_EQ(parse("record", "--container", "nginx.service", NULL),
+		 RT_CLI_USAGE);
+	CHECK_STR(err, "--container filters the live view of record (the "
+		  "recording keeps every process: filter it in report or "
+		  "replay): add --live");
+	CHECK_EQ(parse("record", "--cgroup", "/a", NULL), RT_CLI_USAGE);
+	CHECK_CONTAINS(err, "--cgroup filters the live view of record");
+	/* not for the commands that count nothing */
+	CHECK_EQ(parse("probes", "--cgroup", "/a", NULL), RT_CLI_USAGE);
+	CHECK_STR(err, "unknown option '--cgroup' for 'recvtop probes' (try "
+		  "--help)");
+	CHECK_EQ(parse("reset", "--container", "nginx.service", NULL),
+		 RT_CLI_USAGE);
+}
+
+TEST(cli_cgroup_bad)
+{
+	char big[5000];
+
+	CHECK_EQ(parse("--cgroup", "", NULL), RT_CLI_USAGE);
+	CHECK_STR(err, "--cgroup: empty path");
+	CHECK_EQ(parse("--cgroup", "system.slice", NULL), RT_CLI_USAGE);
+	CHECK_STR(err, "--cgroup 'system.slice': not an absolute cgroup v2 path "
+		  "(as in the 0:: line of /proc/PID/cgroup, e.g. "
+		  "/system.slice/nginx.service)");
+	CHECK_EQ(parse("--cgroup", "/sys/fs/cgroup/unified/system.slice",
+		       NULL), RT_CLI_USAGE);
+	CHECK_STR(err, "--cgroup '/sys/fs/cgroup/unified/system.slice': give "
+		  "the path inside the cgroup v2 hierarchy (as in "
+		  "/proc/PID/cgroup), not under its mount point");
+	CHECK_EQ(parse("--cgroup", "/sys/fs/cgroup", NULL), RT_CLI_USAGE);
+	/* a cgroup named like the mount point's start is a cgroup */
+	CHECK_EQ(parse("--cgroup", "/sys/fs/cgroupish", NULL), RT_CLI_OK);
+	CHECK_EQ(parse("--cgroup", "/a//b", NULL), RT_CLI_USAGE);
+	CHECK_STR(err, "--cgroup '/a//b': an empty, . or .. component (give the "
+		  "path as /proc/PID/cgroup shows it)");
+	CHECK_EQ(parse("--cgroup", "/a/./b", NULL), RT_CLI_USAGE);
+	CHECK_EQ(parse("--cgroup", "/a/..", NULL), RT_CLI_USAGE);
+	CHECK_EQ(parse("--cgroup", "/..", NULL), RT_CLI_USAGE);
+	/* dots inside a name are names */
+	CHECK_EQ(parse("--cgroup", "/a/..b/.c", NULL), RT_CLI_OK);
+	CHECK_EQ(parse("--cgroup", "/a\nb", NULL), RT_CLI_USAGE);
+	CHECK_STR(err, "--cgroup: the path contains a control character");
+	big[0] = '/';
+	memset(big + 1, 'x', sizeof(big) - 2);
+	big[sizeof(big) - 1] = 0;
+	CHECK_EQ(parse("--cgroup", big, NULL), RT_CLI_USAGE);
+	CHECK_CONTAINS(err, "...': longer than 4095 characters");
+	CHECK(strlen(err) < 200);
+	CHECK_EQ(parse("--cgroup", NULL), RT_CLI_USAGE);
+	CHECK_STR(err, "option '--cgroup' needs a value");
+}
+
+TEST(cli_container_bad)
+{
+	static const char *const bad[] = {
+		"4f1d5c0e7a2",		/* 11 hex */
+		"4f1d5c0e7a2b9",	/* 13 hex */
+		"4F1D5C0E7A2B",		/* upper case */
+		"4f1d5c0e7a2g",		/* not hex */
+		"nginx",		/* no unit suffix */
+		"nginx.scope",		/* a scope is not a service */
+		".service",		/* no name */
+		"a b.service",		/* a space */
+		"docker-4f1d5c0e7a2b.scope",
+	};
+	char unit[300];
+
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		char want[256];
+
+		CHECK_EQ(parse("--container", bad[i], NULL), RT_CLI_USAGE);
+		snprintf(want, sizeof(want), "--container '%s': not a container "
+			 "id (12 or 64 lowercase hex digits) nor a service unit "
+			 "name (such as nginx.service)", bad[i]);
+		CHECK_STR(err, want);
+	}
+	CHECK_EQ(parse("--container", "", NULL), RT_CLI_USAGE);
+	CHECK_STR(err, "--container: empty name");
+	CHECK_EQ(parse("--container", "x\x1b[2J.service", NULL), RT_CLI_USAGE);
+	CHECK_STR(err, "--container: the name contains a control character");
+	/* systemd's longest unit name is 255 characters */
+	memset(unit, 'u', 247);
+	strcpy(unit + 247, ".service");
+	CHECK_EQ(parse("--container", unit, NULL), RT_CLI_OK);
+	memset(unit, 'u', 248);
+	strcpy(unit + 248, ".service");
+	CHECK_EQ(parse("--container", unit, NULL), RT_CLI_USAGE);
+	CHECK_CONTAINS(err, "...': not a container id");
+	/* the checks alone, as the fuzz harness calls them */
+	CHECK_EQ(cli_check_container("0123456789ab", err, sizeof(err)), 0);
+	CHECK_EQ(cli_check_cgroup("/", err, sizeof(err)), 0);
+}

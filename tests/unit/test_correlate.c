@@ -332,7 +332,7 @@ TEST(correlate_random_interleaving_matches_model)
 TEST(stats_pid_filter_and_caps)
 {
 	struct taskinfo *ti = taskinfo_new(RT_TASKS_STORED);
-	struct rt_stats_caps caps = { 3, 10, 10, 10 };
+	struct rt_stats_caps caps = { 3, 10, 10, 10, 10 };
 	struct stats s;
 	int keep[] = { 2, 4 };
 

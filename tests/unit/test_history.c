@@ -90,6 +90,28 @@ static void hw_pages(struct hw *w)
 	flush(w, &pg[1], 1);
 }
 
+/* the five processes: two in a container, one in a service, two on the
+ * host; the readers' targets in the container */
+static void hw_tasks(struct taskinfo *ti)
+{
+	static const char *paths[] = {
+		"/kubepods.slice/cri-containerd-"
+		"0123456789abcdef0123456789abcdef"
+		"0123456789abcdef0123456789abcdef.scope",
+		"/system.slice/web.service",
+		"/user.slice",
+	};
+	static const int tids[] = { 100, 101, 102, 103, 104, 900, 901 };
+	static const int where[] = { 0, 0, 1, 2, 2, 0, 0 };
+
+	for (size_t i = 0; i < ARRAY_SIZE(tids); i++) {
+		taskinfo_put(ti, tids[i], tids[i], 0, "hw");
+		taskinfo_set_attr(ti, tids[i],
+				  taskinfo_cgroup_intern(ti, paths[where[i]]),
+				  4026531840ULL + (u64)where[i]);
+	}
+}
+
 static void hw_init(struct hw *w, unsigned int max, bool with_history)
 {
 	memset(w, 0, sizeof(*w));
@@ -97,6 +119,7 @@ static void hw_init(struct hw *w, unsigned int max, bool with_history)
 	w->dec = decoder_new(w->tep);
 	w->merge = merge_new(w->tep, 2, FX_PAGE);
 	w->tasks = taskinfo_new(RT_TASKS_STORED);
+	hw_tasks(w->tasks);
 	stats_init(&w->stats, w->tasks, NULL);
 	stats_init(&w->view, w->tasks, NULL);
 	w->corr = correlator_new(&w->stats, true);
@@ -167,6 +190,9 @@ static void compare(struct hw *ref, struct hw *h, unsigned int k)
 				      sizeof(a->last_hist)));
 		}
 		CHECK_STR(b->comm, a->comm);
+		CHECK_EQ(b->cgroup, a->cgroup);
+		CHECK_EQ(b->container, a->container);
+		CHECK_EQ(b->netns, a->netns);
 	}
 	for (u32 i = 0; i < table_count(&v->procs); i++)
 		counted += ((struct rt_proc_row *)
@@ -186,7 +212,24 @@ static void compare(struct hw *ref, struct hw *h, unsigned int k)
 		b = table_find(&v->readers, &a->key);
 		CHECK(b && b->total.count == a->total.count &&
 		      b->total.denied == a->total.denied &&
+		      b->last_seen == a->last_seen &&
+		      b->reader_container == a->reader_container &&
+		      b->target_container == a->target_container);
+	}
+	/* three containers: the container, the service, the host */
+	CHECK_EQ(table_count(&r->conts), 3);
+	for (u32 i = 0; i < table_count(&r->conts); i++) {
+		struct rt_cont_row *a = table_any_row(&r->conts, i), *b;
+
+		b = table_find(&v->conts, &a->container);
+		CHECK(b && same_counters(&a->total, &b->total) &&
 		      b->last_seen == a->last_seen);
+		if (!b)
+			continue;
+		CHECK_EQ(stats_row_in_last(v, b->last_gen),
+			 stats_row_in_last(r, a->last_gen));
+		if (stats_row_in_last(r, a->last_gen))
+			CHECK(same_counters(&a->last, &b->last));
 	}
 	for (u32 i = 0; i < table_count(&r->socks); i++) {
 		struct rt_sock_row *a = table_any_row(&r->socks, i), *b;

@@ -90,23 +90,31 @@ TEST(metrics_series_add_up_intervals)
 	mx_recv(&w, 20, -11, RT_RX_RECVMSG, 0);
 	mx_interval(&w);
 	t = mx_text(&w, MX_PROMETHEUS);
-	CHECK_CONTAINS(t, "\nrecvtop_receive_calls_total{comm=\"srv\"} 4\n");
-	CHECK_CONTAINS(t, "\nrecvtop_receive_bytes_total{comm=\"srv\"} 157\n");
-	CHECK_CONTAINS(t, "\nrecvtop_receive_errors_total{comm=\"srv\"} 1\n");
+	CHECK_CONTAINS(t, "\nrecvtop_receive_calls_total{comm=\"srv\","
+		       "container=\"\"} 4\n");
+	CHECK_CONTAINS(t, "\nrecvtop_receive_bytes_total{comm=\"srv\","
+		       "container=\"\"} 157\n");
+	CHECK_CONTAINS(t, "\nrecvtop_receive_errors_total{comm=\"srv\","
+		       "container=\"\"} 1\n");
 	CHECK_CONTAINS(t, "# TYPE recvtop_receive_bytes_total counter\n");
 	CHECK_CONTAINS(t, "recvtop_build_info{version=\"0.1.0\",backend=\"sock\","
 		       "kernel=\"6.18\"} 1\n");
 	/* two latencies: 1500 ns below 2^11, 3000 below 2^12 */
 	CHECK_CONTAINS(t, "recvtop_receive_latency_seconds_bucket{comm=\"srv\","
+		       "container=\"\","
 		       "le=\"0.000001024\"} 0\n");
 	CHECK_CONTAINS(t, "recvtop_receive_latency_seconds_bucket{comm=\"srv\","
+		       "container=\"\","
 		       "le=\"0.000002048\"} 1\n");
 	CHECK_CONTAINS(t, "recvtop_receive_latency_seconds_bucket{comm=\"srv\","
+		       "container=\"\","
 		       "le=\"0.000004096\"} 2\n");
 	CHECK_CONTAINS(t, "le=\"+Inf\"} 2\n");
-	CHECK_CONTAINS(t, "recvtop_receive_latency_seconds_sum{comm=\"srv\"} "
+	CHECK_CONTAINS(t, "recvtop_receive_latency_seconds_sum{comm=\"srv\","
+		       "container=\"\"} "
 		       "0.000004500\n");
-	CHECK_CONTAINS(t, "recvtop_receive_latency_seconds_count{comm=\"srv\"} 2\n");
+	CHECK_CONTAINS(t, "recvtop_receive_latency_seconds_count{comm=\"srv\","
+		       "container=\"\"} 2\n");
 	CHECK(!strstr(t, "# EOF"));
 	free(t);
 	mx_teardown(&w);
@@ -124,7 +132,8 @@ TEST(metrics_openmetrics_names_families_without_total)
 	t = mx_text(&w, MX_OPENMETRICS);
 	CHECK_CONTAINS(t, "# TYPE recvtop_receive_bytes counter\n"
 		       "# UNIT recvtop_receive_bytes bytes\n");
-	CHECK_CONTAINS(t, "\nrecvtop_receive_bytes_total{comm=\"srv\"} 100\n");
+	CHECK_CONTAINS(t, "\nrecvtop_receive_bytes_total{comm=\"srv\","
+		       "container=\"\"} 100\n");
 	CHECK_CONTAINS(t, "# TYPE recvtop_build info\n");
 	CHECK_CONTAINS(t, "# TYPE recvtop_receive_latency_seconds histogram\n"
 		       "# UNIT recvtop_receive_latency_seconds seconds\n");
@@ -146,14 +155,18 @@ TEST(metrics_pid_and_via_labels)
 	mx_recv(&w, 20, 5, RT_RX_READ, 0);
 	mx_interval(&w);
 	t = mx_text(&w, MX_PROMETHEUS);
-	CHECK_CONTAINS(t, "recvtop_receive_bytes_total{comm=\"srv\",pid=\"10\","
+	CHECK_CONTAINS(t, "recvtop_receive_bytes_total{comm=\"srv\","
+		       "container=\"\",pid=\"10\","
 		       "via=\"recvfrom\"} 100\n");
-	CHECK_CONTAINS(t, "recvtop_receive_bytes_total{comm=\"srv\",pid=\"10\","
+	CHECK_CONTAINS(t, "recvtop_receive_bytes_total{comm=\"srv\","
+		       "container=\"\",pid=\"10\","
 		       "via=\"read\"} 30\n");
-	CHECK_CONTAINS(t, "recvtop_receive_calls_total{comm=\"srv\",pid=\"20\","
+	CHECK_CONTAINS(t, "recvtop_receive_calls_total{comm=\"srv\","
+		       "container=\"\",pid=\"20\","
 		       "via=\"read\"} 1\n");
 	/* errors are per process, not per way */
-	CHECK_CONTAINS(t, "recvtop_receive_errors_total{comm=\"srv\",pid=\"10\"} 0\n");
+	CHECK_CONTAINS(t, "recvtop_receive_errors_total{comm=\"srv\","
+		       "container=\"\",pid=\"10\"} 0\n");
 	free(t);
 	mx_teardown(&w);
 }
@@ -171,6 +184,7 @@ TEST(metrics_cap_sends_the_rest_to_other)
 	mx_interval(&w);
 	t = mx_text(&w, MX_PROMETHEUS);
 	CHECK_CONTAINS(t, "recvtop_receive_bytes_total{comm=\"(other)\","
+		       "container=\"(other)\","
 		       "pid=\"(other)\"} 70\n");
 	CHECK_EQ(table_count(&w.m.procs), 4);
 	free(t);
@@ -193,8 +207,81 @@ TEST(metrics_gone_series_dropped_after_grace)
 	}
 	t = mx_text(&w, MX_PROMETHEUS);
 	CHECK(!strstr(t, "comm=\"gone\""));
-	CHECK_CONTAINS(t, "recvtop_receive_bytes_total{comm=\"busy\",pid=\"20\"} 12\n");
+	CHECK_CONTAINS(t, "recvtop_receive_bytes_total{comm=\"busy\","
+		       "container=\"\",pid=\"20\"} 12\n");
 	CHECK_CONTAINS(t, "recvtop_exporter_series_dropped_total 1\n");
+	free(t);
+	mx_teardown(&w);
+}
+
+#define MX_ID64 "0123456789abcdef0123456789abcdef" \
+		"0123456789abcdef0123456789abcdef"
+
+TEST(metrics_container_labels)
+{
+	struct mx_world w;
+	struct rt_mem_access a = { .tid = 30, .target_tid = 10 };
+	u32 ctr, svc;
+	char *t;
+
+	mx_setup(&w, 0, 100);
+	ctr = taskinfo_cgroup_intern(w.tasks, "/kubepods/pod1/cri-containerd-"
+				     MX_ID64 ".scope");
+	svc = taskinfo_cgroup_intern(w.tasks, "/system.slice/nginx.service");
+	/* one name in a container, a service and on the host */
+	taskinfo_put(w.tasks, 10, 10, 0, "srv");
+	taskinfo_put(w.tasks, 20, 20, 0, "srv");
+	taskinfo_put(w.tasks, 30, 30, 0, "srv");
+	taskinfo_put(w.tasks, 40, 40, 0, "srv");
+	CHECK_EQ(taskinfo_set_attr(w.tasks, 10, ctr, 0), 0);
+	CHECK_EQ(taskinfo_set_attr(w.tasks, 20, ctr, 0), 0);
+	CHECK_EQ(taskinfo_set_attr(w.tasks, 30, svc, 0), 0);
+	mx_recv(&w, 10, 100, RT_RX_RECVFROM, 0);
+	mx_recv(&w, 20, 20, RT_RX_RECVFROM, 0);
+	mx_recv(&w, 30, 3, RT_RX_RECVFROM, 0);
+	mx_recv(&w, 40, 4, RT_RX_RECVFROM, 0);
+	stats_add_mem(&w.stats, &a);
+	mx_interval(&w);
+	t = mx_text(&w, MX_PROMETHEUS);
+	CHECK_CONTAINS(t, "\nrecvtop_receive_bytes_total{comm=\"srv\","
+		       "container=\"0123456789ab\"} 120\n");
+	CHECK_CONTAINS(t, "\nrecvtop_receive_bytes_total{comm=\"srv\","
+		       "container=\"nginx.service\"} 3\n");
+	CHECK_CONTAINS(t, "\nrecvtop_receive_bytes_total{comm=\"srv\","
+		       "container=\"\"} 4\n");
+	CHECK_CONTAINS(t, "\nrecvtop_receive_calls_total{comm=\"srv\","
+		       "container=\"0123456789ab\"} 2\n");
+	CHECK_EQ(table_count(&w.m.procs), 3);
+	CHECK_CONTAINS(t, "\nrecvtop_memory_reads_total{reader_comm=\"srv\","
+		       "reader_container=\"nginx.service\",target_comm=\"srv\","
+		       "target_container=\"0123456789ab\",via=\"process_vm_readv\"}"
+		       " 1\n");
+	free(t);
+	mx_teardown(&w);
+}
+
+TEST(metrics_container_other_series)
+{
+	struct mx_world w;
+	u32 ctr;
+	char *t;
+
+	/* beyond the cap, the (other) series is (other) in every label */
+	mx_setup(&w, 0, 1);
+	ctr = taskinfo_cgroup_intern(w.tasks, "/docker/" MX_ID64);
+	taskinfo_put(w.tasks, 10, 10, 0, "a");
+	taskinfo_put(w.tasks, 20, 20, 0, "b");
+	taskinfo_put(w.tasks, 30, 30, 0, "c");
+	CHECK_EQ(taskinfo_set_attr(w.tasks, 20, ctr, 0), 0);
+	mx_recv(&w, 10, 1, RT_RX_RECVFROM, 0);
+	mx_recv(&w, 20, 10, RT_RX_RECVFROM, 0);
+	mx_recv(&w, 30, 100, RT_RX_RECVFROM, 0);
+	mx_interval(&w);
+	t = mx_text(&w, MX_PROMETHEUS);
+	CHECK_CONTAINS(t, "\nrecvtop_receive_bytes_total{comm=\"a\","
+		       "container=\"\"} 1\n");
+	CHECK_CONTAINS(t, "\nrecvtop_receive_bytes_total{comm=\"(other)\","
+		       "container=\"(other)\"} 110\n");
 	free(t);
 	mx_teardown(&w);
 }

@@ -454,6 +454,54 @@ grep -e '^recvtop_receive_' -e '^recvtop_build_info' /tmp/kexp.prom >/tmp/kexp.r
 emit kexp.prom /tmp/kexp.rows
 rm -f /tmp/kexp.prom /tmp/kexp.rows
 
+# 6f. attribution on the pure cgroup v2 layout (issue 17): the tracepoint
+#     formats, then --backend auto with receivers moved into a fake
+#     container scope and a service after tracing started (the receivers
+#     are children named after fork), and processes that name themselves
+#     and exit at once
+for e in task/task_newtask task/task_rename cgroup/cgroup_attach_task; do
+	echo "event $e"
+	grep 'field:' $T/events/$e/format | grep -v common_
+done >/tmp/attr.formats
+emit attr.formats /tmp/attr.formats
+mkdir -p /sys/fs/cgroup
+grep -q ' /sys/fs/cgroup cgroup2 ' /proc/mounts ||
+	mount -t cgroup2 none /sys/fs/cgroup
+ACG=/sys/fs/cgroup/kubepods/burstable/pod1/0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
+WCG=/sys/fs/cgroup/system.slice/rt-web.service
+mkdir -p $ACG $WCG
+$RT --json -d 0.5 --buffer-kb $BUF >/tmp/attr.out 2>/tmp/attr.err &
+pid=$!
+n=0
+while [ $n -lt 200 ] &&
+      [ "$(cat $T/instances/recvtop-$pid/tracing_on 2>/dev/null)" != 1 ]; do
+	sleep 0.1
+	n=$((n + 1))
+done
+timeout $STEP_S sh -c "echo \$\$ >$ACG/cgroup.procs && exec /bin/rtgen \
+	--scenarios udp4 --count 500 --size 60 --expect /tmp/attr.ct.json" >/dev/null
+timeout $STEP_S sh -c "echo \$\$ >$WCG/cgroup.procs && exec /bin/rtgen \
+	--scenarios udp4 --count 300 --size 40 --expect /tmp/attr.web.json" >/dev/null
+timeout $STEP_S /bin/rtcard procs --procs 20 --comm rt-short \
+	--expect /tmp/attr.card.json >/dev/null
+sleep 1.5
+kill -INT $pid
+wait $pid
+rc=$?
+{
+	echo "rc $rc"
+	echo "left $(leftovers $pid)"
+	echo "netns $(stat -L -c %i /proc/self/ns/net)"
+} >/tmp/attr.state
+emit attr.state /tmp/attr.state
+tail -n 1 /tmp/attr.out >/tmp/attr.summary
+emit attr.summary /tmp/attr.summary
+emit attr.err /tmp/attr.err
+emit attr.ct.json /tmp/attr.ct.json
+emit attr.web.json /tmp/attr.web.json
+emit attr.card.json /tmp/attr.card.json
+rm -f /tmp/attr.out
+
 # 7. what is left in tracefs at the end
 {
 	ls $T/instances | sed 's/^/instance /'

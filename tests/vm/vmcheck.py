@@ -505,7 +505,8 @@ def check_export():
           is not None, "%s: build info names the kprobe backend" % what)
     got = {}
     for m in re.finditer(r'^recvtop_receive_(calls|bytes|errors)_total'
-                         r'\{comm="([^"]*)",pid="(\d+)"\} (\d+)$', rows,
+                         r'\{comm="([^"]*)",(?:[a-z_]+="[^"]*",)*'
+                         r'pid="(\d+)"\} (\d+)$', rows,
                          re.M):
         got[(m.group(3), m.group(1))] = int(m.group(4))
     try:
@@ -762,6 +763,77 @@ def check_peers(release, smp):
           % (kb.get("VmHWM"), PEERS_RSS_KB))
 
 
+def check_attr(release):
+    """attribution on the pure cgroup v2 layout (guest step 6f)"""
+    fmt = text("attr.formats") or ""
+    events, cur = {}, None
+    for l in fmt.splitlines():
+        if l.startswith("event "):
+            cur = events.setdefault(l.split()[1], [])
+        elif cur is not None and "field:" in l:
+            cur.append(l.split("field:")[1].split(";")[0])
+    want = {"task/task_newtask": ("pid", "comm", "clone_flags"),
+            "task/task_rename": ("pid", "newcomm"),
+            "cgroup/cgroup_attach_task": ("dst_root", "pid", "dst_path")}
+    for ev, names in want.items():
+        have = " ".join(events.get(ev, []))
+        check(all(" " + n in " " + have.replace("[", " [").replace("*", " ")
+                  for n in names),
+              "%s has the fields %s (%s)" % (ev, ", ".join(names), have))
+    st = dict(l.split(" ", 1) for l in (text("attr.state") or "").splitlines()
+              if " " in l)
+    check(st.get("rc") == "0", "attribution run: exit status 0 (got %s)"
+          % st.get("rc"))
+    check(st.get("left") == "none", "attribution run: tracefs clean "
+          "(left %s)" % st.get("left"))
+    err = (text("attr.err") or "").strip()
+    check(err == "", "attribution run: nothing on stderr (%r)" % err[:300])
+    summ = summary("attr.summary")
+    if not summ:
+        check(False, "attribution run: a summary")
+        return
+    procs = {p["pid"]: p for p in summ["processes"]}
+    conts = {c["container"]: c for c in summ.get("containers", [])}
+    ns = int(st.get("netns", "0") or 0)
+    cid = "0123456789abcdef" * 4
+    for name, cg, cont, kind in (
+            ("attr.ct.json", "/kubepods/burstable/pod1/" + cid, cid[:12],
+             "container"),
+            ("attr.web.json", "/system.slice/rt-web.service",
+             "rt-web.service", "service")):
+        exp = load(name)
+        if not exp:
+            check(False, "attribution run: %s written" % name)
+            continue
+        for w in exp["processes"]:
+            g = procs.get(w["pid"], {})
+            check((g.get("comm"), g.get("calls"), g.get("bytes"),
+                   g.get("cgroup"), g.get("container"), g.get("netns")) ==
+                  (w["comm"], w["calls"], w["bytes"], cg, cont, ns),
+                  "%s %s: %d calls %d bytes in %s (%s), netns %d (got %s)"
+                  % (kind, w["comm"], w["calls"], w["bytes"], cg, cont, ns,
+                     (g.get("comm"), g.get("calls"), g.get("bytes"),
+                      g.get("cgroup"), g.get("container"), g.get("netns"))))
+        c = conts.get(cont, {})
+        calls = sum(p["calls"] for p in exp["processes"])
+        nbytes = sum(p["bytes"] for p in exp["processes"])
+        check((c.get("kind"), c.get("calls"), c.get("bytes")) ==
+              (kind, calls, nbytes),
+              "%s %s: %d calls %d bytes (got %s)"
+              % (kind, cont, calls, nbytes,
+                 (c.get("kind"), c.get("calls"), c.get("bytes"))))
+    card = load("attr.card.json")
+    if not card:
+        check(False, "attribution run: rtcard's expectations")
+        return
+    bad = [(p, procs.get(p, {}).get("comm")) for p in card["pids"]
+           if (procs.get(p, {}).get("comm"), procs.get(p, {}).get("bytes"))
+           != ("rt-short", card["bytes_per_proc"])]
+    check(not bad, "%d processes named after fork, gone at once: rt-short, "
+          "%d bytes each (wrong: %s)" % (len(card["pids"]),
+                                         card["bytes_per_proc"], bad[:5]))
+
+
 def check_final():
     st = state("final.state")
     left = [i for i in st["instance"] if i.startswith("recvtop")] + \
@@ -804,6 +876,7 @@ def main(argv):
     check_killed2()
     check_other()
     check_peers(opts["--release"], int(opts["--smp"]))
+    check_attr(opts["--release"])
     check_final()
     return 1 if rtcheck.failed else 0
 
