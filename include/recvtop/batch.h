@@ -16,11 +16,16 @@
 struct rt_run_info {
 	const char *backend;		/* "kprobe" | "tracepoint" */
 	bool peers_visible;		/* the backend sees sender addresses */
+	bool conns_visible;		/* and TCP peers (inet_sock_set_state) */
 	const char *source;		/* "live" or the file name */
 	bool have_kernel_lost;		/* ring-buffer stats of the run */
 	u64 kernel_lost;
 	bool have_probe_missed;		/* kretprobe misses (kprobe_profile) */
 	u64 probe_missed;
+	/* TCP connections older than the run: named from the socket
+	 * tables, and rows there without a usable socket address */
+	u32 start_conns;
+	u32 start_unusable;
 };
 
 struct batch_out {

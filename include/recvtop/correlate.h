@@ -3,6 +3,7 @@
 #define RECVTOP_CORRELATE_H
 
 #include "recvtop/common.h"
+#include "recvtop/conntab.h"
 #include "recvtop/event.h"
 #include "recvtop/fdclass.h"
 #include "recvtop/stats.h"
@@ -46,6 +47,12 @@ void correlator_set_sock(struct correlator *c, bool sock);
  */
 void correlator_set_ask(struct correlator *c, rt_fd_ask_fn ask, void *ctx);
 void correlate_event(struct correlator *c, const struct rt_event *ev);
+/*
+ * The TCP connections the correlator names peers by (inet_sock_set_state
+ * fills it; a run adds the ones older than itself before the first
+ * event)
+ */
+struct conntab *correlator_conns(struct correlator *c);
 /* threads with a call in flight */
 unsigned int correlator_in_flight(const struct correlator *c);
 /* forget every call in flight (after a reset or a gap in the data) */

@@ -25,8 +25,11 @@
  * command lines, after a NUL byte:
  *
  *	"pid comm\n" ... (kernel saved_cmdlines, plus the comms recvtop
- *	resolved)  '\0'  "recvtop-data 1\n" key value lines, "tasks N\n",
- *	then N lines "tid tgid flags comm\n" (taskinfo_serialize)
+ *	resolved)  '\0'  "recvtop-data 1\n" key value lines, the TCP
+ *	connections older than the run as "conn SK LPORT PROTOCOL AF RPORT
+ *	ADDRHEX\n" lines (conntab_serialize; readers before them skip
+ *	them), "tasks N\n", then N lines "tid tgid flags comm\n"
+ *	(taskinfo_serialize)
  *
  * The block's size is part of the cmdlines size, so the v6 layout and
  * the v7 CMDLINES section stay exact.  Every reader parses the command

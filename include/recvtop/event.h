@@ -33,6 +33,8 @@ enum rt_event_kind {
 	RT_EV_TASK_RENAME,	/* task:task_rename: prctl, comm write, exec */
 	RT_EV_CGROUP_ATTACH,	/* cgroup:cgroup_attach_task (v2 only) */
 	RT_EV_MARKER,		/* recvtop's own trace_marker line */
+	RT_EV_SOCK_STATE,	/* sock:inet_sock_set_state: a TCP socket's
+				 * state and 4-tuple */
 	RT_EV_OTHER,		/* an event recvtop does not interpret */
 	RT_EV_NR_KINDS,
 };
@@ -238,6 +240,12 @@ struct rt_event {
 						 * while it is */
 			u32 path_len;
 		} cgroup_attach;
+		struct {
+			u64 sk;		/* skaddr: sk of the receives */
+			int oldstate, newstate;	/* TCP_* */
+			u16 protocol;	/* IPPROTO_* */
+			struct rt_addr local, remote;
+		} sock_state;
 	};
 };
 

@@ -76,6 +76,13 @@ bool file_source_kernel_lost(const struct file_source *fs, u64 *lost);
 const char *file_source_recvtop_value(const struct file_source *fs,
 				      const char *key);
 bool file_source_has_tasks(const struct file_source *fs);
+struct conntab;
+/*
+ * Add the recording's TCP connections older than it ("conn" lines) to
+ * t; returns how many, or -1 (err set) when one does not parse
+ */
+int file_source_load_conns(struct file_source *fs, struct conntab *t,
+			   char *err, size_t errlen);
 /*
  * Fill ti (a RT_TASKS_STORED taskinfo) with the recording's thread table;
  * for a file without one (trace-cmd's), with the saved command lines,

@@ -56,6 +56,8 @@ struct rt_probe {
 	unsigned int maxactive;		/* kretprobes */
 	char filter[192];		/* the probe's own kernel filter */
 	bool optional;			/* fine to be missing */
+	bool any_task;			/* its events run in any task (softirq):
+					 * -c does not filter them */
 	u8 dir;				/* RT_DIR_*: what it serves */
 	bool available;
 	char why[160];			/* when not available */
@@ -112,7 +114,9 @@ struct rt_catalog {
 /* does the chosen set hold kprobes (a group to remove, misses to read)? */
 bool probe_catalog_has_kprobes(const struct rt_catalog *cat);
 /* does it see sender addresses (move_addr_to_user)? */
-bool probe_catalog_has_peers(const struct rt_catalog *cat);
+bool probe_catalog_has_senders(const struct rt_catalog *cat);
+/* TCP connections by their sk (sock:inet_sock_set_state)? */
+bool probe_catalog_has_conns(const struct rt_catalog *cat);
 
 /*
  * Work out both backends on this kernel and choose one.  Returns 0, or -1

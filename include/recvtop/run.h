@@ -66,6 +66,10 @@ struct run {
 	struct run_view view;
 	u64 started_ns;		/* CLOCK_MONOTONIC at start */
 	u64 asks;		/* fd markers written (tracepoint backend) */
+	/* the TCP connections older than the run (socket tables read at
+	 * start), as a recording keeps them (conntab_serialize) */
+	char *start_conns;
+	size_t start_conns_len;
 };
 
 /* Allocate a run for these options; NULL on out of memory */

@@ -35,7 +35,11 @@ struct rt_recv_call {
 	int tid;
 	int fd;
 	s64 ret;
-	const struct rt_addr *peer;	/* NULL: no sender address */
+	const struct rt_addr *peer;	/* NULL: no sender address; else
+					 * the remote side (a receive's
+					 * sender, a send's destination) */
+	u16 peer_lport;		/* our port of the connection, 0: not known */
+	bool peer_user;		/* the address came from user memory */
 	u8 via;			/* enum rt_rx_via; tx: enum rt_tx_via */
 	bool tx;		/* a send */
 	bool more;		/* tx: more bytes of the call counted just
@@ -123,12 +127,23 @@ struct rt_sock_row {
 						 * 1 << RT_VIA_TX_BIT() */
 };
 
+/* where a peer's address came from */
+enum rt_peer_source {
+	RT_SRC_KERNEL = 0,	/* a kernel copy or the socket itself */
+	RT_SRC_USER,		/* user memory (uprobes) */
+};
+
 struct rt_peer_key {
 	u8 family;
 	u8 len;
 	u16 port;
 	u8 addr[RT_ADDR_BYTES];
+	u8 proto;		/* enum rt_proto */
+	u8 source;		/* enum rt_peer_source */
+	u16 local_port;		/* 0: not known */
 };
+
+const char *rt_peer_source_name(enum rt_peer_source src);
 
 struct rt_peer_row {
 	struct rt_row hdr;

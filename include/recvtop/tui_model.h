@@ -111,6 +111,7 @@ struct tui_snap {
 	u32 epoch;
 	const char *backend;
 	bool peers_visible;
+	bool conns_visible;	/* TCP peers */
 	bool has_interval;	/* an interval was completed */
 	unsigned int interval_nr;
 	double seconds;		/* length of the last interval */
@@ -146,6 +147,14 @@ struct tui_event {
 };
 
 #define TUI_DRILL_EVENTS 256
+#define TUI_DRILL_PROCS 6
+
+/* a process that received from a peer (drill-down of a peer) */
+struct tui_peer_proc {
+	int tgid;
+	u64 bytes;
+	char comm[RT_COMM_LEN];
+};
 
 struct tui_drill {
 	u64 seq;
@@ -158,6 +167,9 @@ struct tui_drill {
 	u64 seen;		/* events of the row seen by the watch */
 	u32 nr;
 	struct tui_event ev[TUI_DRILL_EVENTS];	/* oldest first */
+	/* a peer: the processes that received the most from it */
+	u32 nr_procs, all_procs;
+	struct tui_peer_proc procs[TUI_DRILL_PROCS];
 };
 
 /* ---- run thread: snapshots ---- */
@@ -225,6 +237,12 @@ struct tui_events {
 void tui_events_hook(void *ctx, const struct rt_event *ev);
 /* start watching a row, seeded from the recent ring; stop with NULL */
 void tui_watch_start(struct tui_events *e, const struct tui_key *k);
+/*
+ * The processes that received from peer k, most bytes first, at most max
+ * of them into out; returns how many there are in all
+ */
+u32 tui_peer_procs(const struct stats *st, const struct rt_peer_key *k,
+		   struct tui_peer_proc *out, u32 max, u32 *nr_out);
 /* fill a drill-down from the watch and the tables */
 void tui_drill_fill(struct tui_drill *d, struct tui_events *e,
 		    const struct stats *st, u64 t0, u64 until);

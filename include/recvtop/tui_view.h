@@ -22,6 +22,8 @@ enum tui_fmt {
 	TF_VIA,
 	TF_FD,		/* socket: its last descriptor */
 	TF_PROTO,	/* socket: tcp, udp, unix, raw, other */
+	TF_PPROTO,	/* peer: its protocol */
+	TF_LPORT,	/* peer: our port of it, "-": not known */
 	TF_SVIAS,	/* socket: the ways it was read */
 	TF_SOCK,	/* socket: kernel address */
 	TF_RATE,	/* v / interval seconds, decimal units */

@@ -684,13 +684,15 @@ static char *build_recvtop_block(struct recorder *rec, size_t *len)
 	if (r->info.have_probe_missed)
 		snprintf(missed, sizeof(missed), "probe_missed %" PRIu64 "\n",
 			 r->info.probe_missed);
-	/* the cgroups and attribution before the tasks, which run to the
-	 * end of the block (dat-format.md) */
-	n = asprintf(&out, "%sbackend %s\nmm_access %d\nrecvtop %s\n%s"
+	/* the connections older than the run ("conn ..." lines), then
+	 * the cgroups and attribution before the tasks, which run to the
+	 * end of the block (dat-format.md; readers skip lines they do not
+	 * know) */
+	n = asprintf(&out, "%sbackend %s\nmm_access %d\nrecvtop %s\n%s%s"
 		     "%stasks %u\n%s", DAT_RECVTOP_TAG,
 		     rt_backend_name(r->cat.backend), r->cat.mm_access ? 1 : 0,
-		     RT_VERSION, missed, attr, taskinfo_count(rec->tasks),
-		     tasks);
+		     RT_VERSION, missed, r->start_conns ? r->start_conns : "",
+		     attr, taskinfo_count(rec->tasks), tasks);
 	free(tasks);
 	free(attr);
 	if (n < 0)

@@ -7,6 +7,7 @@
 #include <sys/ptrace.h>
 #include <sys/socket.h>
 
+#include "recvtop/conntab.h"
 #include "recvtop/correlate.h"
 #include "recvtop/fdclass.h"
 
@@ -102,6 +103,8 @@ struct correlator {
 	struct fdclass *fdc;	/* made when first needed */
 	rt_fd_ask_fn ask;
 	void *ask_ctx;
+	/* TCP connections: sk -> remote address, local port */
+	struct conntab *conns;
 };
 
 struct correlator *correlator_new(struct stats *stats, bool mm_access)
@@ -111,7 +114,10 @@ struct correlator *correlator_new(struct stats *stats, bool mm_access)
 	if (!c)
 		return NULL;
 	c->slots = calloc(RT_CORR_SLOTS, sizeof(*c->slots));
-	if (!c->slots) {
+	c->conns = conntab_new(RT_CONN_CAP);
+	if (!c->slots || !c->conns) {
+		free(c->slots);
+		conntab_free(c->conns);
 		free(c);
 		return NULL;
 	}
@@ -227,8 +233,32 @@ void correlator_free(struct correlator *c)
 	if (!c)
 		return;
 	fdclass_free(c->fdc);
+	conntab_free(c->conns);
 	free(c->slots);
 	free(c);
+}
+
+struct conntab *correlator_conns(struct correlator *c)
+{
+	return c->conns;
+}
+
+/*
+ * The connection a socket receive or send is on: its remote side is
+ * the call's peer (where no address came with it)
+ */
+static inline void conn_peer(struct correlator *c, struct rt_recv_call *call)
+{
+	const struct rt_conn *conn = conntab_find(c->conns, call->sk);
+
+	if (!conn)
+		return;
+	call->peer = &conn->remote;
+	call->peer_lport = conn->local_port;
+	if (!call->family) {
+		call->family = conn->remote.raw_family;
+		call->protocol = conn->protocol;
+	}
 }
 
 unsigned int correlator_in_flight(const struct correlator *c)
@@ -492,6 +522,7 @@ static void sock_recv(struct correlator *c, const struct rt_event *ev,
 			br->nsock++;
 		return;
 	}
+	conn_peer(c, &call);
 	if (br) {
 		/* the bracket's first receive has its latency */
 		if (!bracket_next(c, br, false, (u8)via)) {
@@ -504,7 +535,7 @@ static void sock_recv(struct correlator *c, const struct rt_event *ev,
 		/* the kernel copies the sender's address after the
 		 * receive: the peer is counted when it comes (or came,
 		 * before a missed return: see sock_exit_missed) */
-		if (call.ret > 0 && via_msg(false, (u8)via)) {
+		if (call.ret > 0 && via_msg(false, (u8)via) && !call.peer) {
 			br->pend = call;
 			br->state |= ST_PEND;
 		}
@@ -550,6 +581,8 @@ static void sock_send(struct correlator *c, const struct rt_event *ev)
 			br->nsock++;
 		return;
 	}
+	if (!call.peer)
+		conn_peer(c, &call);
 	if (br) {
 		call.more = bracket_next(c, br, true, (u8)via) &&
 			    (via == RT_TX_SENDFILE || via == RT_TX_SPLICE);
@@ -924,6 +957,11 @@ void correlate_event(struct correlator *c, const struct rt_event *ev)
 			fdclass_reset_process(c->fdc, ev->proc_reset.exec ?
 					      stats_tgid_of(c->stats, ev->tid) :
 					      ev->proc_reset.pid);
+		return;
+	case RT_EV_SOCK_STATE:
+		conntab_state(c->conns, ev->ts, ev->sock_state.sk,
+			      ev->sock_state.newstate, ev->sock_state.protocol,
+			      &ev->sock_state.local, &ev->sock_state.remote);
 		return;
 	case RT_EV_MARKER:
 		if (ev->marker.what == RT_MARK_FD && fdc_get(c))

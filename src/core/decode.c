@@ -19,6 +19,8 @@ enum slot {
 	S_NEWFD, S_MAXFD, S_CHILD, S_TYPE,
 	S_FDOUT, S_OUTFD, S_NAME,
 	S_COMM, S_CLONE, S_NEWCOMM, S_DSTROOT, S_DSTPATH,
+	S_SKADDR, S_OLDST, S_NEWST, S_SPORT, S_DPORT,
+	S_SADDR, S_DADDR, S_SADDR6, S_DADDR6,
 	S_NR,
 };
 
@@ -45,7 +47,7 @@ struct decoder {
 	u32 nr_ids;
 	bool swap;
 	unsigned int known;
-	bool has_recv, has_mem, has_sock, has_addr;
+	bool has_recv, has_mem, has_sock, has_addr, has_conn;
 	const char *backend;
 	struct event_desc *descs;
 	unsigned int nr_descs;
@@ -64,6 +66,10 @@ static const char *const slot_names[S_NR] = {
 	[S_NAME] = "name", [S_COMM] = "comm", [S_CLONE] = "clone_flags",
 	[S_NEWCOMM] = "newcomm", [S_DSTROOT] = "dst_root",
 	[S_DSTPATH] = "dst_path",
+	[S_SKADDR] = "skaddr", [S_OLDST] = "oldstate",
+	[S_NEWST] = "newstate", [S_SPORT] = "sport", [S_DPORT] = "dport",
+	[S_SADDR] = "saddr", [S_DADDR] = "daddr", [S_SADDR6] = "saddr_v6",
+	[S_DADDR6] = "daddr_v6",
 };
 
 /* RT_EV_FD_CLOSE's sc: which call */
@@ -222,6 +228,11 @@ static const struct known_event known_events[] = {
 	  B(S_PID) | B(S_NEWCOMM), 0 },
 	{ "cgroup", "cgroup_attach_task", RT_EV_CGROUP_ATTACH, 0,
 	  B(S_PID) | B(S_DSTROOT) | B(S_DSTPATH), 0 },
+	/* TCP connections: sk -> 4-tuple (sock and kprobe backends) */
+	{ "sock", "inet_sock_set_state", RT_EV_SOCK_STATE, 0,
+	  B(S_SKADDR) | B(S_NEWST) | B(S_SPORT) | B(S_DPORT) | B(S_FAMILY) |
+	  B(S_SADDR) | B(S_DADDR) | B(S_SADDR6) | B(S_DADDR6),
+	  B(S_OLDST) | B(S_PROTO) },
 	{ "ftrace", "print", RT_EV_MARKER, 0, B(S_BUF), 0 },
 };
 
@@ -290,7 +301,12 @@ static int fill_desc(struct event_desc *desc, struct tep_event *ev,
 		if (f->flags & TEP_FIELD_IS_DYNAMIC)
 			si->flags |= SL_DYNAMIC;
 		/* numbers are 1, 2, 4 or 8 bytes, except arrays and strings */
+		if ((i == S_SADDR6 || i == S_DADDR6) && si->size != 16)
+			return -1;
+		if ((i == S_SADDR || i == S_DADDR) && si->size != 4)
+			return -1;
 		if (i != S_IP6 && i != S_BUF && !(si->flags & SL_DYNAMIC) &&
+		    i != S_SADDR6 && i != S_DADDR6 &&
 		    i != S_TCOMM && i != S_COMM && i != S_NEWCOMM &&
 		    i != S_DSTPATH && si->size != 1 && si->size != 2 &&
 		    si->size != 4 && si->size != 8)
@@ -356,6 +372,8 @@ struct decoder *decoder_new(struct tep_handle *tep)
 			d->has_sock = true;
 		if (k->kind == RT_EV_RECV_ADDR)
 			d->has_addr = true;
+		if (k->kind == RT_EV_SOCK_STATE)
+			d->has_conn = true;
 		if (k->kind == RT_EV_MM_ENTER || k->kind == RT_EV_SC_ENTER)
 			d->has_mem = true;
 		if (!strncmp(ev->system, "recvtop_", 8))
@@ -403,6 +421,11 @@ bool decoder_has_sock(const struct decoder *d)
 bool decoder_has_addr(const struct decoder *d)
 {
 	return d->has_addr;
+}
+
+bool decoder_has_conn(const struct decoder *d)
+{
+	return d->has_conn;
 }
 
 const char *decoder_backend(const struct decoder *d)
@@ -586,6 +609,31 @@ static void decode_addr(const struct decoder *d, const u8 *p,
 	}
 }
 
+/*
+ * One side of inet_sock_set_state: the port is in host order there, the
+ * addresses are the kernel's bytes (network order)
+ */
+static void state_addr(const struct decoder *d, const u8 *p,
+		       const struct event_desc *desc, u16 family,
+		       enum slot port, enum slot ip4, enum slot ip6,
+		       struct rt_addr *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->raw_family = family;
+	a->port = (u16)need(d, p, desc, port);
+	if (family == AF_INET6) {
+		a->family = RT_FAM_INET6;
+		a->len = 16;
+		memcpy(a->addr, p + desc->s[ip6].off, 16);
+	} else if (family == AF_INET) {
+		a->family = RT_FAM_INET;
+		a->len = 4;
+		memcpy(a->addr, p + desc->s[ip4].off, 4);
+	} else {
+		a->family = RT_FAM_OTHER;
+	}
+}
+
 /* "TGID FD sock FAMILY PROTOCOL", "TGID FD file", "TGID FD gone" */
 static void parse_fd_marker(const char *s, struct rt_event *ev)
 {
@@ -746,6 +794,21 @@ enum rt_event_kind decode_event(const struct decoder *d, const void *data,
 		ev->sock.protocol = (u16)get(d, p, size, desc, S_PROTO, 0);
 		ev->sock.flags = (u32)get(d, p, size, desc, S_FLAGS, 0);
 		break;
+	case RT_EV_SOCK_STATE: {
+		u16 family = (u16)need(d, p, desc, S_FAMILY);
+
+		ev->sock_state.sk = (u64)need(d, p, desc, S_SKADDR);
+		ev->sock_state.newstate = (int)need(d, p, desc, S_NEWST);
+		ev->sock_state.oldstate = (int)get(d, p, size, desc, S_OLDST,
+						   0);
+		ev->sock_state.protocol = (u16)get(d, p, size, desc, S_PROTO,
+						   IPPROTO_TCP);
+		state_addr(d, p, desc, family, S_SPORT, S_SADDR, S_SADDR6,
+			   &ev->sock_state.local);
+		state_addr(d, p, desc, family, S_DPORT, S_DADDR, S_DADDR6,
+			   &ev->sock_state.remote);
+		break;
+	}
 	case RT_EV_MM_ENTER:
 		ev->mm_enter.target_pid = (int)need(d, p, desc, S_TPID);
 		ev->mm_enter.target_tgid = (int)need(d, p, desc, S_TTGID);

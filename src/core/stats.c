@@ -224,13 +224,35 @@ static inline void count_call(struct rt_counters *c, const struct rt_recv_call *
 	}
 }
 
-static void peer_key_of(struct rt_peer_key *k, const struct rt_addr *a)
+const char *rt_peer_source_name(enum rt_peer_source src)
 {
+	return src == RT_SRC_USER ? "user" : "kernel";
+}
+
+/*
+ * A call's peer: its address, the socket's protocol (an inet address
+ * the kernel copied out of a socket of no known protocol came with a
+ * datagram: udp), our port, where the address came from
+ */
+static void peer_key_of(struct rt_peer_key *k, const struct rt_recv_call *call)
+{
+	const struct rt_addr *a = call->peer;
+
 	memset(k, 0, sizeof(*k));
 	k->family = a->family;
 	k->len = a->len;
 	k->port = a->port;
 	memcpy(k->addr, a->addr, a->len <= RT_ADDR_BYTES ? a->len : RT_ADDR_BYTES);
+	if (call->family)
+		k->proto = (u8)rt_proto_of(call->family, call->protocol);
+	else if (a->family == RT_FAM_INET || a->family == RT_FAM_INET6)
+		k->proto = RT_PROTO_UDP;
+	else if (a->family == RT_FAM_UNIX)
+		k->proto = RT_PROTO_UNIX;
+	else
+		k->proto = RT_PROTO_OTHER;
+	k->source = call->peer_user ? RT_SRC_USER : RT_SRC_KERNEL;
+	k->local_port = call->peer_lport;
 }
 
 /* the thread's cache entry, filled on a miss */
@@ -406,7 +428,7 @@ void stats_add_recv_peer(struct stats *s, const struct rt_recv_call *call)
 	if (!e->wanted)
 		return;
 	memset(&ppk, 0, sizeof(ppk));
-	peer_key_of(&ppk.peer, call->peer);
+	peer_key_of(&ppk.peer, call);
 	ppk.tgid = e->task->tgid;
 	pr = table_get(&s->peers, &ppk.peer);
 	if (!pr)

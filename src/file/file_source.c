@@ -12,6 +12,7 @@
 #include <trace-cmd/trace-cmd.h>
 #include <traceevent/event-parse.h>
 
+#include "recvtop/conntab.h"
 #include "recvtop/file_source.h"
 #include "recvtop/signals.h"
 #include "recvtop/pipeline.h"
@@ -624,6 +625,11 @@ struct file_source *file_source_open(const char *path, char *err,
 
 /* ---- recvtop's data ---- */
 
+static size_t len_of_line(const char *p)
+{
+	return strcspn(p, "\n");
+}
+
 /* the value of "key value\n" in recvtop's block (before "tasks") */
 const char *file_source_recvtop_value(const struct file_source *fs,
 				      const char *key)
@@ -755,6 +761,41 @@ int file_source_load_tasks(struct file_source *fs, struct taskinfo *ti,
 corrupt:
 	snprintf(err, errlen, "corrupt: recvtop's thread table does not "
 		 "parse");
+	return -1;
+}
+
+int file_source_load_conns(struct file_source *fs, struct conntab *t,
+			   char *err, size_t errlen)
+{
+	const char *p = fs->meta.recvtop.data;
+	int n = 0;
+
+	if (!p)
+		return 0;
+	p += strlen(DAT_RECVTOP_TAG);
+	while (*p && strncmp(p, "tasks ", 6)) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+		char line[128];
+
+		if (!strncmp(p, "conn ", 5)) {
+			if (len >= sizeof(line))
+				goto corrupt;
+			memcpy(line, p, len);
+			line[len] = 0;
+			if (conntab_parse_line(t, line))
+				goto corrupt;
+			n++;
+		}
+		if (!nl)
+			break;
+		p = nl + 1;
+	}
+	return n;
+corrupt:
+	snprintf(err, errlen, "corrupt: recvtop's connection table does not "
+		 "parse (line '%.*s')", (int)(len_of_line(p) > 60 ? 60 :
+					      len_of_line(p)), p);
 	return -1;
 }
 

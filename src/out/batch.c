@@ -364,6 +364,12 @@ static const char *peer_family(const struct rt_peer_row *r)
 			      (enum rt_family)r->key.family);
 }
 
+static const char *peer_proto(const struct rt_peer_row *r)
+{
+	return rt_proto_name((r->hdr.flags & RT_ROW_OTHER) ? RT_PROTO_OTHER :
+			     (enum rt_proto)r->key.proto);
+}
+
 /* a socket row's owner, id, family and protocol as text */
 struct sock_text {
 	int pid;
@@ -505,11 +511,15 @@ static void json_peers(struct batch_out *b, const struct stats *s, bool last)
 		const struct rt_counters *c = last ? &r->last : &r->total;
 
 		peer_addr(r, addr, sizeof(addr));
-		fprintf(f, "%s{\"family\":\"%s\",\"addr\":", i ? "," : "",
-			peer_family(r));
+		fprintf(f, "%s{\"family\":\"%s\",\"proto\":\"%s\","
+			"\"addr\":", i ? "," : "", peer_family(r),
+			peer_proto(r));
 		rt_json_string(f, addr);
-		fprintf(f, ",\"port\":%u,\"calls\":%" PRIu64 ",\"bytes\":%"
-			PRIu64, r->key.port, c->calls, c->bytes);
+		fprintf(f, ",\"port\":%u,\"local_port\":%u,\"source\":\"%s\","
+			"\"calls\":%" PRIu64 ",\"bytes\":%" PRIu64, r->key.port,
+			r->key.local_port,
+			rt_peer_source_name((enum rt_peer_source)r->key.source),
+			c->calls, c->bytes);
 		json_send(f, c);
 		fprintf(f, ",\"top_pid\":%d}", r->top_tgid);
 	}
@@ -663,26 +673,39 @@ static void text_peers(struct batch_out *b, const struct stats *s, bool last)
 	FILE *f = b->f;
 	char addr[128];
 
-	if (!b->info->peers_visible) {
+	if (!b->info->peers_visible && !b->info->conns_visible) {
 		fprintf(f, "PEERS: sender addresses are not visible on the %s "
-			"backend (they need kprobes)\n", b->info->backend);
+			"backend (it sees descriptors, not sockets: no TCP "
+			"peers either)\n", b->info->backend);
 		return;
 	}
 	n = collect(b, &s->peers, last, last ? cmp_peer_last : cmp_peer_total);
-	fprintf(f, "%-6s %-40s %6s %10s %10s %10s %10s %7s\n", "FAMILY", "PEER",
-		"PORT", "CALLS", "BYTES", "TX_CALLS", "TX_BYTES", "TOP_PID");
+	fprintf(f, "%-6s %-5s %-40s %6s %6s %-6s %10s %10s %10s %10s %7s\n",
+		"FAMILY", "PROTO", "PEER", "PORT", "LPORT", "SOURCE", "CALLS",
+		"BYTES", "TX_CALLS", "TX_BYTES", "TOP_PID");
 	for (size_t i = 0; i < n; i++) {
 		const struct rt_peer_row *r = b->rows[i];
 		const struct rt_counters *c = last ? &r->last : &r->total;
 
 		peer_addr(r, addr, sizeof(addr));
-		fprintf(f, "%-6s %-40s %6u %10" PRIu64 " %10" PRIu64 " %10"
-			PRIu64 " %10" PRIu64 " %7d\n", peer_family(r), addr,
-			r->key.port, c->calls, c->bytes, c->tx_calls,
-			c->tx_bytes, r->top_tgid);
+		fprintf(f, "%-6s %-5s %-40s %6u %6u %-6s %10" PRIu64 " %10"
+			PRIu64 " %10" PRIu64 " %10" PRIu64 " %7d\n",
+			peer_family(r), peer_proto(r), addr, r->key.port,
+			r->key.local_port,
+			rt_peer_source_name((enum rt_peer_source)r->key.source),
+			c->calls, c->bytes, c->tx_calls, c->tx_bytes,
+			r->top_tgid);
 	}
 	if (!n)
-		fprintf(f, "  (no sender addresses)\n");
+		fprintf(f, "  (no peers)\n");
+	if (!b->info->peers_visible)
+		fprintf(f, "  (UDP sender addresses are not visible on the %s "
+			"backend: they need kprobes)\n", b->info->backend);
+	if (b->info->start_unusable)
+		fprintf(f, "  (%u TCP connections older than the run are not "
+			"named: the socket tables show no socket addresses; "
+			"kernel.kptr_restrict 1 shows them to root)\n",
+			b->info->start_unusable);
 }
 
 static void text_socks(struct batch_out *b, const struct stats *s, bool last)
@@ -852,6 +875,8 @@ void batch_print_summary(struct batch_out *b, const struct pipeline *p)
 			p->nr_intervals, b->info->backend, s->total.events,
 			lost, s->total.unpaired,
 			b->info->peers_visible ? "true" : "false");
+		fprintf(f, ",\"tcp_peers\":%s",
+			b->info->conns_visible ? "true" : "false");
 		if (b->info->have_kernel_lost)
 			fprintf(f, ",\"lost_kernel\":%" PRIu64 ",\"lost_pages\":%"
 				PRIu64, b->info->kernel_lost, s->total.lost);

@@ -720,7 +720,7 @@ static void peer_labels(struct mx_buf *b, const struct mx_peer *x)
 	if (x->key.family == MX_PEER_OTHER ||
 	    (x->hdr.flags & RT_ROW_OTHER)) {
 		buf_str(b, "family=\"" OTHER "\",peer=\"" OTHER "\",port=\"" OTHER
-			"\"");
+			"\",proto=\"" OTHER "\",local_port=\"" OTHER "\"");
 		return;
 	}
 	memset(&a, 0, sizeof(a));
@@ -736,6 +736,12 @@ static void peer_labels(struct mx_buf *b, const struct mx_peer *x)
 		buf_fmt(b, "\",port=\"%u\"", a.port);
 	else
 		buf_str(b, "\",port=\"\"");
+	/* our side: 0 (not known) is an empty label */
+	buf_fmt(b, ",proto=\"%s\",local_port=\"",
+		rt_proto_name((enum rt_proto)x->key.proto));
+	if (x->key.local_port)
+		buf_fmt(b, "%u", x->key.local_port);
+	buf_str(b, "\"");
 }
 
 static void render_peers(struct mx_buf *b, enum metrics_format fmt,

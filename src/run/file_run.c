@@ -13,6 +13,7 @@ static int setup(struct file_run *fr, unsigned int max_intervals,
 	const struct rt_options *o = fr->o;
 	const char *backend, *v;
 	bool mm_access;
+	int n;
 
 	fr->dec = decoder_new(file_source_tep(fr->fs));
 	fr->tasks = taskinfo_new(RT_TASKS_STORED);
@@ -52,6 +53,7 @@ static int setup(struct file_run *fr, unsigned int max_intervals,
 	fr->info.backend = !strcmp(backend, "kprobe") ? "kprobe" :
 			   !strcmp(backend, "sock") ? "sock" : "tracepoint";
 	fr->info.peers_visible = decoder_has_addr(fr->dec);
+	fr->info.conns_visible = decoder_has_conn(fr->dec);
 	fr->info.source = fr->path;
 	v = file_source_recvtop_value(fr->fs, "mm_access");
 	mm_access = v ? !strcmp(v, "1") : fr->info.peers_visible;
@@ -61,6 +63,11 @@ static int setup(struct file_run *fr, unsigned int max_intervals,
 		return RT_EXIT_RUNTIME;
 	}
 	correlator_set_sock(fr->corr, decoder_has_sock(fr->dec));
+	n = file_source_load_conns(fr->fs, correlator_conns(fr->corr), err,
+				   errlen);
+	if (n < 0)
+		return RT_EXIT_USAGE;
+	fr->info.start_conns = (u32)n;
 	fr->info.have_kernel_lost = file_source_kernel_lost(fr->fs,
 							    &fr->info.kernel_lost);
 	v = file_source_recvtop_value(fr->fs, "probe_missed");

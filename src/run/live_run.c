@@ -14,6 +14,7 @@
 
 #include <traceevent/event-parse.h>
 
+#include "recvtop/netscan.h"
 #include "recvtop/run.h"
 #include "recvtop/signals.h"
 
@@ -295,7 +296,8 @@ static int setup_pipeline(struct run *r)
 	pipeline_init(&r->pipe, r->dec, r->corr, &r->stats, o->delay_ns,
 		      o->iterations, on_interval, r);
 	r->info.backend = rt_backend_name(r->cat.backend);
-	r->info.peers_visible = probe_catalog_has_peers(&r->cat);
+	r->info.peers_visible = probe_catalog_has_senders(&r->cat);
+	r->info.conns_visible = probe_catalog_has_conns(&r->cat);
 	r->info.source = "live";
 	return 0;
 oom:
@@ -377,6 +379,31 @@ bool run_child_done(struct run *r)
 	return r->child.reaped;
 }
 
+/*
+ * The connections older than the run, from every network namespace's
+ * socket tables, read once tracing is on (a connection made meanwhile
+ * is in both: its state events come after and win)
+ */
+static void scan_connections(struct run *r)
+{
+	struct conntab *own = NULL, *t;
+	struct netscan_info ni;
+
+	if (r->cat.backend == RT_BACKEND_TRACEPOINT)
+		return;		/* it sees descriptors, not sockets */
+	t = r->corr ? correlator_conns(r->corr) :
+		      (own = conntab_new(RT_CONN_CAP));
+	if (!t || netscan_read("/proc", t, &ni)) {
+		conntab_free(own);
+		return;
+	}
+	r->info.start_conns = ni.conns;
+	r->info.start_unusable = ni.unusable;
+	r->start_conns = conntab_serialize(t, RT_CONN_PROCNET,
+					   &r->start_conns_len);
+	conntab_free(own);
+}
+
 int run_start(struct run *r)
 {
 	if (session_start(&r->session)) {
@@ -388,6 +415,7 @@ int run_start(struct run *r)
 	/* the threads there now; from here on, the events (taskinfo.h) */
 	if (r->tasks)
 		taskinfo_snapshot(r->tasks);
+	scan_connections(r);
 	if (r->child.pid > 0 && child_go(&r->child, r->o->command[0]))
 		return 127;
 	return 0;
@@ -502,6 +530,7 @@ int run_finish(struct run *r, int status)
 	live_source_close(&r->live);
 	session_close(&r->session);
 	correlator_free(r->corr);
+	free(r->start_conns);
 	if (r->stats_ok)
 		stats_free(&r->stats);
 	taskinfo_free(r->tasks);

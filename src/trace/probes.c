@@ -512,6 +512,17 @@ static void add_brackets(struct rt_probe *set, int *nr)
 	}
 }
 
+/* TCP connections by their sk: the peers of connected sockets */
+static void add_conn_tracepoint(struct rt_probe *set, int *nr)
+{
+	struct rt_probe *p = add_probe(set, nr, RT_PROBE_TRACEPOINT,
+				       "TCP connection state", "sock",
+				       "inet_sock_set_state");
+
+	p->optional = true;
+	p->any_task = true;
+}
+
 static void build_sock_set(struct rt_catalog *cat, bool have_kprobes)
 {
 	struct rt_probe *set = cat->sock_set;
@@ -524,6 +535,7 @@ static void build_sock_set(struct rt_catalog *cat, bool have_kprobes)
 	p = add_probe(set, nr, RT_PROBE_TRACEPOINT, "socket send", "sock",
 		      "sock_send_length");
 	p->dir = RT_DIR_TX;
+	add_conn_tracepoint(set, nr);
 	add_brackets(set, nr);
 	if (have_kprobes)
 		add_addr_mm_kprobes(cat, set, nr, true);
@@ -597,6 +609,7 @@ static void build_kprobe_set(struct rt_catalog *cat)
 		       RT_DIR_RX);
 	add_sock_funcs(cat, tx_funcs, ARRAY_SIZE(tx_funcs), tx_roles,
 		       RT_DIR_TX);
+	add_conn_tracepoint(set, nr);
 	add_brackets(set, nr);
 	add_addr_mm_kprobes(cat, set, nr, false);
 	add_memory_tracepoints(set, nr, true);
@@ -855,12 +868,25 @@ bool probe_catalog_has_kprobes(const struct rt_catalog *cat)
 	return false;
 }
 
-bool probe_catalog_has_peers(const struct rt_catalog *cat)
+/* does the chosen set hold this probe? */
+static bool catalog_has(const struct rt_catalog *cat, const char *symbol,
+			const char *event)
 {
 	for (int i = 0; i < cat->nr_probes; i++)
-		if (!strcmp(cat->probes[i].symbol, "move_addr_to_user"))
+		if ((symbol && !strcmp(cat->probes[i].symbol, symbol)) ||
+		    (event && !strcmp(cat->probes[i].event, event)))
 			return true;
 	return false;
+}
+
+bool probe_catalog_has_senders(const struct rt_catalog *cat)
+{
+	return catalog_has(cat, "move_addr_to_user", NULL);
+}
+
+bool probe_catalog_has_conns(const struct rt_catalog *cat)
+{
+	return catalog_has(cat, NULL, "inet_sock_set_state");
 }
 
 void probe_definition(const struct rt_probe *p, char *buf, size_t len)
@@ -1012,8 +1038,8 @@ void probe_catalog_print(const struct rt_catalog *cat, FILE *f)
 			"UDP and unix-dgram splice); not seen: TCP and "
 			"unix-stream splice, TCP_ZEROCOPY_RECEIVE, mmap "
 			"rings; sender addresses: %s\n",
-			probe_catalog_has_peers(cat) ? "move_addr_to_user "
-			"kprobe" : "not visible (no kprobes)");
+			catalog_has(cat, "move_addr_to_user", NULL) ?
+			"move_addr_to_user kprobe" : "not visible (no kprobes)");
 	else if (cat->backend == RT_BACKEND_KPROBE)
 		print_kprobe_receives(cat, f);
 	else
@@ -1026,6 +1052,16 @@ void probe_catalog_print(const struct rt_catalog *cat, FILE *f)
 			"unknown_reads); not seen: io_uring, splice; "
 			"no sender addresses\n");
 	print_sends(cat, f);
+	if (catalog_has(cat, NULL, "inet_sock_set_state"))
+		fprintf(f, "TCP peers: sock:inet_sock_set_state (every "
+			"connection from SYN_SENT/SYN_RECV on) and "
+			"/proc/PID/net/tcp, tcp6 of each network namespace "
+			"at start (older connections)\n");
+	else
+		fprintf(f, "TCP peers: not visible (%s)\n",
+			cat->backend == RT_BACKEND_TRACEPOINT ?
+			"the tracepoint backend sees descriptors, not "
+			"sockets" : "no sock:inet_sock_set_state");
 	fprintf(f, "syscall tracepoints: enabling any of them puts every task "
 		"of the host on the syscall slow path (%s)\n",
 		RT_SLOWPATH_COST);

@@ -591,6 +591,8 @@ static int set_filter(struct rt_session *s, const struct rt_probe *p,
 	char filter[512];
 	int n;
 
+	if (p->any_task)
+		comm = NULL;
 	if (!p->filter[0] && !comm)
 		return 0;
 	if (p->filter[0] && comm)

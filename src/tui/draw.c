@@ -415,7 +415,7 @@ static const char *empty_reason(const struct tui_screen *sc)
 		return "(no row matches the filter; Esc clears it)";
 	switch (s->view) {
 	case TUI_PEERS:
-		return "(no sender addresses seen)";
+		return "(no peers seen)";
 	case TUI_SOCKS:
 		return "(no receive calls on sockets seen)";
 	case TUI_READERS:
@@ -441,16 +441,24 @@ static void draw_table(struct tui_screen *sc, int y, int rows)
 		put(y + 1, 1, sc->cols - 1, R_NOTE, "(loading)", sc);
 		return;
 	}
-	if (s->view == TUI_PEERS && !s->peers_visible) {
+	if (s->view == TUI_PEERS && !s->peers_visible && !s->conns_visible) {
 		snprintf(line, sizeof(line), "Sender addresses are not visible "
-			 "on the %s backend: they need kprobes (see `recvtop "
-			 "probes`).", s->backend);
+			 "on the %s backend: they need kprobes, TCP peers the "
+			 "sock or kprobe backend (see `recvtop probes`).",
+			 s->backend);
 		put(y + 1, 1, sc->cols - 1, R_NOTE, line, sc);
 		return;
 	}
 	tui_layout_cols(s->view, sc->cols, s->has_conts, &l);
 	draw_colhdr(sc, y, &l);
 	body = rows - 1;
+	if (s->view == TUI_PEERS && !s->peers_visible && body > 1) {
+		snprintf(line, sizeof(line), "Sender addresses (UDP) are not "
+			 "visible on the %s backend: they need kprobes (TCP "
+			 "peers are shown)", s->backend);
+		put(y + rows - 1, 0, sc->cols, R_NOTE, line, sc);
+		body--;
+	}
 	if (s->view == TUI_READERS && !s->peers_visible && body > 1) {
 		put(y + rows - 1, 0, sc->cols, R_NOTE, "/proc readers "
 		    "(proc_mem, proc_read, madvise) need kprobes; this backend "
@@ -501,7 +509,7 @@ static const char *const help_text[] = {
 	"  a l m         latency avg, p99, max",
 	"  t T           total calls, total bytes",
 	"  P n           pid, command name",
-	"  f o           peers: family, port",
+	"  f o R L       peers: family, port, proto, local port",
 	"  f o v k       sockets: fd, proto, via, kernel address",
 	"  a             peers: address",
 	"  c e s v x N   readers: count, denied, last seen, via,",
@@ -739,9 +747,12 @@ static void drill_title(char *buf, size_t len, const struct tui_drill *d)
 	}
 	switch (k->view) {
 	case TUI_PEERS:
-		snprintf(buf, len, "Peer %s %s port %u", rt_family_name(
-				 (enum rt_family)k->peer.family),
-			 d->found ? tui_rec_addr(r) : "?", k->peer.port);
+		snprintf(buf, len, "Peer %s %s %s port %u, local port %u (%s)",
+			 rt_proto_name((enum rt_proto)k->peer.proto),
+			 rt_family_name((enum rt_family)k->peer.family),
+			 d->found ? tui_rec_addr(r) : "?", k->peer.port,
+			 k->peer.local_port, rt_peer_source_name(
+				 (enum rt_peer_source)k->peer.source));
 		break;
 	case TUI_SOCKS:
 		if (k->sk)
@@ -884,6 +895,24 @@ static void draw_drill(struct tui_screen *sc)
 
 	/* the rest: histogram above, events below */
 	y = 3;
+	if (d->key.view == TUI_PEERS && !d->key.other) {
+		size_t o = (size_t)snprintf(line, sizeof(line),
+					    "receiving processes (%u):",
+					    d->all_procs);
+
+		for (u32 i = 0; i < d->nr_procs && o < sizeof(line); i++) {
+			char b[16];
+
+			rt_format_bytes(b, sizeof(b), d->procs[i].bytes);
+			o += (size_t)snprintf(line + o, sizeof(line) - o,
+					      "%s %d %s %s", i ? "," : "",
+					      d->procs[i].tgid,
+					      d->procs[i].comm, b);
+		}
+		if (!d->all_procs && o < sizeof(line))
+			snprintf(line + o, sizeof(line) - o, " none yet");
+		put(y++, 0, sc->cols, R_NORMAL, line, sc);
+	}
 	hist_rows = (sc->rows - 1 - y) / 2 - 1;
 	if (hist_rows > 12)
 		hist_rows = 12;

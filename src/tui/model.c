@@ -753,6 +753,38 @@ void tui_watch_start(struct tui_events *e, const struct tui_key *k)
 			    &e->ring[i & (TUI_RECENT_EVENTS - 1)]);
 }
 
+u32 tui_peer_procs(const struct stats *st, const struct rt_peer_key *k,
+		   struct tui_peer_proc *out, u32 max, u32 *nr_out)
+{
+	const struct rt_table *t = &st->peer_procs;
+	struct comm_cache cc;
+	u32 all = 0, nr = 0;
+
+	memset(&cc, 0, sizeof(cc));
+	for (u32 i = 0; i < t->nr_rows; i++) {
+		const struct rt_peer_proc_row *r = table_row(t, i);
+		u32 at;
+
+		if (memcmp(&r->key.peer, k, sizeof(*k)))
+			continue;
+		all++;
+		/* insertion into the top max, most bytes first */
+		for (at = nr; at > 0 && out[at - 1].bytes < r->bytes; at--)
+			;
+		if (at >= max)
+			continue;
+		if (nr < max)
+			nr++;
+		memmove(&out[at + 1], &out[at], (nr - 1 - at) * sizeof(*out));
+		out[at].tgid = r->key.tgid;
+		out[at].bytes = r->bytes;
+		snprintf(out[at].comm, sizeof(out[at].comm), "%s",
+			 comm_of(&cc, st, r->key.tgid));
+	}
+	*nr_out = nr;
+	return all;
+}
+
 void tui_drill_fill(struct tui_drill *d, struct tui_events *e,
 		    const struct stats *st, u64 t0, u64 until)
 {
@@ -763,6 +795,10 @@ void tui_drill_fill(struct tui_drill *d, struct tui_events *e,
 	d->found = tui_find_rec(st, &w->key, &d->rec);
 	if (d->found && w->key.view == TUI_PEERS)
 		tui_rec_addr(&d->rec);
+	d->nr_procs = d->all_procs = 0;
+	if (w->key.view == TUI_PEERS && !w->key.other)
+		d->all_procs = tui_peer_procs(st, &w->key.peer, d->procs,
+					      TUI_DRILL_PROCS, &d->nr_procs);
 	d->hist_of_row = false;
 	if (d->found && w->key.view == TUI_PROCS) {
 		const struct rt_proc_row *p = NULL;

@@ -34,6 +34,8 @@ static const struct tui_col peer_cols[] = {
 	{ "FAMILY", "address family", TF_FAMILY, 0, 6, 6, 3, TC_LEFT | TC_ASC, 'f', 0 },
 	{ "ADDRESS", "sender address", TF_ADDR, 0, 39, 15, 0, TC_LEFT | TC_ASC, 'a', 0 },
 	{ "PORT", "sender port", TF_PORT, 0, 5, 5, 1, TC_ASC, 'o', 0 },
+	{ "PROTO", "protocol: tcp, udp, unix, raw, other", TF_PPROTO, 0, 5, 5, 3, TC_LEFT | TC_ASC, 'R', 0 },
+	{ "LOCAL PORT", "our port of the connection (TCP), - not known", TF_LPORT, 0, 10, 5, 3, TC_ASC, 'L', 0 },
 	{ "CALLS/s", "receive calls per second", TF_RATE, TV_CALLS, 9, 9, 1, 0, 'c', 0 },
 	{ "BYTES/s", "bytes received per second", TF_BRATE, TV_BYTES, 9, 9, 2, 0, 'b', 0 },
 	{ "CALLS", "receive calls in total", TF_COUNT, TV_T_CALLS, 10, 10, 4, 0, 't', 0 },
@@ -327,6 +329,16 @@ void tui_cell(char *buf, size_t len, const struct tui_col *c,
 		snprintf(buf, len, "%s", other || r->kind >= RT_PROTO_NR ? "-" :
 			 rt_proto_name((enum rt_proto)r->kind));
 		break;
+	case TF_PPROTO:
+		snprintf(buf, len, "%s", other ? "-" :
+			 rt_proto_name((enum rt_proto)r->peer.key.proto));
+		break;
+	case TF_LPORT:
+		if (other || !r->peer.key.local_port)
+			snprintf(buf, len, "-");
+		else
+			snprintf(buf, len, "%u", r->peer.key.local_port);
+		break;
 	case TF_SVIAS:
 		if (other)
 			snprintf(buf, len, "-");
@@ -560,6 +572,12 @@ static void sort_keys(const struct tui_snap *s, const struct tui_col *c,
 	case TF_KIND:
 		k[0] = r->kind;
 		break;
+	case TF_PPROTO:
+		k[0] = r->peer.key.proto;
+		break;
+	case TF_LPORT:
+		k[0] = r->peer.key.local_port;
+		break;
 	case TF_FD:
 		k[0] = ord_int(r->sock.fd);
 		break;
@@ -598,6 +616,12 @@ static int cmp_peer(const struct rt_peer_key *a, const struct rt_peer_key *b)
 		r = memcmp(a->addr, b->addr, sizeof(a->addr));
 	if (!r)
 		r = cmp_int(a->port, b->port);
+	if (!r)
+		r = cmp_int(a->proto, b->proto);
+	if (!r)
+		r = cmp_int(a->local_port, b->local_port);
+	if (!r)
+		r = cmp_int(a->source, b->source);
 	return r ? r : cmp_int(a->len, b->len);
 }
 

@@ -18,7 +18,7 @@ san="-fsanitize=address,undefined -fno-sanitize-recover=all"
 # the reader, the parser and what they feed; nothing that needs tracefs
 # at run time
 srcs="cli file/datfile file/file_source signals core/taskinfo core/table util
-	core/pipeline core/decode core/correlate core/fdclass core/stats core/hist
+	core/pipeline core/decode core/correlate core/conntab core/fdclass core/stats core/hist
 	trace/merge
 	trace/session trace/probes"
 objs=""

@@ -65,7 +65,7 @@ check_file() {	# check_file LABEL FILE EXPECT.json
 	is "$?" 0 "$label: KernelShark-style reader opens it"
 	is "$(sed -n 's/^cpus //p' "$f.rtdat")" "$ncpu" \
 		"$label: tep_get_cpus() is the CPU count"
-	n=$(grep -c ': sys_\|: print:\|recvtop_\|: sock_recv_length:\|: sock_send_length:\|: task_newtask:\|: task_rename:\|: cgroup_attach_task:' "$f.report")
+	n=$(grep -c ': sys_\|: print:\|recvtop_\|: sock_recv_length:\|: sock_send_length:\|: task_newtask:\|: task_rename:\|: cgroup_attach_task:\|: inet_sock_set_state:' "$f.report")
 	is "$(sed -n 's/^events //p' "$f.rtdat")" "$n" \
 		"$label: KernelShark-style reader sees every event trace-cmd prints ($n)"
 	is "$(sed -n 's/^unknown //p;s/^order //p' "$f.rtdat" | tr '\n' ' ')" "0 ok " \

@@ -170,8 +170,8 @@ wait_screen "PID +FD +PROTO +VIA +COMM"
 tm send-keys -t t 2
 wait_screen "Sender addresses are not visible|ADDRESS"
 if [ ! -e /sys/kernel/tracing/kprobe_events ]; then
-	like "$(screen)" "Sender addresses are not visible on the (tracepoint|sock) backend: they need kprobes" \
-		"2: Peers view says in one line why it is empty"
+	like "$(screen)" "Sender addresses (\(UDP\) )?are not visible on the (tracepoint|sock) backend: they need kprobes" \
+		"2: Peers view says in one line why sender addresses are missing"
 else
 	like "$(screen)" "127\.0\.0\.1" "2: Peers view shows the loopback sender"
 fi

@@ -141,6 +141,7 @@ TEST(correlate_sender_address_only_inside_recvfrom)
 	k.port = 5353;
 	k.addr[0] = 10;
 	k.addr[3] = 7;
+	k.proto = RT_PROTO_UDP;	/* an address the kernel copied out */
 	peer = table_find(&w.stats.peers, &k);
 	CHECK(peer != NULL);
 	if (peer) {

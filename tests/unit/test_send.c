@@ -273,6 +273,7 @@ TEST(send_kprobe_destination_is_a_peer)
 	k.port = 53;
 	k.addr[0] = 10;
 	k.addr[3] = 9;
+	k.proto = RT_PROTO_UDP;
 	r = table_find(&w.stats.peers, &k);
 	CHECK(r != NULL);
 	if (r) {

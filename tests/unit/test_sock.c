@@ -181,7 +181,7 @@ TEST(sock_sender_address_after_the_receive)
 {
 	struct fx_corr w;
 	struct rt_peer_key k = { .family = RT_FAM_INET, .len = 4,
-				 .port = 53 };
+				 .port = 53, .proto = RT_PROTO_UDP };
 	struct rt_peer_row *pr;
 	struct rt_proc_row *p;
 

@@ -141,6 +141,47 @@ run rxt $RT --backend tracepoint --batch --json --buffer-kb $BUF -- \
 	--count 500 --size 200 --vlen 16 --linger-ms $LINGER --expect /tmp/rxt.json
 emit rxt.json /tmp/rxt.json
 
+# 2e. TCP peers (sock:inet_sock_set_state): rtpeer's client on chosen
+#     local ports and its server, 200 short connections, IPv4 and ::1, by
+#     --backend auto (sock on 6.12, kprobe on 6.1) and, on 6.12, kprobe.
+#     recvtop runs host-wide (stopped by SIGINT once rtpeer is done): a
+#     connection's state changes run in whatever task the network softirq
+#     interrupted, which the pid filter of -- COMMAND would drop
+tcp_run() {	# tcp_run NAME BACKEND RTPEER-ARGS...
+	name=$1
+	bk=$2
+	shift 2
+	$RT --backend $bk --batch --json -d 0.5 --buffer-kb $BUF \
+		>/tmp/$name.out 2>/tmp/$name.err &
+	p=$!
+	(sleep $STEP_S; kill -9 $p 2>/dev/null) &
+	wd=$!
+	n=0
+	while [ $n -lt 600 ] && kill -0 $p 2>/dev/null &&
+	      [ "$(cat $T/instances/recvtop-$p/tracing_on 2>/dev/null)" != 1 ]; do
+		sleep 0.1
+		n=$((n + 1))
+	done
+	timeout $STEP_S /bin/rtpeer "$@" --expect /tmp/$name.json \
+		>/dev/null 2>/tmp/$name.peer.err
+	prc=$?
+	sleep 1
+	kill -INT $p
+	wait $p
+	rc=$?
+	kill $wd 2>/dev/null
+	[ $prc = 0 ] || rc=$prc
+	cat /tmp/$name.peer.err >>/tmp/$name.err
+	emit $name.out /tmp/$name.out $rc
+	emit $name.err /tmp/$name.err $rc
+	emit $name.json /tmp/$name.json
+}
+tcp_run tcp4 auto --conns 200 --lport 22100 --req 1234 --resp 5678
+tcp_run tcp6 auto --family 6 --conns 50 --req 999 --resp 77
+if [ -e $T/events/sock/sock_send_length ]; then
+	tcp_run tcpk kprobe --conns 200 --lport 22400 --req 4321 --resp 8765
+fi
+
 # 2d. every send API of rttx at once on every backend of this kernel
 #     (auto: sock on 6.12, kprobe on 6.1; kprobe and tracepoint forced);
 #     the tracepoint run keeps the stream sockets open a moment (a

@@ -90,7 +90,7 @@ if [ "$VM_ARCH" = aarch64 ]; then
 	nice make -s -C "$RT_TOP" -f "$O/cfg/Makefile" -j2 BUILD="$xb" \
 		"$xb/recvtop" "$xb/asan/recvtop" "$xb/tools/rtgen" \
 		"$xb/tools/rtmem" "$xb/tools/rtcard" "$xb/tools/rtmc" \
-		"$xb/tools/rttx" >"$O/make.log" 2>&1
+		"$xb/tools/rttx" "$xb/tools/rtpeer" >"$O/make.log" 2>&1
 	ok $? "cross build of recvtop (plain and ASan) and the generators in $(( $(date +%s) - t0 ))s"
 	like "$(file -b "$xb/recvtop" 2>&1)" '^ELF 64-bit LSB pie executable, ARM aarch64' \
 		"recvtop is an AArch64 program: $(file -b "$xb/recvtop" 2>&1 | cut -d, -f1-4)"
@@ -100,7 +100,7 @@ if [ "$VM_ARCH" = aarch64 ]; then
 fi
 bins=""
 for b in "$RECVTOP_PLAIN" "$RECVTOP" "$RT_TOOLS/rtgen" "$RT_TOOLS/rtmem" \
-	 "$RT_TOOLS/rtcard" "$RT_TOOLS/rttx"; do
+	 "$RT_TOOLS/rtcard" "$RT_TOOLS/rttx" "$RT_TOOLS/rtpeer"; do
 	[ -x "$b" ] || bins="$bins $b"
 done
 is "$bins" "" "recvtop (plain and ASan) and the generators are built"
@@ -137,8 +137,8 @@ fi
 vm_initramfs "$O/initrd.gz" "$RT_TOP/tests/vm/guest-init.sh" \
 	"$RECVTOP_PLAIN" "$O/recvtop-asan" "$RT_TOOLS/rtgen" \
 	"$RT_TOOLS/rtmem" "$O/rtblock" "$RT_TOOLS/rtcard" "$RT_TOOLS/rtmc" \
-	"$RT_TOOLS/rttx" $servers 2>"$O/initrd.err"
-ok $? "$VM_DEBARCH initramfs with busybox, recvtop (plain and ASan), rtgen, rttx, rtmem, rtblock, rtcard, rtmc$what and their libraries ($(du -k "$O/initrd.gz" 2>/dev/null | cut -f1) KB)"
+	"$RT_TOOLS/rttx" "$RT_TOOLS/rtpeer" $servers 2>"$O/initrd.err"
+ok $? "$VM_DEBARCH initramfs with busybox, recvtop (plain and ASan), rtgen, rttx, rtpeer, rtmem, rtblock, rtcard, rtmc$what and their libraries ($(du -k "$O/initrd.gz" 2>/dev/null | cut -f1) KB)"
 if [ "$VM_ARCH" = x86_64 ]; then
 	[ -n "$servers" ]
 	ok $? "redis-server, redis-cli, redis-benchmark and memcached are installed (scripts/install-deps.sh)"

@@ -17,6 +17,7 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "lib"))
 import datcheck  # noqa: E402
+import peercheck  # noqa: E402
 import rtcheck  # noqa: E402
 
 MAXACTIVE = 4096        # recvtop's kretprobes are r4096
@@ -166,8 +167,11 @@ def check_gen():
     fams = sorted(p["family"] for p in exp["peers"])
     check(fams == ["inet", "inet6", "unix"],
           "rtgen expects one sender each of inet, inet6, unix (%s)" % fams)
+    # the sender addresses (TCP peers, the connections' own, are checked
+    # in check_tcp)
+    senders = [p for p in summ["peers"] if p.get("proto") != "tcp"]
     got = sorted((p["family"], p["addr"], p["port"], p["calls"], p["bytes"])
-                 for p in summ["peers"] if p["calls"])
+                 for p in senders if p["calls"])
     want = sorted((p["family"], p["addr"], p["port"], p["calls"], p["bytes"])
                   for p in exp["peers"])
     check(got == want, "peer rows that sent are exactly the senders (got %s)"
@@ -176,7 +180,7 @@ def check_gen():
     # each receiver's address is a peer row sent to, as often as it
     # received (recv's too, which asks for no sender address)
     dest = sorted((p["family"], p["send_calls"], p["send_bytes"])
-                  for p in summ["peers"] if not p["calls"])
+                  for p in senders if not p["calls"])
     want = sorted([(p["family"], p["calls"], p["bytes"])
                    for p in exp["peers"]] +
                   [("inet", p["calls"], p["bytes"])
@@ -185,9 +189,9 @@ def check_gen():
           "often as it received (got %s, want %s)" % (dest, want))
     no_addr = {p["pid"]: p["scenario"] for p in exp["processes"]
                if p["scenario"] in ("tcp", "recv")}
-    bogus = [p for p in summ["peers"] if p.get("top_pid") in no_addr]
+    bogus = [p for p in senders if p.get("top_pid") in no_addr]
     check(len(no_addr) == 2 and not bogus,
-          "recv() without address and connected TCP: no peer rows (%s)"
+          "recv() without address and connected TCP: no sender peer rows (%s)"
           % bogus)
     check(summ.get("lost") == 0, "rtgen: nothing lost (%s)"
           % summ.get("lost"))
@@ -327,6 +331,26 @@ def check_mm_sweep(release):
               % (what, e["calls"], v, -(-e["calls"] // v), e["syscalls"]))
 
 
+def check_tcp(release):
+    """2e: TCP peers exact per connection: IPv4 on chosen local ports and
+    ::1 by --backend auto, on 6.12 by the kprobe backend too"""
+    runs = [("tcp4", auto_backend(release)), ("tcp6", auto_backend(release))]
+    if auto_backend(release) != "kprobe":
+        runs.append(("tcpk", "kprobe"))
+    for name, backend in runs:
+        what = "TCP peers (%s), --backend %s" % (name, backend)
+        ran_clean(name, what)
+        exp, summ = load(name + ".json"), summary(name + ".out")
+        if exp is None or summ is None:
+            check(False, "%s: rtpeer's expectations and a summary" % what)
+            continue
+        check(summ.get("backend") == backend, "%s: backend %s (%s)"
+              % (what, backend, summ.get("backend")))
+        check(summ.get("tcp_peers") is True, "%s: the summary says TCP "
+              "peers are named" % what)
+        peercheck.check_peers(exp, summ, what, check)
+
+
 def check_tx(release):
     """2d: every send API of rttx, counted exactly (send_calls, send_bytes,
     send_errors, by_via, its socket) by --backend auto (sock on 6.12,
@@ -367,7 +391,8 @@ def check_tx(release):
         # name none
         scen = {e["scenario"]: e for e in load(name + ".json")["processes"]}
         got = sorted((p["family"], p["send_calls"], p["send_bytes"])
-                     for p in summ["peers"] if p.get("send_calls"))
+                     for p in summ["peers"]
+                     if p.get("send_calls") and p.get("proto") != "tcp")
         want = sorted([("inet", scen[x]["send_calls"], scen[x]["send_bytes"])
                        for x in ("sendto4", "sendmsg4", "sendmmsg")] +
                       [("unix", scen["udgram"]["send_calls"],
@@ -850,6 +875,7 @@ def main(argv):
     check_rx(opts["--release"])
     check_mm_sweep(opts["--release"])
     check_tx(opts["--release"])
+    check_tcp(opts["--release"])
     if arch == "x86_64":
         # Debian's redis-server and memcached are in the x86-64 guest only
         check_servers(opts["--release"])
