@@ -48,8 +48,8 @@ done
 "$RECVTOP" --batch -- "$RT_TOOLS/rtgen" --scenarios read4,peek --count 500 \
 	--size 100 --expect "$O/txt.json" >"$O/txt.out" 2>"$O/txt.err"
 is "$?" 0 "text: exit status"
-like "$(grep -E ' rtg-read4 +[0-9]+ ' "$O/txt.out" | tail -1)" " 500 +50000 +0 +0 +0 +0 +0 +- +- +- read$" \
-	"text: read4's row, no sends, no latency, VIA read"
+like "$(grep -E ' rtg-read4 +[0-9]+ ' "$O/txt.out" | tail -1)" " 500 +50000 +0 +0 +0 +0 +0 +- +- +- +- +read$" \
+	"text: read4's row, no sends, no latency, CONTAINER - (the host), VIA read"
 like "$(grep -E ' rtg-peek +[0-9]+ ' "$O/txt.out" | tail -1)" " 1000 +50000 .* recvfrom\+peek$" \
 	"text: peek's row, VIA recvfrom+peek"
 like "$(grep -E ' rtg-read4 +[0-9a-f]{16} ' "$O/txt.out" | tail -1)" " +- +inet +tcp +500 +50000 +0 +0 +0 +0 +read$" \
