@@ -83,9 +83,10 @@ for key in lost lost_kernel lost_pages; do
 done
 check_calls batch "$O/batch.exp" "$O/batch.out" "$klost"
 
-# 2. the TUI header
+# 2. the TUI header (60 rows: the summary printed after it, containers and
+# all, stays on the pane)
 if command -v tmux >/dev/null 2>&1; then
-	tm new-session -d -s t -x 100 -y 30 \
+	tm new-session -d -s t -x 100 -y 60 \
 		"env -u TMUX LANG=C.UTF-8 TERM=xterm bash --norc --noprofile"
 	tm send-keys -t t "clear; '$RECVTOP' --buffer-kb $KB -- sh '$(flood_script tui 4)' \
 		2>'$O/tui.err'; echo EXIT=\$? >'$O/tui.exit'" Enter
