@@ -433,7 +433,7 @@ if [ "$(uname -r | cut -d. -f1-2)" = 6.12 ] &&
 		sed 's/,"processes":.*//' /tmp/peers.summary
 		# one line per peer row: family addr port calls bytes
 		tr '{' '\n' </tmp/peers.summary | grep '^"family"' |
-			sed 's/^"family":"\([a-z0-9]*\)","addr":"\([^"]*\)","port":\([0-9]*\),"calls":\([0-9]*\),"bytes":\([0-9]*\).*/\1 \2 \3 \4 \5/' \
+			sed 's/^"family":"\([a-z0-9]*\)","proto":"[a-z]*","addr":"\([^"]*\)","port":\([0-9]*\),"local_port":[0-9]*,"source":"[a-z]*","calls":\([0-9]*\),"bytes":\([0-9]*\).*/\1 \2 \3 \4 \5/' \
 			>/tmp/peers.rows
 		echo "rows $(wc -l </tmp/peers.rows)"
 		echo "distinct $(cut -d' ' -f1-3 /tmp/peers.rows | sort -u | wc -l)"
