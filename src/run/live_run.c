@@ -412,10 +412,13 @@ int run_start(struct run *r)
 		return RT_EXIT_RUNTIME;
 	}
 	r->started_ns = rt_now_mono_ns();
+	/* the connections first: one that closes before its table is read
+	 * is not named, so the read comes as soon after tracing starts as
+	 * it can */
+	scan_connections(r);
 	/* the threads there now; from here on, the events (taskinfo.h) */
 	if (r->tasks)
 		taskinfo_snapshot(r->tasks);
-	scan_connections(r);
 	if (r->child.pid > 0 && child_go(&r->child, r->o->command[0]))
 		return 127;
 	return 0;

@@ -94,13 +94,16 @@ trap finish_kptr EXIT
 
 # PRE NAME ARGS...: rtpeer ARGS makes its connections, then recvtop ARGS
 # of $PRE_RT starts host-wide, the gate opens, the bytes flow; recvtop is
-# stopped (SIGINT) once rtpeer is done
+# stopped (SIGINT) once rtpeer is done.  The gate opens once tracing is
+# on, which is before recvtop reads the socket tables: the client keeps
+# its connections open 1.5 s after their bytes, so that read finds them
+# however loaded the host is (closed by then, they would not be named)
 pre() {
 	local name=$1
 	shift
 	rm -f "$O/$name.gate" "$O/$name.ready"
 	"$@" --gate "$O/$name.gate" --ready "$O/$name.ready" \
-		--expect "$O/$name.json" &
+		--linger-ms 1500 --expect "$O/$name.json" &
 	PEER_PID=$!
 	n=0
 	while [ ! -e "$O/$name.ready" ] && [ $n -lt 100 ]; do

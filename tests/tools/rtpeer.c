@@ -4,6 +4,7 @@
  *
  *   rtpeer [--family 4|6] [--port P] [--conns N] [--lport L] [--req S]
  *          [--resp R] [--gate FILE] [--ready FILE] [--hold-ms MS]
+ *          [--linger-ms MS]
  *          [--expect FILE]
  *
  * A server process (comm rtp-server) listens on 127.0.0.1:P (::1 with
@@ -26,6 +27,9 @@
  * are made and the processes wait at the gate.
  * --hold-ms MS: both processes stay MS ms after the last byte (so a
  * tracer reads their names).
+ * --linger-ms MS: with --gate, the client closes its connections MS ms
+ * after their bytes flowed, not at once (a tracer started at the gate
+ * still finds them open in the socket tables while it starts).
  *
  * --expect FILE: the JSON of what was done:
  *   {"family":"inet","addr":"127.0.0.1","port":P,"server_pid":..,
@@ -57,7 +61,7 @@ static void cleanup(void)
 struct opts {
 	int family;
 	unsigned int port, lport;
-	unsigned long conns, req, resp, hold_ms;
+	unsigned long conns, req, resp, hold_ms, linger_ms;
 	const char *gate, *ready, *expect;
 };
 
@@ -121,14 +125,18 @@ static void send_one(int fd, const unsigned char *buf, size_t len,
 /* one connection's exchange, server side */
 static void serve_one(const struct opts *o, int fd, unsigned char *buf)
 {
-	char c;
-	ssize_t r;
-
 	if (o->req)
 		recv_exact(fd, buf, o->req, "server");
 	if (o->resp)
 		send_one(fd, buf, o->resp, "server");
-	r = recv(fd, &c, 1, 0);
+}
+
+/* the client's end of one connection, then ours */
+static void serve_end(int fd)
+{
+	char c;
+	ssize_t r = recv(fd, &c, 1, 0);
+
 	if (r != 0)
 		die("server: expected the end of the stream, recv gave %zd", r);
 	close(fd);
@@ -157,11 +165,16 @@ static void __attribute__((noreturn)) server(const struct opts *o, int lfd,
 			continue;
 		}
 		serve_one(o, fd, buf);
+		serve_end(fd);
 	}
 	if (o->gate) {
+		/* every exchange, then every end: the client may hold its
+		 * connections open after their bytes (--linger-ms) */
 		wait_gate(o->gate);
 		for (unsigned long i = 0; i < o->conns; i++)
 			serve_one(o, fds[i], buf);
+		for (unsigned long i = 0; i < o->conns; i++)
+			serve_end(fds[i]);
 	}
 	sleep_ms(o->hold_ms);
 	_exit(0);
@@ -191,13 +204,13 @@ static int client_connect(const struct opts *o, unsigned long i,
 	return fd;
 }
 
+/* one connection's exchange, client side; the caller closes fd */
 static void client_one(const struct opts *o, int fd, unsigned char *buf)
 {
 	if (o->req)
 		send_one(fd, buf, o->req, "client");
 	if (o->resp)
 		recv_exact(fd, buf, o->resp, "client");
-	close(fd);
 }
 
 static void __attribute__((noreturn)) client(const struct opts *o,
@@ -229,12 +242,16 @@ static void __attribute__((noreturn)) client(const struct opts *o,
 			continue;
 		}
 		client_one(o, fd, buf);
+		close(fd);
 	}
 	close(pfd);
 	if (o->gate) {
 		wait_gate(o->gate);
 		for (unsigned long i = 0; i < o->conns; i++)
 			client_one(o, fds[i], buf);
+		sleep_ms(o->linger_ms);
+		for (unsigned long i = 0; i < o->conns; i++)
+			close(fds[i]);
 	}
 	sleep_ms(o->hold_ms);
 	_exit(0);
@@ -291,6 +308,8 @@ int main(int argc, char **argv)
 			o.resp = parse_ull("--resp", v, 0, 1 << 20);
 		else if ((v = opt_value(argc, argv, &i, "--hold-ms")))
 			o.hold_ms = parse_ull("--hold-ms", v, 0, 600000);
+		else if ((v = opt_value(argc, argv, &i, "--linger-ms")))
+			o.linger_ms = parse_ull("--linger-ms", v, 0, 600000);
 		else if ((v = opt_value(argc, argv, &i, "--gate")))
 			o.gate = v;
 		else if ((v = opt_value(argc, argv, &i, "--ready")))
@@ -300,7 +319,7 @@ int main(int argc, char **argv)
 		else if (!strcmp(argv[i], "--help")) {
 			puts("usage: rtpeer [--family 4|6] [--port P] [--conns N] "
 			     "[--lport L] [--req S] [--resp R] [--gate FILE] "
-			     "[--ready FILE] [--hold-ms MS] [--expect FILE]");
+			     "[--ready FILE] [--hold-ms MS] [--linger-ms MS] [--expect FILE]");
 			return 0;
 		} else
 			usage_error("unknown option '%s'", argv[i]);
