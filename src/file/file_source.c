@@ -661,17 +661,20 @@ const char *file_source_recvtop_value(const struct file_source *fs,
 	return NULL;
 }
 
-static const char *tasks_start(const struct file_source *fs)
+/* the recvtop block's first line that starts with tag, looked for up to
+ * the line that starts with stop (NULL: to the end), or NULL */
+static const char *block_line(const struct file_source *fs, const char *tag,
+			      const char *stop)
 {
 	const char *p = fs->meta.recvtop.data;
 
 	if (!p)
 		return NULL;
 	p += strlen(DAT_RECVTOP_TAG);
-	while (*p) {
+	while (*p && (!stop || strncmp(p, stop, strlen(stop)))) {
 		const char *nl;
 
-		if (!strncmp(p, "tasks ", 6))
+		if (!strncmp(p, tag, strlen(tag)))
 			return p;
 		nl = strchr(p, '\n');
 		if (!nl)
@@ -681,25 +684,15 @@ static const char *tasks_start(const struct file_source *fs)
 	return NULL;
 }
 
+static const char *tasks_start(const struct file_source *fs)
+{
+	return block_line(fs, "tasks ", NULL);
+}
+
 /* "cgroups N" before "tasks" (recordings since attribution), or NULL */
 static const char *attr_start(const struct file_source *fs)
 {
-	const char *p = fs->meta.recvtop.data;
-
-	if (!p)
-		return NULL;
-	p += strlen(DAT_RECVTOP_TAG);
-	while (*p && strncmp(p, "tasks ", 6)) {
-		const char *nl;
-
-		if (!strncmp(p, "cgroups ", 8))
-			return p;
-		nl = strchr(p, '\n');
-		if (!nl)
-			break;
-		p = nl + 1;
-	}
-	return NULL;
+	return block_line(fs, "cgroups ", "tasks ");
 }
 
 bool file_source_has_tasks(const struct file_source *fs)

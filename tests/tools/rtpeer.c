@@ -122,6 +122,25 @@ static void send_one(int fd, const unsigned char *buf, size_t len,
 		die("%s: send sent %zd of %zu bytes", what, r, len);
 }
 
+/* a forked server or client: its name, and a buffer for the larger of
+ * the two messages filled with c */
+static unsigned char *child_begin(const struct opts *o, const char *role,
+				  char c)
+{
+	size_t big = o->req > o->resp ? o->req : o->resp;
+	unsigned char *buf = malloc(big ? big : 1);
+	char comm[16];
+
+	g_is_child = 1;
+	snprintf(g_tag, sizeof(g_tag), "rtpeer %s", role);
+	snprintf(comm, sizeof(comm), "rtp-%s", role);
+	prctl(PR_SET_NAME, comm);
+	if (!buf)
+		die("out of memory");
+	memset(buf, c, big ? big : 1);
+	return buf;
+}
+
 /* one connection's exchange, server side */
 static void serve_one(const struct opts *o, int fd, unsigned char *buf)
 {
@@ -145,15 +164,7 @@ static void serve_end(int fd)
 static void __attribute__((noreturn)) server(const struct opts *o, int lfd,
 					     int *fds)
 {
-	size_t big = o->req > o->resp ? o->req : o->resp;
-	unsigned char *buf = malloc(big ? big : 1);
-
-	g_is_child = 1;
-	snprintf(g_tag, sizeof(g_tag), "rtpeer server");
-	prctl(PR_SET_NAME, "rtp-server");
-	if (!buf)
-		die("out of memory");
-	memset(buf, 'r', big ? big : 1);
+	unsigned char *buf = child_begin(o, "server", 'r');
 	for (unsigned long i = 0; i < o->conns; i++) {
 		int fd = accept(lfd, NULL, NULL);
 
@@ -217,15 +228,7 @@ static void __attribute__((noreturn)) client(const struct opts *o,
 					     unsigned int port, int pfd,
 					     int *fds)
 {
-	size_t big = o->req > o->resp ? o->req : o->resp;
-	unsigned char *buf = malloc(big ? big : 1);
-
-	g_is_child = 1;
-	snprintf(g_tag, sizeof(g_tag), "rtpeer client");
-	prctl(PR_SET_NAME, "rtp-client");
-	if (!buf)
-		die("out of memory");
-	memset(buf, 'q', big ? big : 1);
+	unsigned char *buf = child_begin(o, "client", 'q');
 	for (unsigned long i = 0; i < o->conns; i++) {
 		struct sockaddr_storage ss;
 		socklen_t len = sizeof(ss);
