@@ -99,7 +99,7 @@ struct tui_screen {
 	bool status_error;
 
 	/* the header */
-	char filters[160];		/* -p and -c of the command line */
+	char filters[256];		/* -p, -c, --cgroup, --container */
 	u64 started_ns;			/* live: the clock starts here */
 	bool live;
 

@@ -253,6 +253,7 @@ void tui_free(struct tui *t)
 	free(t);
 }
 
+/* the command line's filters, as typed: -p, -c, --cgroup, --container */
 static void filters_text(struct tui *t)
 {
 	const struct rt_options *o = t->o;
@@ -264,7 +265,14 @@ static void filters_text(struct tui *t)
 		n += (size_t)snprintf(b + n, len - n, "%s%d",
 				      i ? "," : "-p ", o->pids[i]);
 	if (o->comm && n < len)
-		snprintf(b + n, len - n, "%s-c %s", n ? " " : "", o->comm);
+		n += (size_t)snprintf(b + n, len - n, "%s-c %s", n ? " " : "",
+				      o->comm);
+	if (o->cgroup && n < len)
+		n += (size_t)snprintf(b + n, len - n, "%s--cgroup %s",
+				      n ? " " : "", o->cgroup);
+	if (o->container && n < len)
+		snprintf(b + n, len - n, "%s--container %s", n ? " " : "",
+			 o->container);
 }
 
 void tui_bind(struct tui *t, struct pipeline *p,

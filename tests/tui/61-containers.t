@@ -254,4 +254,27 @@ else
 	is "$(cat "$O/replay.err")" "" "replay: nothing on stderr"
 fi
 
+# ---- --container: the header names the filter, the view holds only it ----
+
+if ! COLS=120 ROWS=40 tmux_start replayf top -i "$O/rec.dat" --speed max \
+	--container "$SA" || ! wait_screen "PID +COMM" 100; then
+	fail "the replay TUI with --container started"
+	screen | sed 's/^/# /'
+else
+	wait_screen "^recvtop .* end " 100
+	like "$(screen | sed -n 2p)" "filter --container $SA" \
+		"--container $SA: the header names the filter" ||
+		screen | sed 's/^/# /'
+	tm send-keys -t t 5
+	wait_screen "CONTAINER.? +KIND +PROCS"
+	got=$(row "$SA" | awk '{ print $2, $(NF-3), $(NF-2) }')
+	is "$got" "container $A_CALLS $A_BYTES" \
+		"--container $SA: its calls and bytes as live" ||
+		screen | sed 's/^/# /'
+	is "$(row "$SB")" "" "--container $SA: $SB has no row"
+	tm send-keys -t t q
+	check_terminal replayf 0 "q in the filtered replay"
+	is "$(cat "$O/replayf.err")" "" "filtered replay: nothing on stderr"
+fi
+
 done_testing
