@@ -144,6 +144,8 @@ struct rt_peer_key {
 };
 
 const char *rt_peer_source_name(enum rt_peer_source src);
+/* the peer's address and port, as an rt_addr for rt_addr_format() */
+void rt_peer_key_addr(const struct rt_peer_key *k, struct rt_addr *a);
 
 struct rt_peer_row {
 	struct rt_row hdr;

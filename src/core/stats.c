@@ -224,6 +224,15 @@ static inline void count_call(struct rt_counters *c, const struct rt_recv_call *
 	}
 }
 
+void rt_peer_key_addr(const struct rt_peer_key *k, struct rt_addr *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->family = k->family;
+	a->len = k->len;
+	a->port = k->port;
+	memcpy(a->addr, k->addr, sizeof(a->addr));
+}
+
 const char *rt_peer_source_name(enum rt_peer_source src)
 {
 	return src == RT_SRC_USER ? "user" : "kernel";

@@ -350,11 +350,7 @@ static void peer_addr(const struct rt_peer_row *r, char *buf, size_t len)
 		snprintf(buf, len, "(other)");
 		return;
 	}
-	memset(&a, 0, sizeof(a));
-	a.family = r->key.family;
-	a.len = r->key.len;
-	a.port = r->key.port;
-	memcpy(a.addr, r->key.addr, sizeof(a.addr));
+	rt_peer_key_addr(&r->key, &a);
 	rt_addr_format(&a, buf, len);
 }
 

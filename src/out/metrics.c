@@ -723,11 +723,7 @@ static void peer_labels(struct mx_buf *b, const struct mx_peer *x)
 			"\",proto=\"" OTHER "\",local_port=\"" OTHER "\"");
 		return;
 	}
-	memset(&a, 0, sizeof(a));
-	a.family = x->key.family;
-	a.len = x->key.len;
-	a.port = x->key.port;
-	memcpy(a.addr, x->key.addr, sizeof(a.addr));
+	rt_peer_key_addr(&x->key, &a);
 	rt_addr_format(&a, addr, sizeof(addr));
 	buf_fmt(b, "family=\"%s\",peer=\"",
 		rt_family_name((enum rt_family)x->key.family));

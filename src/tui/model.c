@@ -449,11 +449,7 @@ const char *tui_rec_addr(const struct tui_rec *cr)
 		*o = 0;
 		return r->peer.addr;
 	}
-	memset(&a, 0, sizeof(a));
-	a.family = r->peer.key.family;
-	a.len = r->peer.key.len;
-	a.port = r->peer.key.port;
-	memcpy(a.addr, r->peer.key.addr, sizeof(a.addr));
+	rt_peer_key_addr(&r->peer.key, &a);
 	rt_addr_format(&a, r->peer.addr, sizeof(r->peer.addr));
 	return r->peer.addr;
 }
