@@ -291,6 +291,7 @@ static int setup_pipeline(struct run *r)
 		goto oom;
 	correlator_set_sock(r->corr, r->cat.backend == RT_BACKEND_SOCK ||
 			    r->cat.backend == RT_BACKEND_KPROBE);
+	correlator_set_uprobes(r->corr, r->cat.uprobes);
 	if (r->cat.backend == RT_BACKEND_TRACEPOINT)
 		correlator_set_ask(r->corr, ask_fd, r);
 	pipeline_init(&r->pipe, r->dec, r->corr, &r->stats, o->delay_ns,
@@ -322,6 +323,14 @@ int run_setup_source(struct run *r, bool sched)
 		return RT_EXIT_RUNTIME;
 	}
 	probe_catalog_set_direction(&r->cat, o->direction);
+	{
+		/* -- COMMAND: not started yet; recvtop's libc is its own */
+		int self = getpid();
+
+		probe_catalog_add_uprobes(&r->cat, o->command ? &self : o->pids,
+					  o->command ? 1 : o->nr_pids,
+					  o->no_uprobes);
+	}
 	so->buffer_kb = o->buffer_kb;
 	so->comm = o->comm;
 	so->delay_ns = o->delay_ns;
