@@ -53,6 +53,7 @@ static int setup(struct file_run *fr, unsigned int max_intervals,
 	fr->info.backend = !strcmp(backend, "kprobe") ? "kprobe" :
 			   !strcmp(backend, "sock") ? "sock" : "tracepoint";
 	fr->info.peers_visible = decoder_has_addr(fr->dec);
+	fr->info.senders_user = decoder_has_uaddr(fr->dec);
 	fr->info.conns_visible = decoder_has_conn(fr->dec);
 	fr->info.source = fr->path;
 	v = file_source_recvtop_value(fr->fs, "mm_access");

@@ -298,6 +298,7 @@ static int setup_pipeline(struct run *r)
 		      o->iterations, on_interval, r);
 	r->info.backend = rt_backend_name(r->cat.backend);
 	r->info.peers_visible = probe_catalog_has_senders(&r->cat);
+	r->info.senders_user = r->cat.uprobes;
 	r->info.conns_visible = probe_catalog_has_conns(&r->cat);
 	r->info.source = "live";
 	return 0;

@@ -206,7 +206,10 @@ def compare_lines(exp, lines, backend, label, intervals_expected):
         check([p for p in summ["peers"] if p.get("proto") != "tcp"] == [],
               "%s: no sender peer rows on the %s backend" % (label, backend))
 
-    vis = VISIBLE_VIA["kprobe" if senders else "tracepoint"]
+    # /proc readers come with the kprobe senders (mm_access), not with
+    # the libc uprobes' ones
+    vis = VISIBLE_VIA["kprobe" if senders and not summ.get("uprobes")
+                      else "tracepoint"]
     readers = {(r["reader_pid"], r["target_pid"], r["via"]): r
                for r in summ["readers"]}
     exp_readers = [e for e in exp.get("readers", []) if e["via"] in vis]
