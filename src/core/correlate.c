@@ -65,6 +65,7 @@ struct thread_slot {
 	u8 via;			/* the bracket (see enum rt_tx_via) */
 	u32 flags;		/* MSG_* of the syscall */
 	u16 nsock;		/* socket receives seen inside it */
+	bool has_addr;		/* recvfrom: an address buffer was given */
 	struct rt_addr addr;
 	struct rt_recv_call pend;	/* ST_PEND: that receive */
 	union {
@@ -399,6 +400,26 @@ static bool addr_usable(const struct rt_event *ev)
 	return addr_len_usable(&ev->recv_addr.addr, ev->recv_addr.klen);
 }
 
+/*
+ * Whether the libc uprobe after this recvfrom or recvmsg will come: a UDP
+ * socket's receive (UDP-Lite too) with an address buffer.  A uprobe
+ * event whose fetch faults (a NULL buffer) is dropped by the kernel, so
+ * the wait is only for receives that can have one: a recvfrom whose
+ * entry gave a buffer, any recvmsg (its msg_name is not in the syscall
+ * tracepoint: a thread whose last receive was a recvmsg with a NULL
+ * msg_name keeps its slot until its next one).  Unix-dgram and other
+ * families are left out: a stream socket (D-Bus...) looks the same in
+ * the receive event and would keep a slot per short-lived client.
+ */
+static inline bool upend_wanted(const struct thread_slot *s, u8 via,
+				u16 family, u16 protocol)
+{
+	if ((family != AF_INET && family != AF_INET6) ||
+	    (protocol != IPPROTO_UDP && protocol != IPPROTO_UDPLITE))
+		return false;
+	return via == RT_RX_RECVMSG || (via == RT_RX_RECVFROM && s->has_addr);
+}
+
 /* ns from then to now, 0 if the clock went back */
 static inline u64 ns_since(u64 now, u64 then)
 {
@@ -451,9 +472,15 @@ static void recv_exit(struct correlator *c, struct thread_slot *s,
 		s->state &= ~(ST_RECV | ST_ADDR);
 		/* the libc uprobe after it may name the sender */
 		if (c->uprobes && !call.tx && call.ret > 0 && !call.peek &&
-		    via_one(false, call.via)) {
-			s->pend = call;
-			s->state |= ST_UPEND;
+		    via_one(false, call.via) && call.fd >= 0 && fdc_get(c)) {
+			u16 fam = 0, proto = 0;
+
+			fdclass_lookup(c->fdc, stats_tgid_of(c->stats, call.tid),
+				       call.fd, &fam, &proto);
+			if (upend_wanted(s, call.via, fam, proto)) {
+				s->pend = call;
+				s->state |= ST_UPEND;
+			}
 		}
 	} else {
 		if (s)
@@ -748,8 +775,8 @@ static void sock_bracket_exit(struct correlator *c, struct thread_slot *s,
 		bool upend = c->uprobes && paired && !tx &&
 			     (s->state & ST_PEND) && via_one(false, via) &&
 			     s->nsock == 1 && ev->exit.ret == s->pend.ret &&
-			     rt_proto_of(s->pend.family, s->pend.protocol) !=
-			     RT_PROTO_TCP;
+			     upend_wanted(s, via, s->pend.family,
+					  s->pend.protocol);
 
 		if (s->state & sk)
 			c->stats->ival.unpaired++;	/* a return lost */
@@ -897,6 +924,7 @@ void correlate_event(struct correlator *c, const struct rt_event *ev)
 		s->fd2 = ev->recv_enter.fd2;
 		s->via = ev->recv_enter.via;
 		s->flags = ev->recv_enter.flags;
+		s->has_addr = ev->recv_enter.has_addr;
 		s->nsock = 0;
 		return;
 	case RT_EV_RECV_ADDR:
