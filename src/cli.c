@@ -106,7 +106,7 @@ static const struct opt_desc opts[] = {
 	{ { "no-uprobes", no_argument, NULL, OPT_NO_UPROBES }, 0,
 	  TRACE_CMDS | CMD(RT_CMD_PROBES), NULL,
 	  "no libc uprobes for UDP sender addresses" },
-	{ { "libc", required_argument, NULL, OPT_LIBC }, 0, CMD(RT_CMD_PROBES),
+	{ { "libc-file", required_argument, NULL, OPT_LIBC }, 0, CMD(RT_CMD_PROBES),
 	  "FILE", "show the uprobe sites recvtop finds in this libc" },
 	{ { "buffer-kb", required_argument, NULL, OPT_BUFFER_KB }, 0,
 	  TRACE_CMDS, "KB", "per-CPU ring buffer size (default 8192)" },

@@ -46,14 +46,14 @@ int top_reset(const struct rt_options *o)
 	return 0;
 }
 
-/* probes --libc FILE: what the uprobe discovery finds in one file */
+/* probes --libc-file FILE: what the uprobe discovery finds in one file */
 static int probes_libc(const char *path)
 {
 	struct rt_libc lc;
 	char bid[2 * RT_BUILD_ID_MAX + 1];
 
 	if (uprobe_libc_scan(path, &lc)) {
-		rt_err("--libc: %s", lc.why);
+		rt_err("--libc-file: %s", lc.why);
 		return RT_EXIT_USAGE;
 	}
 	uprobe_build_id_hex(&lc, bid, sizeof(bid));

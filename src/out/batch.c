@@ -698,6 +698,12 @@ static void text_peers(struct batch_out *b, const struct stats *s, bool last)
 	}
 	if (!n)
 		fprintf(f, "  (no peers)\n");
+	if (!b->info->conns_visible)
+		fprintf(f, "  (TCP peers are not visible on the %s backend: it "
+			"sees descriptors, not sockets)\n", b->info->backend);
+	if (b->info->senders_user)
+		fprintf(f, "  (UDP senders from libc uprobes: read from the "
+			"receivers' memory, source user)\n");
 	if (!b->info->peers_visible)
 		fprintf(f, "  (UDP sender addresses are not visible on the %s "
 			"backend: they need kprobes or libc uprobes)\n",

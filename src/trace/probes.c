@@ -1038,7 +1038,8 @@ static void print_uprobes(const struct rt_catalog *cat, FILE *f)
 		"libc.so.6 file mapped at start (by recvtop too: processes "
 		"started later with the same file are covered, uprobes attach "
 		"to the file); not covered: programs that bypass libc (static "
-		"binaries, Go, musl, raw syscalls), recvmmsg, libc files "
+		"binaries, Go, musl, raw syscalls), recvmmsg, sockets "
+		"other than UDP (unix-dgram: kprobe backend), libc files "
 		"first mapped after the start (another libc in a container "
 		"started later); the address is read from the receiver's "
 		"memory, which that process could forge\n");

@@ -1,6 +1,6 @@
 #!/bin/bash
 # The libc scanner of the sender-address uprobes (src/trace/uprobes.c),
-# through `recvtop probes --libc FILE` (no root): on the host's x86-64
+# through `recvtop probes --libc-file FILE` (no root): on the host's x86-64
 # libc and, where installed, the arm64 one, the functions' addresses
 # and the uprobe sites (the file offset of the instruction after each
 # syscall instruction) equal what objdump -d and readelf show; bad input
@@ -51,8 +51,8 @@ PY
 
 check_libc() {	# check_libc FILE OBJDUMP ARCH
 	local f=$1 od=$2 arch=$3 got want
-	got=$("$RECVTOP" probes --libc "$f" 2>&1)
-	is "$?" 0 "$arch libc $f: probes --libc exits 0"
+	got=$("$RECVTOP" probes --libc-file "$f" 2>&1)
+	is "$?" 0 "$arch libc $f: probes --libc-file exits 0"
 	want=$(expected "$f" "$od")
 	is "$(echo "$got" | grep -E '^(recvfrom|recvmsg) ')" "$want" \
 		"$arch: recvfrom and recvmsg and their uprobe sites equal objdump -d ($(echo $want))"
@@ -79,14 +79,14 @@ else
 fi
 
 # bad input: not an ELF file, a missing file, an ELF without recvfrom
-err=$("$RECVTOP" probes --libc /etc/hostname 2>&1 >/dev/null)
-is "$?/$(echo "$err" | wc -l)" "2/1" "--libc on a text file: exit 2, one line"
-like "$err" "is not an ELF file" "--libc on a text file: says so"
-err=$("$RECVTOP" probes --libc /nonexistent/libc.so.6 2>&1 >/dev/null)
-is "$?" 2 "--libc on a missing file: exit 2"
-like "$err" "cannot open /nonexistent/libc.so.6" "--libc on a missing file: says so"
-err=$("$RECVTOP" probes --libc /bin/true 2>&1 >/dev/null)
-is "$?" 2 "--libc on an ELF without recvfrom: exit 2"
-like "$err" "no recvfrom in .dynsym" "--libc on /bin/true: says which symbol is missing"
+err=$("$RECVTOP" probes --libc-file /etc/hostname 2>&1 >/dev/null)
+is "$?/$(echo "$err" | wc -l)" "2/1" "--libc-file on a text file: exit 2, one line"
+like "$err" "is not an ELF file" "--libc-file on a text file: says so"
+err=$("$RECVTOP" probes --libc-file /nonexistent/libc.so.6 2>&1 >/dev/null)
+is "$?" 2 "--libc-file on a missing file: exit 2"
+like "$err" "cannot open /nonexistent/libc.so.6" "--libc-file on a missing file: says so"
+err=$("$RECVTOP" probes --libc-file /bin/true 2>&1 >/dev/null)
+is "$?" 2 "--libc-file on an ELF without recvfrom: exit 2"
+like "$err" "no recvfrom in .dynsym" "--libc-file on /bin/true: says which symbol is missing"
 
 done_testing
