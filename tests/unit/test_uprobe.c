@@ -8,8 +8,13 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include <arpa/inet.h>
+
+#include <traceevent/event-parse.h>
+
 #include "fixture.h"
 #include "fixture_corr.h"
+#include "recvtop/decode.h"
 #include "unit.h"
 
 #define SK 0xffff888000002000ull
@@ -140,4 +145,63 @@ TEST(uprobe_sender_ignored_when_uprobes_are_off)
 	uaddr(&w, RT_RX_RECVFROM, 100, 0x7ffd0000, 16, 9);
 	CHECK_EQ(w.stats.peers.nr_rows, 0);
 	fx_corr_free(&w);
+}
+
+/* the host kernel's (6.18) format of recvtop's recvmsg uprobe */
+static const char umsg_fmt[] =
+	"name: umsg3_777\nID: 2327\n" FX_FORMAT_COMMON
+	"\tfield:unsigned long __probe_ip;\toffset:8;\tsize:8;\tsigned:0;\n"
+	"\tfield:s64 ret;\toffset:16;\tsize:8;\tsigned:1;\n"
+	"\tfield:u64 addr;\toffset:24;\tsize:8;\tsigned:0;\n"
+	"\tfield:u32 klen;\toffset:32;\tsize:4;\tsigned:0;\n"
+	"\tfield:u16 fam;\toffset:36;\tsize:2;\tsigned:0;\n"
+	"\tfield:u16 port;\toffset:38;\tsize:2;\tsigned:0;\n"
+	"\tfield:u32 ip4;\toffset:40;\tsize:4;\tsigned:0;\n"
+	"\tfield:u8 ip6[16];\toffset:44;\tsize:16;\tsigned:0;\n\n"
+	"print fmt: \"(%lx) ret=%Ld\", REC->__probe_ip, REC->ret\n";
+
+TEST(decode_uprobe_sender_event)
+{
+	static const struct fx_format fmts[] = {
+		{ "recvtop_777", umsg_fmt },
+	};
+	struct tep_handle *tep;
+	struct decoder *d = fixture_decoder(fmts, ARRAY_SIZE(fmts), &tep);
+	struct rt_event ev;
+	u8 b[64];
+	u16 id = 2327, fam = AF_INET6, port = htons(40002);
+	s32 pid = 4243;
+	s64 ret = 512;
+	u64 buf = 0x7ffd12345678ull;
+	u32 klen = 28;
+	static const u8 ip6[16] = { [15] = 1 };
+
+	CHECK(d != NULL);
+	if (!d)
+		return;
+	CHECK(decoder_has_addr(d));
+	CHECK(decoder_has_uaddr(d));
+	/* a uprobe is not the kprobe backend */
+	CHECK(decoder_backend(d) == NULL);
+	memset(b, 0, sizeof(b));
+	memcpy(b, &id, 2);
+	memcpy(b + 4, &pid, 4);
+	memcpy(b + 16, &ret, 8);
+	memcpy(b + 24, &buf, 8);
+	memcpy(b + 32, &klen, 4);
+	memcpy(b + 36, &fam, 2);
+	memcpy(b + 38, &port, 2);
+	memcpy(b + 44, ip6, 16);
+	CHECK_EQ(decode_event(d, b, 60, &ev), RT_EV_USER_ADDR);
+	CHECK_EQ(ev.tid, 4243);
+	CHECK_EQ(ev.user_addr.ret, 512);
+	CHECK_EQ(ev.user_addr.uaddr, buf);
+	CHECK_EQ(ev.user_addr.klen, 28);
+	CHECK_EQ(ev.user_addr.via, RT_RX_RECVMSG);
+	CHECK_EQ(ev.user_addr.addr.family, RT_FAM_INET6);
+	CHECK_EQ(ev.user_addr.addr.port, 40002);
+	CHECK(!memcmp(ev.user_addr.addr.addr, ip6, 16));
+	CHECK_EQ(decode_event(d, b, 40, &ev), RT_EV_NONE);	/* short */
+	decoder_free(d);
+	tep_free(tep);
 }
