@@ -103,6 +103,27 @@ is "$UDP_ST/$RT_ST" "0/0" "tracepoint backend: rtudp and recvtop exit 0"
 $UDPCHECK "$O/tp.json" "$O/tp.out"
 ok $? "tracepoint backend: every sender's row exact"
 
+# 5b. -p: only the receiver is traced (its libc found through its maps)
+rm -f "$O/pid.gate"
+"$RTUDP" --api recvfrom --port 23509 --senders 2 --sport 23680 --count 15 --size 90 \
+	--gate "$O/pid.gate" --expect "$O/pid.json" >/dev/null 2>"$O/pid.udp.err" &
+UDP_PID=$!
+sleep 0.3
+rt_bg "$O/pid" $JSON -p "$UDP_PID"
+rt_wait_started "$RT_PID" || diag "-p: recvtop did not start tracing"
+touch "$O/pid.gate"
+wait "$UDP_PID"
+UDP_ST=$?
+sleep 0.5
+kill -INT "$RT_PID" 2>/dev/null
+wait "$RT_PID"
+RT_ST=$?
+check_clean "$RT_PID" "-p"
+RT_PID=
+is "$UDP_ST/$RT_ST" "0/0" "-p RECEIVER: rtudp and recvtop exit 0"
+$UDPCHECK "$O/pid.json" "$O/pid.out"
+ok $? "-p RECEIVER: every sender's row exact"
+
 # 6. a recording: its report and replay equal the live numbers
 hw rec "record --no-kallsyms -o $O/rec.dat" --api recvmsg --port 23508 --senders 3 --sport 23670 --count 30 --size 120
 is "$UDP_ST/$RT_ST" "0/0" "record: rtudp and recvtop exit 0"

@@ -10,7 +10,8 @@
  *
  * Sender i (0..N-1) binds 127.0.0.(2+i) (IPv4) or ::1 (IPv6) port
  * BASE+i and sends C+i datagrams of S+i bytes to 127.0.0.1 or ::1 port
- * P; the receiver (this process) reads them all.  --expect writes
+ * P; the receiver (this process) reads them all.  With --gate, the
+ * senders and the receiver wait for FILE to exist first.  --expect writes
  * {"port":P,"api":"...","senders":[{"addr","port","calls","bytes"}...]}.
  */
 #define _GNU_SOURCE
@@ -154,6 +155,10 @@ int main(int argc, char **argv)
 	}
 	prctl(PR_SET_NAME, "rtu-recv");
 	set_rcvtimeo(fd, 10, 0);
+	/* no receive in flight before the gate: a tracer started meanwhile
+	 * sees every one from its syscall entry on */
+	while (gate && access(gate, F_OK))
+		sleep_ms(10);
 	for (unsigned long long k = 0; k < total; k++) {
 		struct sockaddr_storage from;
 		socklen_t flen = sizeof(from);
