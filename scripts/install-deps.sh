@@ -9,13 +9,14 @@
 set -e
 
 BUILD="gcc make pkg-config libtracefs-dev libtraceevent-dev libtracecmd-dev \
-libbpf-dev libncurses-dev libzstd-dev libmicrohttpd-dev libyaml-dev libcrypt-dev"
+libbpf-dev libelf-dev libncurses-dev libzstd-dev libmicrohttpd-dev libyaml-dev \
+libcrypt-dev"
 TEST="trace-cmd strace tmux python3 valgrind clang libclang-rt-14-dev \
 iproute2 procps util-linux qemu-system-x86 busybox-static cpio ncurses-term \
 afl++ xvfb xauth kernelshark imagemagick groff-base man-db mandoc zsh \
 bash-completion liburing-dev redis-server redis-tools memcached prometheus python3-prometheus-client curl systemd \
 qemu-system-arm gcc-aarch64-linux-gnu libc6-dev-arm64-cross pkgconf:arm64 \
-libtracefs-dev:arm64 libtraceevent-dev:arm64 libbpf-dev:arm64 \
+libtracefs-dev:arm64 libtraceevent-dev:arm64 libbpf-dev:arm64 libelf-dev:arm64 \
 libncurses-dev:arm64 libzstd-dev:arm64 libmicrohttpd-dev:arm64 \
 libyaml-dev:arm64 libcrypt-dev:arm64 liburing-dev:arm64"
 # libtracecmd1 and libtracecmd-dev (bookworm) are not Multi-Arch: same:

@@ -42,6 +42,8 @@ enum {
 	OPT_LIVE,
 	OPT_SCHED,
 	OPT_NO_KALLSYMS,
+	OPT_NO_UPROBES,
+	OPT_LIBC,
 	OPT_SPEED,
 	OPT_DIRECTION,
 	OPT_LISTEN,
@@ -101,6 +103,11 @@ static const struct opt_desc opts[] = {
 	{ { "direction", required_argument, NULL, OPT_DIRECTION }, 0,
 	  TRACE_CMDS | CMD(RT_CMD_PROBES), "rx|tx|both",
 	  "trace receives, sends or both (default both)" },
+	{ { "no-uprobes", no_argument, NULL, OPT_NO_UPROBES }, 0,
+	  TRACE_CMDS | CMD(RT_CMD_PROBES), NULL,
+	  "no libc uprobes for UDP sender addresses" },
+	{ { "libc-file", required_argument, NULL, OPT_LIBC }, 0, CMD(RT_CMD_PROBES),
+	  "FILE", "show the uprobe sites recvtop finds in this libc" },
 	{ { "buffer-kb", required_argument, NULL, OPT_BUFFER_KB }, 0,
 	  TRACE_CMDS, "KB", "per-CPU ring buffer size (default 8192)" },
 	{ { "listen", required_argument, NULL, OPT_LISTEN }, 0, EXP,
@@ -723,6 +730,12 @@ static int parse_args(int argc, char **argv, struct rt_options *o, FILE *out,
 			break;
 		case OPT_NO_KALLSYMS:
 			o->no_kallsyms = true;
+			break;
+		case OPT_NO_UPROBES:
+			o->no_uprobes = true;
+			break;
+		case OPT_LIBC:
+			o->libc = optarg;
 			break;
 		case OPT_SPEED:
 			if (cli_parse_speed(optarg, &o->speed)) {

@@ -178,6 +178,7 @@ static const char *const kind_names[RT_EV_NR_KINDS] = {
 	[RT_EV_SOCK_SEND] = "sock_send",
 	[RT_EV_MARKER] = "marker",
 	[RT_EV_SOCK_STATE] = "sock_state",
+	[RT_EV_USER_ADDR] = "user_addr",
 	[RT_EV_OTHER] = "other",
 };
 

@@ -16,6 +16,7 @@
 struct rt_run_info {
 	const char *backend;		/* "kprobe" | "tracepoint" */
 	bool peers_visible;		/* the backend sees sender addresses */
+	bool senders_user;		/* ... from libc uprobes (user memory) */
 	bool conns_visible;		/* and TCP peers (inet_sock_set_state) */
 	const char *source;		/* "live" or the file name */
 	bool have_kernel_lost;		/* ring-buffer stats of the run */

@@ -45,6 +45,8 @@ struct rt_options {
 	bool live;			/* --live */
 	bool sched;			/* --sched */
 	bool no_kallsyms;		/* --no-kallsyms */
+	bool no_uprobes;		/* --no-uprobes */
+	const char *libc;		/* probes --libc-file FILE */
 	/* report; top -i: replay */
 	const char *input;		/* -i, NULL = trace.dat */
 	double speed;			/* --speed (replay), 0 = as fast as possible */

@@ -40,6 +40,8 @@ void correlator_free(struct correlator *c);
  * socket.  Outside them a receive is a read.
  */
 void correlator_set_sock(struct correlator *c, bool sock);
+/* sender addresses come from libc uprobes after recvfrom/recvmsg */
+void correlator_set_uprobes(struct correlator *c, bool uprobes);
 /*
  * The tracepoint backend's question "is this descriptor a socket?" (see
  * fdclass.h): the live run answers it with an fd marker; a replay has

@@ -31,6 +31,8 @@ bool decoder_has_mem(const struct decoder *d);
 bool decoder_has_sock(const struct decoder *d);
 /* sender addresses (the move_addr_to_user kprobe)? */
 bool decoder_has_addr(const struct decoder *d);
+/* ... from libc uprobes (user memory)? */
+bool decoder_has_uaddr(const struct decoder *d);
 /* sock:inet_sock_set_state: TCP connections by their sk */
 bool decoder_has_conn(const struct decoder *d);
 /* the backend that wrote the events: "sock", "kprobe", "tracepoint" or

@@ -35,6 +35,9 @@ enum rt_event_kind {
 	RT_EV_MARKER,		/* recvtop's own trace_marker line */
 	RT_EV_SOCK_STATE,	/* sock:inet_sock_set_state: a TCP socket's
 				 * state and 4-tuple */
+	RT_EV_USER_ADDR,	/* libc uprobe after recvfrom/recvmsg: its
+				 * return and the sender address the kernel
+				 * wrote to user memory */
 	RT_EV_OTHER,		/* an event recvtop does not interpret */
 	RT_EV_NR_KINDS,
 };
@@ -188,6 +191,13 @@ struct rt_event {
 			struct rt_addr addr;
 			int klen;
 		} recv_addr;
+		struct {
+			struct rt_addr addr;
+			int klen;	/* the length the kernel wrote */
+			s64 ret;	/* the syscall's return */
+			u64 uaddr;	/* the user buffer; 0: none asked */
+			u8 via;		/* RT_RX_RECVFROM or RT_RX_RECVMSG */
+		} user_addr;
 		struct {
 			s64 ret;
 			u16 sc;		/* SC_EXIT: enum rt_sc; RECV_EXIT:

@@ -6,6 +6,7 @@
 
 #include "recvtop/common.h"
 #include "recvtop/event.h"
+#include "recvtop/uprobes.h"
 
 /*
  * The probe catalog: what recvtop watches on this kernel.
@@ -42,6 +43,7 @@ enum rt_probe_type {
 	RT_PROBE_KPROBE,
 	RT_PROBE_KRETPROBE,
 	RT_PROBE_TRACEPOINT,
+	RT_PROBE_UPROBE,	/* libc sender address (path:offset) */
 };
 
 #define RT_NAME_LEN 64
@@ -54,6 +56,8 @@ struct rt_probe {
 	char symbol[RT_NAME_LEN];	/* kprobes */
 	char fetchargs[384];		/* kprobes */
 	unsigned int maxactive;		/* kretprobes */
+	char path[256];			/* uprobes: the file ... */
+	u64 offset;			/* ... and the offset in it */
 	char filter[192];		/* the probe's own kernel filter */
 	bool optional;			/* fine to be missing */
 	bool any_task;			/* its events run in any task (softirq):
@@ -80,7 +84,7 @@ struct rt_sock_offsets {
 	char why[160];
 };
 
-#define RT_MAX_PROBES 96
+#define RT_MAX_PROBES 112
 
 /* --direction: what is traced */
 #define RT_DIR_RX	0x1
@@ -109,11 +113,18 @@ struct rt_catalog {
 	int nr_tp_set;
 	struct rt_probe sock_set[RT_MAX_PROBES];
 	int nr_sock_set;
+	/* sender addresses from libc uprobes (uprobes.h) */
+	bool uprobes;			/* some are in probes[] */
+	char uprobes_why[200];		/* when none are */
+	struct rt_libc libcs[RT_LIBC_MAX];
+	int nr_libcs;
 };
 
 /* does the chosen set hold kprobes (a group to remove, misses to read)? */
 bool probe_catalog_has_kprobes(const struct rt_catalog *cat);
-/* does it see sender addresses (move_addr_to_user)? */
+/* ... or any dynamic event (kprobes, uprobes: a group to remove)? */
+bool probe_catalog_has_dynevents(const struct rt_catalog *cat);
+/* does it see sender addresses (move_addr_to_user, or libc uprobes)? */
 bool probe_catalog_has_senders(const struct rt_catalog *cat);
 /* TCP connections by their sk (sock:inet_sock_set_state)? */
 bool probe_catalog_has_conns(const struct rt_catalog *cat);
@@ -126,6 +137,14 @@ int probe_catalog_build(struct rt_catalog *cat, enum rt_backend want,
 			int owner_pid, char *err, size_t errlen);
 /* Keep only the chosen set's probes that serve dir (RT_DIR_*) */
 void probe_catalog_set_direction(struct rt_catalog *cat, unsigned int dir);
+/*
+ * Where the chosen set has no move_addr_to_user kprobe and receives are
+ * traced: uprobes after the syscalls of libc's recvfrom and recvmsg in
+ * the libc files of pids (every process when nr_pids is 0) and of
+ * recvtop itself.  off: --no-uprobes.
+ */
+void probe_catalog_add_uprobes(struct rt_catalog *cat, const int *pids,
+			       unsigned int nr_pids, bool off);
 /* The full text of `recvtop probes` */
 void probe_catalog_print(const struct rt_catalog *cat, FILE *f);
 /* Kernel-syntax definition of a kprobe ("p:G/E sym args"), for display */

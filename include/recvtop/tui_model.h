@@ -111,6 +111,7 @@ struct tui_snap {
 	u32 epoch;
 	const char *backend;
 	bool peers_visible;
+	bool senders_user;	/* the senders come from libc uprobes */
 	bool conns_visible;	/* TCP peers */
 	bool has_interval;	/* an interval was completed */
 	unsigned int interval_nr;

@@ -46,11 +46,40 @@ int top_reset(const struct rt_options *o)
 	return 0;
 }
 
+/* probes --libc-file FILE: what the uprobe discovery finds in one file */
+static int probes_libc(const char *path)
+{
+	struct rt_libc lc;
+	char bid[2 * RT_BUILD_ID_MAX + 1];
+
+	if (uprobe_libc_scan(path, &lc)) {
+		rt_err("--libc-file: %s", lc.why);
+		return RT_EXIT_USAGE;
+	}
+	uprobe_build_id_hex(&lc, bid, sizeof(bid));
+	printf("libc %s\narch %s\nbuild-id %s\n", path,
+	       lc.arch == RT_UARCH_ARM64 ? "arm64" : "x86-64", bid);
+	for (int f = 0; f < RT_UFUNC_NR; f++) {
+		printf("%s 0x%llx", rt_ufunc_name((enum rt_ufunc)f),
+		       (unsigned long long)lc.fn[f].vaddr);
+		for (int i = 0; i < lc.fn[f].nr_sites; i++)
+			printf(" 0x%llx", (unsigned long long)lc.fn[f].site[i]);
+		printf("\n");
+	}
+	return 0;
+}
+
 int top_probes(const struct rt_options *o)
 {
 	struct rt_catalog *cat = malloc(sizeof(*cat));
 	char err[512];
-	int ret = top_check_host();
+	int ret;
+
+	if (o->libc) {
+		free(cat);
+		return probes_libc(o->libc);
+	}
+	ret = top_check_host();
 
 	if (ret || !cat) {
 		free(cat);
@@ -65,6 +94,7 @@ int top_probes(const struct rt_options *o)
 		return RT_EXIT_RUNTIME;
 	}
 	probe_catalog_set_direction(cat, o->direction);
+	probe_catalog_add_uprobes(cat, NULL, 0, o->no_uprobes);
 	probe_catalog_print(cat, stdout);
 	free(cat);
 	return 0;

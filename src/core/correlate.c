@@ -31,6 +31,8 @@
 #define ST_SKIN		0x20	/* inside a protocol recvmsg (kprobe) */
 #define ST_NEWSOCK	0x40	/* in socket() or accept() (tracepoint) */
 #define ST_SKOUT	0x80	/* inside a protocol send function (kprobe) */
+#define ST_UPEND	0x100	/* a recvfrom/recvmsg ended: its sender may
+				 * come from the libc uprobe after it */
 
 /*
  * The kprobe pairing is one code for receives and sends: where the
@@ -63,6 +65,7 @@ struct thread_slot {
 	u8 via;			/* the bracket (see enum rt_tx_via) */
 	u32 flags;		/* MSG_* of the syscall */
 	u16 nsock;		/* socket receives seen inside it */
+	bool has_addr;		/* recvfrom: an address buffer was given */
 	struct rt_addr addr;
 	struct rt_recv_call pend;	/* ST_PEND: that receive */
 	union {
@@ -97,6 +100,7 @@ struct correlator {
 	struct stats *stats;
 	bool mm_access;
 	bool sock;		/* calls from sock:sock_recv_length */
+	bool uprobes;		/* sender addresses from libc uprobes */
 	unsigned int used;
 	struct thread_slot *slots;
 	/* tracepoint backend: which descriptors are sockets */
@@ -226,6 +230,11 @@ static void newsock_exit(struct correlator *c, struct thread_slot *s,
 void correlator_set_sock(struct correlator *c, bool sock)
 {
 	c->sock = sock;
+}
+
+void correlator_set_uprobes(struct correlator *c, bool uprobes)
+{
+	c->uprobes = uprobes;
 }
 
 void correlator_free(struct correlator *c)
@@ -391,6 +400,26 @@ static bool addr_usable(const struct rt_event *ev)
 	return addr_len_usable(&ev->recv_addr.addr, ev->recv_addr.klen);
 }
 
+/*
+ * Whether the libc uprobe after this recvfrom or recvmsg will come: a UDP
+ * socket's receive (UDP-Lite too) with an address buffer.  A uprobe
+ * event whose fetch faults (a NULL buffer) is dropped by the kernel, so
+ * the wait is only for receives that can have one: a recvfrom whose
+ * entry gave a buffer, any recvmsg (its msg_name is not in the syscall
+ * tracepoint: a thread whose last receive was a recvmsg with a NULL
+ * msg_name keeps its slot until its next one).  Unix-dgram and other
+ * families are left out: a stream socket (D-Bus...) looks the same in
+ * the receive event and would keep a slot per short-lived client.
+ */
+static inline bool upend_wanted(const struct thread_slot *s, u8 via,
+				u16 family, u16 protocol)
+{
+	if ((family != AF_INET && family != AF_INET6) ||
+	    (protocol != IPPROTO_UDP && protocol != IPPROTO_UDPLITE))
+		return false;
+	return via == RT_RX_RECVMSG || (via == RT_RX_RECVFROM && s->has_addr);
+}
+
 /* ns from then to now, 0 if the clock went back */
 static inline u64 ns_since(u64 now, u64 then)
 {
@@ -441,6 +470,18 @@ static void recv_exit(struct correlator *c, struct thread_slot *s,
 		if (s->state & ST_ADDR)
 			call.peer = &s->addr;
 		s->state &= ~(ST_RECV | ST_ADDR);
+		/* the libc uprobe after it may name the sender */
+		if (c->uprobes && !call.tx && call.ret > 0 && !call.peek &&
+		    via_one(false, call.via) && call.fd >= 0 && fdc_get(c)) {
+			u16 fam = 0, proto = 0;
+
+			fdclass_lookup(c->fdc, stats_tgid_of(c->stats, call.tid),
+				       call.fd, &fam, &proto);
+			if (upend_wanted(s, call.via, fam, proto)) {
+				s->pend = call;
+				s->state |= ST_UPEND;
+			}
+		}
 	} else {
 		if (s)
 			s->state &= ~(ST_RECV | ST_ADDR);
@@ -516,7 +557,7 @@ static void sock_recv(struct correlator *c, const struct rt_event *ev,
 	};
 
 	if (s)
-		s->state &= ~ST_PEND;
+		s->state &= ~(ST_PEND | ST_UPEND);
 	if (!sock_counted(c, br, false, (u8)via, ev->sock.ret)) {
 		if (br)
 			br->nsock++;
@@ -728,9 +769,20 @@ static void sock_bracket_exit(struct correlator *c, struct thread_slot *s,
 		sock_exit_missed(c, s, tx, ev);
 	seen = paired && s->nsock > 0;
 	if (s) {
+		/* a recvfrom's or recvmsg's receive waiting for its sender:
+		 * the libc uprobe after the syscall may name it (not a TCP
+		 * socket's: the kernel writes no address for those) */
+		bool upend = c->uprobes && paired && !tx &&
+			     (s->state & ST_PEND) && via_one(false, via) &&
+			     s->nsock == 1 && ev->exit.ret == s->pend.ret &&
+			     upend_wanted(s, via, s->pend.family,
+					  s->pend.protocol);
+
 		if (s->state & sk)
 			c->stats->ival.unpaired++;	/* a return lost */
 		s->state &= ~(ST_RECV | ST_ADDR | ST_PEND | sk);
+		if (upend)
+			s->state |= ST_UPEND;
 	}
 	if (!paired)
 		c->stats->ival.unpaired++;	/* its entry was lost */
@@ -824,6 +876,33 @@ static void sc_exit(struct correlator *c, struct thread_slot *s,
 	}
 }
 
+/*
+ * The libc uprobe right after a recvfrom or recvmsg returned, in the
+ * same thread: the receive was counted at its socket receive (sock) or
+ * syscall exit (tracepoint); the sender the kernel wrote into the
+ * caller's buffer counts on the peers table now, as "user".  Nothing
+ * when no buffer was given (recv(), a NULL src_addr or msg_name), when
+ * the kernel wrote no address (klen 0: a connected TCP socket), or when
+ * the event is not that receive's.
+ */
+static void user_addr(struct correlator *c, struct thread_slot *s,
+		      const struct rt_event *ev)
+{
+	const struct rt_addr *a = &ev->user_addr.addr;
+
+	if (!s || !(s->state & ST_UPEND))
+		return;
+	s->state &= ~ST_UPEND;
+	if (!ev->user_addr.uaddr || ev->user_addr.ret != s->pend.ret ||
+	    s->pend.via != ev->user_addr.via || a->family == RT_FAM_OTHER ||
+	    !addr_len_usable(a, ev->user_addr.klen))
+		return;
+	s->addr = *a;
+	s->pend.peer = &s->addr;
+	s->pend.peer_user = true;
+	stats_add_recv_peer(c->stats, &s->pend);
+}
+
 void correlate_event(struct correlator *c, const struct rt_event *ev)
 {
 	struct thread_slot *s;
@@ -835,7 +914,7 @@ void correlate_event(struct correlator *c, const struct rt_event *ev)
 			c->stats->ival.unpaired++;
 			return;
 		}
-		s->state &= ~ST_PEND;
+		s->state &= ~(ST_PEND | ST_UPEND);
 		if (s->state & (ST_RECV | ST_SKIN | ST_SKOUT))
 			c->stats->ival.unpaired++;	/* its return was lost */
 		s->state = (s->state & ~(ST_RECV | ST_ADDR | ST_SKIN |
@@ -845,6 +924,7 @@ void correlate_event(struct correlator *c, const struct rt_event *ev)
 		s->fd2 = ev->recv_enter.fd2;
 		s->via = ev->recv_enter.via;
 		s->flags = ev->recv_enter.flags;
+		s->has_addr = ev->recv_enter.has_addr;
 		s->nsock = 0;
 		return;
 	case RT_EV_RECV_ADDR:
@@ -958,6 +1038,10 @@ void correlate_event(struct correlator *c, const struct rt_event *ev)
 					      stats_tgid_of(c->stats, ev->tid) :
 					      ev->proc_reset.pid);
 		return;
+	case RT_EV_USER_ADDR:
+		s = slot_find(c, ev->tid);
+		user_addr(c, s, ev);
+		break;
 	case RT_EV_SOCK_STATE:
 		conntab_state(c->conns, ev->ts, ev->sock_state.sk,
 			      ev->sock_state.newstate, ev->sock_state.protocol,

@@ -47,7 +47,7 @@ struct decoder {
 	u32 nr_ids;
 	bool swap;
 	unsigned int known;
-	bool has_recv, has_mem, has_sock, has_addr, has_conn;
+	bool has_recv, has_mem, has_sock, has_addr, has_conn, has_uaddr;
 	const char *backend;
 	struct event_desc *descs;
 	unsigned int nr_descs;
@@ -115,6 +115,13 @@ static const struct known_event known_events[] = {
 	  B(S_RET), 0 },
 	{ "recvtop_", "recv_addr", RT_EV_RECV_ADDR, 0,
 	  B(S_KLEN) | B(S_FAM) | B(S_PORT) | B(S_IP4) | B(S_IP6), 0 },
+	/* libc uprobes (sock and tracepoint backends): "ufromN", "umsgN" */
+	{ "recvtop_", "ufrom", RT_EV_USER_ADDR, RT_RX_RECVFROM,
+	  B(S_RET) | B(S_ADDR) | B(S_KLEN) | B(S_FAM) | B(S_PORT) | B(S_IP4) |
+	  B(S_IP6), 0 },
+	{ "recvtop_", "umsg", RT_EV_USER_ADDR, RT_RX_RECVMSG,
+	  B(S_RET) | B(S_ADDR) | B(S_KLEN) | B(S_FAM) | B(S_PORT) | B(S_IP4) |
+	  B(S_IP6), 0 },
 	{ "recvtop_", "mm_access", RT_EV_MM_ENTER, 0,
 	  B(S_TPID) | B(S_TTGID) | B(S_MODE), B(S_TCOMM) },
 	{ "recvtop_", "mm_access_ret", RT_EV_MM_EXIT, 0, B(S_RET), 0 },
@@ -249,6 +256,15 @@ static void probe_kind(const struct tep_event *ev, char *kind, size_t len)
 	if (plen && n > plen + 1 && ev->name[n - plen - 1] == '_' &&
 	    !strcmp(ev->name + n - plen, pid) && n - plen - 1 < len)
 		kind[n - plen - 1] = 0;
+	/* the uprobes are numbered per syscall site: "ufrom0", "umsg3" */
+	if (!strncmp(kind, "ufrom", 5) || !strncmp(kind, "umsg", 4)) {
+		size_t k = strlen(kind);
+
+		while (k && kind[k - 1] >= '0' && kind[k - 1] <= '9')
+			k--;
+		if (k < strlen(kind))
+			kind[k] = 0;
+	}
 }
 
 static const struct known_event *classify(const struct tep_event *ev)
@@ -370,13 +386,16 @@ struct decoder *decoder_new(struct tep_handle *tep)
 		if (k->kind == RT_EV_SOCK_RECV || k->kind == RT_EV_SOCK_ENTER ||
 		    k->kind == RT_EV_SOCK_SEND)
 			d->has_sock = true;
-		if (k->kind == RT_EV_RECV_ADDR)
+		if (k->kind == RT_EV_RECV_ADDR || k->kind == RT_EV_USER_ADDR)
 			d->has_addr = true;
+		if (k->kind == RT_EV_USER_ADDR)
+			d->has_uaddr = true;
 		if (k->kind == RT_EV_SOCK_STATE)
 			d->has_conn = true;
 		if (k->kind == RT_EV_MM_ENTER || k->kind == RT_EV_SC_ENTER)
 			d->has_mem = true;
-		if (!strncmp(ev->system, "recvtop_", 8))
+		if (!strncmp(ev->system, "recvtop_", 8) &&
+		    k->kind != RT_EV_USER_ADDR)
 			kprobe = true;
 		else if (k->kind == RT_EV_RECV_ENTER)
 			syscalls_recv = true;
@@ -421,6 +440,11 @@ bool decoder_has_sock(const struct decoder *d)
 bool decoder_has_addr(const struct decoder *d)
 {
 	return d->has_addr;
+}
+
+bool decoder_has_uaddr(const struct decoder *d)
+{
+	return d->has_uaddr;
 }
 
 bool decoder_has_conn(const struct decoder *d)
@@ -776,6 +800,13 @@ enum rt_event_kind decode_event(const struct decoder *d, const void *data,
 	case RT_EV_RECV_ADDR:
 		decode_addr(d, p, size, desc, &ev->recv_addr.addr,
 			    &ev->recv_addr.klen);
+		break;
+	case RT_EV_USER_ADDR:
+		ev->user_addr.ret = need(d, p, desc, S_RET);
+		ev->user_addr.uaddr = (u64)need(d, p, desc, S_ADDR);
+		ev->user_addr.via = (u8)desc->sc;
+		decode_addr(d, p, size, desc, &ev->user_addr.addr,
+			    &ev->user_addr.klen);
 		break;
 	case RT_EV_SOCK_RECV:
 	case RT_EV_SOCK_SEND:

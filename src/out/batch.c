@@ -694,9 +694,16 @@ static void text_peers(struct batch_out *b, const struct stats *s, bool last)
 	}
 	if (!n)
 		fprintf(f, "  (no peers)\n");
+	if (!b->info->conns_visible)
+		fprintf(f, "  (TCP peers are not visible on the %s backend: it "
+			"sees descriptors, not sockets)\n", b->info->backend);
+	if (b->info->senders_user)
+		fprintf(f, "  (UDP senders from libc uprobes: read from the "
+			"receivers' memory, source user)\n");
 	if (!b->info->peers_visible)
 		fprintf(f, "  (UDP sender addresses are not visible on the %s "
-			"backend: they need kprobes)\n", b->info->backend);
+			"backend: they need kprobes or libc uprobes)\n",
+			b->info->backend);
 	if (b->info->start_unusable)
 		fprintf(f, "  (%u TCP connections older than the run are not "
 			"named: the socket tables show no socket addresses; "
@@ -871,8 +878,9 @@ void batch_print_summary(struct batch_out *b, const struct pipeline *p)
 			p->nr_intervals, b->info->backend, s->total.events,
 			lost, s->total.unpaired,
 			b->info->peers_visible ? "true" : "false");
-		fprintf(f, ",\"tcp_peers\":%s",
-			b->info->conns_visible ? "true" : "false");
+		fprintf(f, ",\"tcp_peers\":%s,\"uprobes\":%s",
+			b->info->conns_visible ? "true" : "false",
+			b->info->senders_user ? "true" : "false");
 		if (b->info->have_kernel_lost)
 			fprintf(f, ",\"lost_kernel\":%" PRIu64 ",\"lost_pages\":%"
 				PRIu64, b->info->kernel_lost, s->total.lost);

@@ -53,16 +53,19 @@ static int setup(struct file_run *fr, unsigned int max_intervals,
 	fr->info.backend = !strcmp(backend, "kprobe") ? "kprobe" :
 			   !strcmp(backend, "sock") ? "sock" : "tracepoint";
 	fr->info.peers_visible = decoder_has_addr(fr->dec);
+	fr->info.senders_user = decoder_has_uaddr(fr->dec);
 	fr->info.conns_visible = decoder_has_conn(fr->dec);
 	fr->info.source = fr->path;
 	v = file_source_recvtop_value(fr->fs, "mm_access");
-	mm_access = v ? !strcmp(v, "1") : fr->info.peers_visible;
+	mm_access = v ? !strcmp(v, "1") : decoder_has_addr(fr->dec) &&
+					  !decoder_has_uaddr(fr->dec);
 	fr->corr = correlator_new(&fr->stats, mm_access);
 	if (!fr->corr) {
 		snprintf(err, errlen, "out of memory");
 		return RT_EXIT_RUNTIME;
 	}
 	correlator_set_sock(fr->corr, decoder_has_sock(fr->dec));
+	correlator_set_uprobes(fr->corr, decoder_has_uaddr(fr->dec));
 	n = file_source_load_conns(fr->fs, correlator_conns(fr->corr), err,
 				   errlen);
 	if (n < 0)

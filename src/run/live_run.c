@@ -291,12 +291,14 @@ static int setup_pipeline(struct run *r)
 		goto oom;
 	correlator_set_sock(r->corr, r->cat.backend == RT_BACKEND_SOCK ||
 			    r->cat.backend == RT_BACKEND_KPROBE);
+	correlator_set_uprobes(r->corr, r->cat.uprobes);
 	if (r->cat.backend == RT_BACKEND_TRACEPOINT)
 		correlator_set_ask(r->corr, ask_fd, r);
 	pipeline_init(&r->pipe, r->dec, r->corr, &r->stats, o->delay_ns,
 		      o->iterations, on_interval, r);
 	r->info.backend = rt_backend_name(r->cat.backend);
 	r->info.peers_visible = probe_catalog_has_senders(&r->cat);
+	r->info.senders_user = r->cat.uprobes;
 	r->info.conns_visible = probe_catalog_has_conns(&r->cat);
 	r->info.source = "live";
 	return 0;
@@ -322,6 +324,14 @@ int run_setup_source(struct run *r, bool sched)
 		return RT_EXIT_RUNTIME;
 	}
 	probe_catalog_set_direction(&r->cat, o->direction);
+	{
+		/* -- COMMAND: not started yet; recvtop's libc is its own */
+		int self = getpid();
+
+		probe_catalog_add_uprobes(&r->cat, o->command ? &self : o->pids,
+					  o->command ? 1 : o->nr_pids,
+					  o->no_uprobes);
+	}
 	so->buffer_kb = o->buffer_kb;
 	so->comm = o->comm;
 	so->delay_ns = o->delay_ns;

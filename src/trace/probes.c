@@ -863,6 +863,15 @@ void probe_catalog_set_direction(struct rt_catalog *cat, unsigned int dir)
 bool probe_catalog_has_kprobes(const struct rt_catalog *cat)
 {
 	for (int i = 0; i < cat->nr_probes; i++)
+		if (cat->probes[i].type == RT_PROBE_KPROBE ||
+		    cat->probes[i].type == RT_PROBE_KRETPROBE)
+			return true;
+	return false;
+}
+
+bool probe_catalog_has_dynevents(const struct rt_catalog *cat)
+{
+	for (int i = 0; i < cat->nr_probes; i++)
 		if (cat->probes[i].type != RT_PROBE_TRACEPOINT)
 			return true;
 	return false;
@@ -881,7 +890,111 @@ static bool catalog_has(const struct rt_catalog *cat, const char *symbol,
 
 bool probe_catalog_has_senders(const struct rt_catalog *cat)
 {
-	return catalog_has(cat, "move_addr_to_user", NULL);
+	return catalog_has(cat, "move_addr_to_user", NULL) || cat->uprobes;
+}
+
+/*
+ * The fetch arguments at the instruction after the syscall: the return
+ * register, and the argument registers the kernel left as they were
+ * (x86-64: all but rax, rcx, r11; arm64: all but x0).  recvfrom's
+ * src_addr and addrlen pointers; recvmsg's msghdr, whose msg_name (at 0)
+ * and msg_namelen (at 8) the kernel updated.  klen is the length the
+ * kernel wrote (0: no address, e.g. TCP); addr 0 means none was asked
+ * for (the dereferences then fail and their fields are not meaningful).
+ */
+static void uprobe_fetchargs(enum rt_uarch arch, enum rt_ufunc f, char *buf,
+			     size_t len)
+{
+	const char *ret = arch == RT_UARCH_ARM64 ? "%x0" : "%ax";
+	char a[32], alen[32];
+
+	if (f == RT_UFUNC_RECVFROM) {
+		snprintf(a, sizeof(a), "%s", arch == RT_UARCH_ARM64 ?
+			 "%x4" : "%r8");
+		snprintf(alen, sizeof(alen), "+0(%s)",
+			 arch == RT_UARCH_ARM64 ? "%x5" : "%r9");
+	} else {
+		const char *msg = arch == RT_UARCH_ARM64 ? "%x1" : "%si";
+
+		snprintf(a, sizeof(a), "+0(%s)", msg);
+		snprintf(alen, sizeof(alen), "+8(%s)", msg);
+	}
+	snprintf(buf, len, "ret=%s:s64 addr=%s:x64 klen=%s:u32 fam=+0(%s):u16 "
+		 "port=+2(%s):u16 ip4=+4(%s):u32 ip6=+8(%s):x8[16]", ret, a,
+		 alen, a, a, a, a);
+}
+
+void probe_catalog_add_uprobes(struct rt_catalog *cat, const int *pids,
+			       unsigned int nr_pids, bool off)
+{
+	int k = 0;
+
+	cat->uprobes = false;
+	cat->nr_libcs = 0;
+	if (off) {
+		snprintf(cat->uprobes_why, sizeof(cat->uprobes_why),
+			 "turned off (--no-uprobes)");
+		return;
+	}
+	if (catalog_has(cat, "move_addr_to_user", NULL)) {
+		snprintf(cat->uprobes_why, sizeof(cat->uprobes_why),
+			 "not needed: the move_addr_to_user kprobe sees "
+			 "every sender");
+		return;
+	}
+	if (!(cat->dir & RT_DIR_RX)) {
+		snprintf(cat->uprobes_why, sizeof(cat->uprobes_why),
+			 "not needed: receives are not traced");
+		return;
+	}
+	if (!tracefs_file_exists(NULL, "uprobe_events")) {
+		snprintf(cat->uprobes_why, sizeof(cat->uprobes_why),
+			 "%s/uprobe_events does not exist (kernel built "
+			 "without CONFIG_UPROBE_EVENTS)", tracefs_tracing_dir());
+		return;
+	}
+	cat->nr_libcs = uprobe_libc_find(pids, nr_pids, cat->libcs,
+					 RT_LIBC_MAX);
+	for (int l = 0; l < cat->nr_libcs; l++) {
+		const struct rt_libc *lc = &cat->libcs[l];
+
+		if (lc->why[0])
+			continue;
+		for (int f = 0; f < RT_UFUNC_NR; f++) {
+			for (int i = 0; i < lc->fn[f].nr_sites; i++) {
+				char ev[RT_NAME_LEN];
+				struct rt_probe *p;
+
+				if (cat->nr_probes >= RT_MAX_PROBES)
+					break;
+				snprintf(ev, sizeof(ev), "%s%d_%.16s",
+					 f == RT_UFUNC_RECVFROM ? "ufrom" :
+					 "umsg", k++, cat->group + 8);
+				p = add_probe(cat->probes, &cat->nr_probes,
+					      RT_PROBE_UPROBE, f ==
+					      RT_UFUNC_RECVFROM ?
+					      "recvfrom sender (user)" :
+					      "recvmsg sender (user)",
+					      cat->group, ev);
+				snprintf(p->path, sizeof(p->path), "%s",
+					 lc->path);
+				p->offset = lc->fn[f].site[i];
+				uprobe_fetchargs(lc->arch, (enum rt_ufunc)f,
+						 p->fetchargs,
+						 sizeof(p->fetchargs));
+				/* data only; recvtop's own reads are not */
+				snprintf(p->filter, sizeof(p->filter),
+					 "ret > 0 && common_pid != %s",
+					 cat->group + 8);
+				p->dir = RT_DIR_RX;
+				cat->uprobes = true;
+			}
+		}
+	}
+	if (!cat->uprobes)
+		snprintf(cat->uprobes_why, sizeof(cat->uprobes_why), "%s",
+			 cat->nr_libcs ? cat->libcs[0].why :
+			 "no libc.so.6 mapped by the traced processes");
 }
 
 bool probe_catalog_has_conns(const struct rt_catalog *cat)
@@ -900,9 +1013,63 @@ void probe_definition(const struct rt_probe *p, char *buf, size_t len)
 		snprintf(buf, len, "r%u:%s/%s %s %s", p->maxactive, p->system,
 			 p->event, p->symbol, p->fetchargs);
 		break;
+	case RT_PROBE_UPROBE:
+		snprintf(buf, len, "p:%s/%s %s:0x%llx %s", p->system, p->event,
+			 p->path, (unsigned long long)p->offset, p->fetchargs);
+		break;
 	default:
 		snprintf(buf, len, "%s:%s", p->system, p->event);
 		break;
+	}
+}
+
+/* the libc files probed for sender addresses, and the limits */
+static void print_uprobes(const struct rt_catalog *cat, FILE *f)
+{
+	char def[640], bid[2 * RT_BUILD_ID_MAX + 1];
+
+	if (!cat->uprobes) {
+		fprintf(f, "sender addresses from libc uprobes: no (%s)\n",
+			cat->uprobes_why);
+		return;
+	}
+	fprintf(f, "sender addresses from libc uprobes (source user): after "
+		"each syscall instruction of recvfrom and recvmsg in every "
+		"libc.so.6 file mapped at start (by recvtop too: processes "
+		"started later with the same file are covered, uprobes attach "
+		"to the file); not covered: programs that bypass libc (static "
+		"binaries, Go, musl, raw syscalls), recvmmsg, sockets "
+		"other than UDP (unix-dgram: kprobe backend), libc files "
+		"first mapped after the start (another libc in a container "
+		"started later); the address is read from the receiver's "
+		"memory, which that process could forge\n");
+	for (int l = 0; l < cat->nr_libcs; l++) {
+		const struct rt_libc *lc = &cat->libcs[l];
+
+		uprobe_build_id_hex(lc, bid, sizeof(bid));
+		fprintf(f, "  libc %s build-id %s", lc->path, bid);
+		if (lc->why[0]) {
+			fprintf(f, ": unusable: %s\n", lc->why);
+			continue;
+		}
+		for (int fn = 0; fn < RT_UFUNC_NR; fn++) {
+			fprintf(f, "%s %s 0x%llx:", fn ? ";" : ":",
+				rt_ufunc_name((enum rt_ufunc)fn),
+				(unsigned long long)lc->fn[fn].vaddr);
+			for (int i = 0; i < lc->fn[fn].nr_sites; i++)
+				fprintf(f, " 0x%llx", (unsigned long long)
+					lc->fn[fn].site[i]);
+		}
+		fprintf(f, "\n");
+	}
+	for (int i = 0; i < cat->nr_probes; i++) {
+		const struct rt_probe *p = &cat->probes[i];
+
+		if (p->type != RT_PROBE_UPROBE)
+			continue;
+		probe_definition(p, def, sizeof(def));
+		fprintf(f, "  %-26s %s\n", p->role, def);
+		fprintf(f, "  %-26s   filter: %s\n", "", p->filter);
 	}
 }
 
@@ -1039,7 +1206,8 @@ void probe_catalog_print(const struct rt_catalog *cat, FILE *f)
 			"unix-stream splice, TCP_ZEROCOPY_RECEIVE, mmap "
 			"rings; sender addresses: %s\n",
 			catalog_has(cat, "move_addr_to_user", NULL) ?
-			"move_addr_to_user kprobe" : "not visible (no kprobes)");
+			"move_addr_to_user kprobe" : cat->uprobes ?
+			"libc uprobes (below)" : "not visible (no kprobes)");
 	else if (cat->backend == RT_BACKEND_KPROBE)
 		print_kprobe_receives(cat, f);
 	else
@@ -1050,8 +1218,11 @@ void probe_catalog_print(const struct rt_catalog *cat, FILE *f)
 			"written into the trace as fd markers; reads of a "
 			"descriptor closed before it could be told are "
 			"unknown_reads); not seen: io_uring, splice; "
-			"no sender addresses\n");
+			"sender addresses: %s\n", cat->uprobes ?
+			"libc uprobes (below)" : "none");
 	print_sends(cat, f);
+	if (cat->dir & RT_DIR_RX)
+		print_uprobes(cat, f);
 	if (catalog_has(cat, NULL, "inet_sock_set_state"))
 		fprintf(f, "TCP peers: sock:inet_sock_set_state (every "
 			"connection from SYN_SENT/SYN_RECV on) and "

@@ -555,6 +555,9 @@ static int create_probe(struct rt_session *s, const struct rt_probe *p,
 	if (p->type == RT_PROBE_KPROBE)
 		ev = tracefs_kprobe_alloc(p->system, p->event, p->symbol,
 					  p->fetchargs);
+	else if (p->type == RT_PROBE_UPROBE)
+		ev = tracefs_uprobe_alloc(p->system, p->event, p->path,
+					  p->offset, p->fetchargs);
 	else
 		ev = tracefs_kretprobe_alloc(p->system, p->event, p->symbol,
 					     p->fetchargs, 0);
@@ -575,6 +578,7 @@ static int create_probe(struct rt_session *s, const struct rt_probe *p,
 
 		snprintf(err, errlen, "the kernel refused probe '%s': %s", def,
 			 kerr && kerr[0] ? kerr : e ? strerror(e) :
+			 p->type == RT_PROBE_UPROBE ? "no uprobe support" :
 			 "no kprobe support");
 		free(kerr);
 		tracefs_dynevent_free(ev);
@@ -710,7 +714,7 @@ int session_open(struct rt_session *s, const struct rt_catalog *cat,
 			tracefs_instance_free(old);
 		}
 	}
-	if (probe_catalog_has_kprobes(cat)) {
+	if (probe_catalog_has_dynevents(cat)) {
 		unsigned int n;
 
 		remove_group(cat->group, &n);

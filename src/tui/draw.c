@@ -459,7 +459,8 @@ static void draw_table(struct tui_screen *sc, int y, int rows)
 		put(y + rows - 1, 0, sc->cols, R_NOTE, line, sc);
 		body--;
 	}
-	if (s->view == TUI_READERS && !s->peers_visible && body > 1) {
+	if (s->view == TUI_READERS && (!s->peers_visible || s->senders_user) &&
+	    body > 1) {
 		put(y + rows - 1, 0, sc->cols, R_NOTE, "/proc readers "
 		    "(proc_mem, proc_read, madvise) need kprobes; this backend "
 		    "sees process_vm_readv/writev and ptrace", sc);

@@ -348,6 +348,7 @@ static void publish_snap(struct tui *t)
 	t->seq_published = t->seq_done;
 	s->backend = t->info->backend;
 	s->peers_visible = t->info->peers_visible;
+	s->senders_user = t->info->senders_user;
 	s->conns_visible = t->info->conns_visible;
 	s->has_interval = t->have_iv;
 	s->interval_nr = t->iv.nr;

@@ -65,7 +65,8 @@ check_file() {	# check_file LABEL FILE EXPECT.json
 	is "$?" 0 "$label: KernelShark-style reader opens it"
 	is "$(sed -n 's/^cpus //p' "$f.rtdat")" "$ncpu" \
 		"$label: tep_get_cpus() is the CPU count"
-	n=$(grep -c ': sys_\|: print:\|recvtop_\|: sock_recv_length:\|: sock_send_length:\|: task_newtask:\|: task_rename:\|: cgroup_attach_task:\|: inet_sock_set_state:' "$f.report")
+	# (the libc uprobes' events print as ufromN_PID:, umsgN_PID:)
+	n=$(grep -c ': sys_\|: print:\|recvtop_\|: u\(from\|msg\)[0-9]*_[0-9]*:\|: sock_recv_length:\|: sock_send_length:\|: task_newtask:\|: task_rename:\|: cgroup_attach_task:\|: inet_sock_set_state:' "$f.report")
 	is "$(sed -n 's/^events //p' "$f.rtdat")" "$n" \
 		"$label: KernelShark-style reader sees every event trace-cmd prints ($n)"
 	is "$(sed -n 's/^unknown //p;s/^order //p' "$f.rtdat" | tr '\n' ' ')" "0 ok " \
@@ -207,7 +208,7 @@ ev=$(sed -n 's/^recvtop: recorded \([0-9]*\) events.*/\1/p' "$O/int.err")
 "$RTDAT" "$O/int.dat" >"$O/int.rtdat" 2>&1
 is "$(sed -n 's/^events //p' "$O/int.rtdat")" "$ev" \
 	"SIGINT: the KernelShark-style reader sees every recorded event ($ev)"
-is "$(trace-cmd report -i "$O/int.dat" 2>/dev/null | grep -c ': sys_\|: print:\|: sock_recv_length:\|: sock_send_length:\|: task_newtask:\|: task_rename:\|: cgroup_attach_task:')" "$ev" \
+is "$(trace-cmd report -i "$O/int.dat" 2>/dev/null | grep -c ': sys_\|: print:\|: u\(from\|msg\)[0-9]*_[0-9]*:\|: sock_recv_length:\|: sock_send_length:\|: task_newtask:\|: task_rename:\|: cgroup_attach_task:')" "$ev" \
 	"SIGINT: trace-cmd report prints every recorded event"
 is "$(trace-cmd report -i "$O/int.dat" 2>/dev/null | grep -c 'recvtop: st[ao][rp]')" 2 \
 	"SIGINT: the start and stop markers are in the file"
