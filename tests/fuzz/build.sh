@@ -12,15 +12,15 @@ CC=${FUZZ_CC:-clang}
 command -v "$CC" >/dev/null 2>&1 || exit 77
 mkdir -p "$out/obj"
 cflags="-std=gnu11 -g -O1 -D_GNU_SOURCE -I$top/include -I$top/tests/unit
-	$(pkg-config --cflags libtracefs libtraceevent libtracecmd libzstd libbpf)"
-libs="$(pkg-config --libs libtracefs libtraceevent libtracecmd libzstd libbpf) -lm"
+	$(pkg-config --cflags libtracefs libtraceevent libtracecmd libzstd libbpf libelf)"
+libs="$(pkg-config --libs libtracefs libtraceevent libtracecmd libzstd libbpf libelf) -lm"
 san="-fsanitize=address,undefined -fno-sanitize-recover=all"
 # the reader, the parser and what they feed; nothing that needs tracefs
 # at run time
 srcs="cli file/datfile file/file_source signals core/taskinfo core/table util
 	core/pipeline core/decode core/correlate core/conntab core/fdclass core/stats core/hist
 	trace/merge
-	trace/session trace/probes"
+	trace/session trace/probes trace/uprobes"
 objs=""
 for s in $srcs; do
 	o="$out/obj/$(echo "$s" | tr / _).o"
