@@ -4,7 +4,7 @@
 . "$RT_TOP/tests/lib/tap.sh"
 O="$RT_OUT/tui-view"
 mkdir -p "$O"
-pkgs="libtracefs libtraceevent libtracecmd ncursesw libbpf libzstd"
+pkgs="libtracefs libtraceevent libtracecmd ncursesw libbpf libelf libzstd"
 lib="$RT_BUILD/asan/librecvtop.a"
 if [ ! -f "$lib" ]; then
 	fail "$lib missing: make BUILD=... check-build first"
