@@ -156,9 +156,11 @@ tcp_run() {	# tcp_run NAME BACKEND RTPEER-ARGS...
 	p=$!
 	(sleep $STEP_S; kill -9 $p 2>/dev/null) &
 	wd=$!
+	# its first interval's line: printed once every event is enabled
+	# (a new instance's tracing_on is 1 before they are)
 	n=0
 	while [ $n -lt 600 ] && kill -0 $p 2>/dev/null &&
-	      [ "$(cat $T/instances/recvtop-$p/tracing_on 2>/dev/null)" != 1 ]; do
+	      [ ! -s /tmp/$name.out ]; do
 		sleep 0.1
 		n=$((n + 1))
 	done
