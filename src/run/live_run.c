@@ -307,6 +307,18 @@ oom:
 	return -1;
 }
 
+/* the libc uprobes of the traced processes: -p's, or, for -- COMMAND,
+ * which is not started yet, recvtop's own libc (the child's is the same
+ * file); every process's without either */
+static void add_uprobes(struct run *r)
+{
+	const struct rt_options *o = r->o;
+	int self = getpid();
+
+	probe_catalog_add_uprobes(&r->cat, o->command ? &self : o->pids,
+				  o->command ? 1 : o->nr_pids, o->no_uprobes);
+}
+
 int run_setup_source(struct run *r, bool sched)
 {
 	const struct rt_options *o = r->o;
@@ -324,14 +336,7 @@ int run_setup_source(struct run *r, bool sched)
 		return RT_EXIT_RUNTIME;
 	}
 	probe_catalog_set_direction(&r->cat, o->direction);
-	{
-		/* -- COMMAND: not started yet; recvtop's libc is its own */
-		int self = getpid();
-
-		probe_catalog_add_uprobes(&r->cat, o->command ? &self : o->pids,
-					  o->command ? 1 : o->nr_pids,
-					  o->no_uprobes);
-	}
+	add_uprobes(r);
 	so->buffer_kb = o->buffer_kb;
 	so->comm = o->comm;
 	so->delay_ns = o->delay_ns;
