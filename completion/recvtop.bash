@@ -12,11 +12,11 @@ _recvtop_options()
 	top)
 		printf '%s\n' "-i --input --speed -d --delay -n --iterations -b --batch" \
 			"--json -p --pid -c --comm --cgroup --container --backend" \
-			"--direction --no-uprobes --buffer-kb -h --help -V --version" ;;
+			"--direction --uprobes --no-uprobes --buffer-kb -h --help -V --version" ;;
 	record)
 		printf '%s\n' "-o --output -d --delay -n --iterations -b --batch --json" \
 			"-p --pid -c --comm --cgroup --container --backend" \
-			"--direction --no-uprobes --buffer-kb --file-version --compress --live --sched --no-kallsyms" \
+			"--direction --uprobes --no-uprobes --buffer-kb --file-version --compress --live --sched --no-kallsyms" \
 			"--force -h --help -V --version" ;;
 	report)
 		printf '%s\n' "-i --input -d --delay --json --cgroup --container" \
@@ -24,10 +24,10 @@ _recvtop_options()
 	reset)
 		printf '%s\n' "-h --help -V --version" ;;
 	probes)
-		printf '%s\n' "--backend --direction --no-uprobes --libc-file -h --help -V --version" ;;
+		printf '%s\n' "--backend --direction --uprobes --no-uprobes --libc-file -h --help -V --version" ;;
 	export)
 		printf '%s\n' "-d --delay -n --iterations -p --pid -c --comm --cgroup" \
-			"--container --backend --direction --no-uprobes --buffer-kb --listen --labels --max-series" \
+			"--container --backend --direction --uprobes --no-uprobes --buffer-kb --listen --labels --max-series" \
 			"--series-grace --web-config -h --help -V --version" ;;
 	esac
 }

@@ -42,6 +42,7 @@ enum {
 	OPT_LIVE,
 	OPT_SCHED,
 	OPT_NO_KALLSYMS,
+	OPT_UPROBES,
 	OPT_NO_UPROBES,
 	OPT_LIBC,
 	OPT_SPEED,
@@ -103,9 +104,12 @@ static const struct opt_desc opts[] = {
 	{ { "direction", required_argument, NULL, OPT_DIRECTION }, 0,
 	  TRACE_CMDS | CMD(RT_CMD_PROBES), "rx|tx|both",
 	  "trace receives, sends or both (default both)" },
+	{ { "uprobes", no_argument, NULL, OPT_UPROBES }, 0,
+	  TRACE_CMDS | CMD(RT_CMD_PROBES), NULL,
+	  "libc uprobes for UDP senders (costly: see probes)" },
 	{ { "no-uprobes", no_argument, NULL, OPT_NO_UPROBES }, 0,
 	  TRACE_CMDS | CMD(RT_CMD_PROBES), NULL,
-	  "no libc uprobes for UDP sender addresses" },
+	  "no libc uprobes (the default)" },
 	{ { "libc-file", required_argument, NULL, OPT_LIBC }, 0, CMD(RT_CMD_PROBES),
 	  "FILE", "show the uprobe sites recvtop finds in this libc" },
 	{ { "buffer-kb", required_argument, NULL, OPT_BUFFER_KB }, 0,
@@ -731,8 +735,11 @@ static int parse_args(int argc, char **argv, struct rt_options *o, FILE *out,
 		case OPT_NO_KALLSYMS:
 			o->no_kallsyms = true;
 			break;
+		case OPT_UPROBES:
+			o->uprobes = true;
+			break;
 		case OPT_NO_UPROBES:
-			o->no_uprobes = true;
+			o->uprobes = false;
 			break;
 		case OPT_LIBC:
 			o->libc = optarg;

@@ -45,7 +45,7 @@ struct rt_options {
 	bool live;			/* --live */
 	bool sched;			/* --sched */
 	bool no_kallsyms;		/* --no-kallsyms */
-	bool no_uprobes;		/* --no-uprobes */
+	bool uprobes;			/* --uprobes (--no-uprobes: off) */
 	const char *libc;		/* probes --libc-file FILE */
 	/* report; top -i: replay */
 	const char *input;		/* -i, NULL = trace.dat */

@@ -94,7 +94,7 @@ int top_probes(const struct rt_options *o)
 		return RT_EXIT_RUNTIME;
 	}
 	probe_catalog_set_direction(cat, o->direction);
-	probe_catalog_add_uprobes(cat, NULL, 0, o->no_uprobes);
+	probe_catalog_add_uprobes(cat, NULL, 0, !o->uprobes);
 	probe_catalog_print(cat, stdout);
 	free(cat);
 	return 0;

@@ -671,8 +671,9 @@ static void text_peers(struct batch_out *b, const struct stats *s, bool last)
 
 	if (!b->info->peers_visible && !b->info->conns_visible) {
 		fprintf(f, "PEERS: sender addresses are not visible on the %s "
-			"backend (it sees descriptors, not sockets: no TCP "
-			"peers either)\n", b->info->backend);
+			"backend without kprobes or --uprobes (it sees "
+			"descriptors, not sockets: no TCP peers either)\n",
+			b->info->backend);
 		return;
 	}
 	n = collect(b, &s->peers, last, last ? cmp_peer_last : cmp_peer_total);
@@ -702,7 +703,8 @@ static void text_peers(struct batch_out *b, const struct stats *s, bool last)
 			"receivers' memory, source user)\n");
 	if (!b->info->peers_visible)
 		fprintf(f, "  (UDP sender addresses are not visible on the %s "
-			"backend: they need kprobes or libc uprobes)\n",
+			"backend: they need kprobes, or the libc uprobes of "
+			"--uprobes)\n",
 			b->info->backend);
 	if (b->info->start_unusable)
 		fprintf(f, "  (%u TCP connections older than the run are not "

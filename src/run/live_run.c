@@ -316,7 +316,7 @@ static void add_uprobes(struct run *r)
 	int self = getpid();
 
 	probe_catalog_add_uprobes(&r->cat, o->command ? &self : o->pids,
-				  o->command ? 1 : o->nr_pids, o->no_uprobes);
+				  o->command ? 1 : o->nr_pids, !o->uprobes);
 }
 
 int run_setup_source(struct run *r, bool sched)

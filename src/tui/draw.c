@@ -443,8 +443,9 @@ static void draw_table(struct tui_screen *sc, int y, int rows)
 	}
 	if (s->view == TUI_PEERS && !s->peers_visible && !s->conns_visible) {
 		snprintf(line, sizeof(line), "Sender addresses are not visible "
-			 "on the %s backend: they need kprobes, TCP peers the "
-			 "sock or kprobe backend (see `recvtop probes`).",
+			 "on the %s backend: they need kprobes or --uprobes, TCP "
+			 "peers the sock or kprobe backend (see `recvtop "
+			 "probes`).",
 			 s->backend);
 		put(y + 1, 1, sc->cols - 1, R_NOTE, line, sc);
 		return;
@@ -454,8 +455,8 @@ static void draw_table(struct tui_screen *sc, int y, int rows)
 	body = rows - 1;
 	if (s->view == TUI_PEERS && !s->peers_visible && body > 1) {
 		snprintf(line, sizeof(line), "Sender addresses (UDP) are not "
-			 "visible on the %s backend: they need kprobes (TCP "
-			 "peers are shown)", s->backend);
+			 "visible on the %s backend: they need kprobes or "
+			 "--uprobes (TCP peers are shown)", s->backend);
 		put(y + rows - 1, 0, sc->cols, R_NOTE, line, sc);
 		body--;
 	}

@@ -5,7 +5,8 @@
 # and bytes to rtudp's receiver, a process started after recvtop (its
 # libc is recvtop's file: uprobes attach to the inode); exact per sender
 # for recvfrom and recvmsg, IPv4 and IPv6; recv() (no address) gives no
-# row; --no-uprobes none; on the tracepoint backend too; a recording's
+# row; without --uprobes (the default) none; on the tracepoint backend
+# too; a recording's
 # report and replay equal the live run and trace-cmd opens it; kill -9
 # then recvtop reset leaves no recvtop uprobe.
 . "$RT_TOP/tests/lib/rt.sh"
@@ -45,10 +46,16 @@ hw() {
 	check_clean "$RT_PID" "$name"
 	RT_PID=
 }
-JSON="--batch --json -d 0.2"
+JSON="--batch --json -d 0.2 --uprobes"
 
-# 0. recvtop probes lists the uprobes: the libc file, its build-id, the sites
-"$RECVTOP" probes >"$O/probes.out" 2>&1
+# 0. they are off by default, and probes says why and what they cost
+"$RECVTOP" probes >"$O/probes-default.out" 2>&1
+like "$(cat "$O/probes-default.out")" "sender addresses from libc uprobes: no \(off unless --uprobes" \
+	"probes: the uprobes are off by default"
+like "$(cat "$O/probes-default.out")" "their cost: bench/backends.*calls/s" \
+	"probes: says what they cost"
+# recvtop probes --uprobes lists them: the libc file, its build-id, the sites
+"$RECVTOP" probes --uprobes >"$O/probes.out" 2>&1
 libc=$(sed -n 's/^  libc \([^ ]*\) build-id \([0-9a-f]*\):.*/\1/p' "$O/probes.out" | head -1)
 bid=$(sed -n 's/^  libc \([^ ]*\) build-id \([0-9a-f]*\):.*/\2/p' "$O/probes.out" | head -1)
 like "$(cat "$O/probes.out")" "sender addresses from libc uprobes \(source user\)" \
@@ -90,12 +97,18 @@ ok $? "recv (NULL address): no sender row"
 is "$(python3 -c 'import json,sys; s=[json.loads(l) for l in open(sys.argv[1]) if "\"summary\"" in l][-1]; print(sum(p["calls"] for p in s["processes"] if p["comm"] == "rtu-recv"))' "$O/recv.out")" 41 \
 	"recv: the receiver's 41 receives counted"
 
-# 4. --no-uprobes: no sender rows, senders false
-hw off "$JSON --no-uprobes" --api recvfrom --port 23506 --senders 2 --sport 23650 --count 10 --size 100
-is "$UDP_ST/$RT_ST" "0/0" "--no-uprobes: rtudp and recvtop exit 0"
+# 4. by default, and with --no-uprobes after --uprobes: no sender rows,
+# senders false, no uprobe
+hw off "--batch --json -d 0.2" --api recvfrom --port 23506 --senders 2 --sport 23650 --count 10 --size 100
+is "$UDP_ST/$RT_ST" "0/0" "default: rtudp and recvtop exit 0"
 $UDPCHECK "$O/off.json" "$O/off.out" --none
-ok $? "--no-uprobes: no sender row"
-is "$($RTCHECK summary "$O/off.out" senders)" false "--no-uprobes: senders false"
+ok $? "default: no sender row"
+is "$($RTCHECK summary "$O/off.out" senders)" false "default: senders false"
+is "$($RTCHECK summary "$O/off.out" uprobes)" false "default: uprobes false"
+hw off2 "$JSON --no-uprobes" --api recvfrom --port 23506 --senders 2 --sport 23650 --count 10 --size 100
+is "$UDP_ST/$RT_ST" "0/0" "--uprobes --no-uprobes: rtudp and recvtop exit 0"
+$UDPCHECK "$O/off2.json" "$O/off2.out" --none
+ok $? "--uprobes --no-uprobes: no sender row (the last one wins)"
 
 # 5. the tracepoint backend gets them too
 hw tp "$JSON --backend tracepoint" --api recvfrom --port 23507 --senders 3 --sport 23660 --count 20 --size 100
@@ -125,7 +138,7 @@ $UDPCHECK "$O/pid.json" "$O/pid.out"
 ok $? "-p RECEIVER: every sender's row exact"
 
 # 6. a recording: its report and replay equal the live numbers
-hw rec "record --no-kallsyms -o $O/rec.dat" --api recvmsg --port 23508 --senders 3 --sport 23670 --count 30 --size 120
+hw rec "record --no-kallsyms --uprobes -o $O/rec.dat" --api recvmsg --port 23508 --senders 3 --sport 23670 --count 30 --size 120
 is "$UDP_ST/$RT_ST" "0/0" "record: rtudp and recvtop exit 0"
 "$RECVTOP" report --json -i "$O/rec.dat" >"$O/rep.out" 2>"$O/rep.err"
 is "$?" 0 "report: exit status"

@@ -135,8 +135,9 @@ if [ -e $T/events/sock/sock_recv_length ]; then
 	emit mmk64.json /tmp/mmk64.json
 fi
 # the tracepoint backend forced: the stream scenarios keep their sockets
-# open a moment (a socketpair is told from a pipe through /proc)
-run rxt $RT --backend tracepoint --batch --json --buffer-kb $BUF -- \
+# open a moment (a socketpair is told from a pipe through /proc); with
+# the libc uprobes (--uprobes), whose UDP senders are checked exactly
+run rxt $RT --backend tracepoint --uprobes --batch --json --buffer-kb $BUF -- \
 	/bin/rtgen --scenarios recvmsg4,recvmsg6,recvmmsg,read4,readv6,peek,ustream,udgram,tcp6,uring,noise,reuse \
 	--count 500 --size 200 --vlen 16 --linger-ms $LINGER --expect /tmp/rxt.json
 emit rxt.json /tmp/rxt.json

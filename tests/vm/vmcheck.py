@@ -298,6 +298,11 @@ def check_rx_one(name, what, release, backend, scenarios=None):
                              scenarios or RX_SCENARIOS, backend)
     if not exp:
         return
+    if backend == "tracepoint":
+        check(summ.get("uprobes") is True and summ.get("senders") is True,
+              "%s: --uprobes placed the libc uprobes, which name the UDP "
+              "senders (uprobes %s, senders %s)"
+              % (what, summ.get("uprobes"), summ.get("senders")))
     scen = {p["scenario"]: p for p in exp["processes"]}
     got = sorted((p["pid"], p["family"], p["calls"], p["bytes"])
                  for p in exp["peers"])
