@@ -180,6 +180,8 @@ struct rt_event {
 			u64 sk;		/* the kernel's struct sock address */
 			u16 family;	/* AF_* */
 			u16 protocol;	/* IPPROTO_*, or 0 */
+			u16 lport;	/* a receive's local port (kprobe
+					 * backend, inet sockets), or 0 */
 			s32 ret;	/* bytes, or -errno */
 			u32 flags;	/* MSG_* of the receive */
 			bool tx;	/* SOCK_ENTER: a send function's */

@@ -79,6 +79,8 @@ struct rt_sock_offsets {
 	int sk;			/* socket.sk */
 	int family;		/* sock.__sk_common.skc_family */
 	int protocol;		/* sock.sk_protocol (a u16 since Linux 5.6) */
+	int num;		/* sock.__sk_common.skc_num: the local port
+				 * (host order), or -1 */
 	int msg_name;		/* msghdr.msg_name: a send's destination */
 	int msg_namelen;	/* msghdr.msg_namelen */
 	char why[160];

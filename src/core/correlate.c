@@ -50,7 +50,7 @@ static inline u32 st_sk(bool tx)
 /* a protocol recvmsg's or send function's entry, kept to its return */
 struct sk_entry {
 	u64 sk;
-	u16 family, protocol;
+	u16 family, protocol, lport;
 	u32 flags;
 };
 
@@ -554,6 +554,9 @@ static void sock_recv(struct correlator *c, const struct rt_event *ev,
 		.sk = ev->sock.sk,
 		.family = ev->sock.family,
 		.protocol = ev->sock.protocol,
+		/* our port, for a sender's row (a connection's: conn_peer) */
+		.peer_lport = ev->sock.family == AF_INET ||
+			      ev->sock.family == AF_INET6 ? ev->sock.lport : 0,
 	};
 
 	if (s)
@@ -652,6 +655,7 @@ static rt_always_inline void sk_enter(struct correlator *c,
 	e->sk = ev->sock.sk;
 	e->family = ev->sock.family;
 	e->protocol = ev->sock.protocol;
+	e->lport = ev->sock.lport;
 	e->flags = ev->sock.flags;
 	if (!tx) {
 		/* a sender address from now on is this receive's */
@@ -687,6 +691,7 @@ static rt_always_inline void sk_call_end(struct correlator *c,
 	sev.sock.sk = e->sk;
 	sev.sock.family = e->family;
 	sev.sock.protocol = e->protocol;
+	sev.sock.lport = e->lport;
 	sev.sock.flags = e->flags;
 	sev.sock.ret = (s32)ev->exit.ret;
 	if (!tx) {

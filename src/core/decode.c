@@ -20,7 +20,7 @@ enum slot {
 	S_FDOUT, S_OUTFD, S_NAME,
 	S_COMM, S_CLONE, S_NEWCOMM, S_DSTROOT, S_DSTPATH,
 	S_SKADDR, S_OLDST, S_NEWST, S_SPORT, S_DPORT,
-	S_SADDR, S_DADDR, S_SADDR6, S_DADDR6,
+	S_SADDR, S_DADDR, S_SADDR6, S_DADDR6, S_LPORT,
 	S_NR,
 };
 
@@ -69,7 +69,7 @@ static const char *const slot_names[S_NR] = {
 	[S_SKADDR] = "skaddr", [S_OLDST] = "oldstate",
 	[S_NEWST] = "newstate", [S_SPORT] = "sport", [S_DPORT] = "dport",
 	[S_SADDR] = "saddr", [S_DADDR] = "daddr", [S_SADDR6] = "saddr_v6",
-	[S_DADDR6] = "daddr_v6",
+	[S_DADDR6] = "daddr_v6", [S_LPORT] = "lport",
 };
 
 /* RT_EV_FD_CLOSE's sc: which call */
@@ -90,7 +90,7 @@ struct known_event {
 
 #define RX_FUNC(f) \
 	{ "recvtop_", f, RT_EV_SOCK_ENTER, 0, \
-	  B(S_SK) | B(S_FAMILY) | B(S_PROTO) | B(S_FLAGS), 0 }, \
+	  B(S_SK) | B(S_FAMILY) | B(S_PROTO) | B(S_FLAGS), B(S_LPORT) }, \
 	{ "recvtop_", f "_ret", RT_EV_SOCK_EXIT, 0, B(S_RET), 0 }
 
 /* a protocol's send function: sc 1 */
@@ -824,6 +824,7 @@ enum rt_event_kind decode_event(const struct decoder *d, const void *data,
 		ev->sock.family = (u16)get(d, p, size, desc, S_FAMILY, 0);
 		ev->sock.protocol = (u16)get(d, p, size, desc, S_PROTO, 0);
 		ev->sock.flags = (u32)get(d, p, size, desc, S_FLAGS, 0);
+		ev->sock.lport = (u16)get(d, p, size, desc, S_LPORT, 0);
 		break;
 	case RT_EV_SOCK_STATE: {
 		u16 family = (u16)need(d, p, desc, S_FAMILY);

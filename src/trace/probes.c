@@ -152,7 +152,7 @@ int probe_btf_sock_offsets(const char *btf_path, struct rt_sock_offsets *off)
 {
 	const struct btf_type *socket, *sock, *common, *msghdr;
 	struct btf *btf;
-	long sk, base, fam, proto, name, namelen;
+	long sk, base, fam, proto, name, namelen, num;
 
 	memset(off, 0, sizeof(*off));
 	btf = btf_open(btf_path, off->why, sizeof(off->why));
@@ -164,6 +164,7 @@ int probe_btf_sock_offsets(const char *btf_path, struct rt_sock_offsets *off)
 	sk = socket ? btf_member_offset(btf, socket, "sk", 0) : -1;
 	base = sock ? btf_member_offset(btf, sock, "__sk_common", 0) : -1;
 	fam = common ? btf_member_offset(btf, common, "skc_family", 0) : -1;
+	num = common ? btf_member_offset(btf, common, "skc_num", 0) : -1;
 	/* a bitfield before Linux 5.6: btf_member_offset says -1 */
 	proto = sock ? btf_member_offset(btf, sock, "sk_protocol", 0) : -1;
 	msghdr = btf_struct(btf, "msghdr");
@@ -182,6 +183,7 @@ int probe_btf_sock_offsets(const char *btf_path, struct rt_sock_offsets *off)
 	off->msg_namelen = (int)namelen;
 	off->sk = (int)sk;
 	off->family = (int)(base + fam);
+	off->num = num < 0 ? -1 : (int)(base + num);
 	off->protocol = (int)proto;
 	off->ok = true;
 	return 0;
@@ -553,7 +555,7 @@ static void add_sock_funcs(struct rt_catalog *cat,
 {
 	const struct rt_sock_offsets *o = &cat->sock;
 	const char *flags = dir == RT_DIR_RX ? " flags=$arg4:x32" : "";
-	char dst[200];
+	char dst[200], lport[48] = "";
 
 	for (size_t i = 0; i < n; i++) {
 		const char *sym = funcs[i].name;
@@ -576,12 +578,16 @@ static void add_sock_funcs(struct rt_catalog *cat,
 				 "ip6=+8(+%d($arg2)):x8[16]", o->msg_name,
 				 o->msg_namelen, o->msg_name, o->msg_name,
 				 o->msg_name, o->msg_name);
+		/* a receive's local port: a UDP sender's row names it */
+		if (dir == RT_DIR_RX && o->ok && o->num >= 0)
+			snprintf(lport, sizeof(lport), " lport=+%d(+%d($arg1))"
+				 ":u16", o->num, o->sk);
 		if (o->ok)
 			snprintf(p->fetchargs, sizeof(p->fetchargs),
 				 "sk=+%d($arg1):x64 family=+%d(+%d($arg1)):u16 "
-				 "protocol=+%d(+%d($arg1)):u16%s%s",
+				 "protocol=+%d(+%d($arg1)):u16%s%s%s",
 				 o->sk, o->family, o->sk, o->protocol, o->sk,
-				 flags, dst);
+				 flags, lport, dst);
 		else
 			snprintf(p->fetchargs, sizeof(p->fetchargs),
 				 "sk=+SK($arg1):x64 "

@@ -207,6 +207,12 @@ def compare_lines(exp, lines, backend, label, intervals_expected):
             if got is not None and "pid" in e:
                 check(got.get("top_pid") == e["pid"],
                       what + " top process %d" % e["pid"])
+            # our port: the kprobe backend reads the receiving socket's
+            # (the sock and tracepoint backends know it for TCP only)
+            if got is not None and "local_port" in e and backend == "kprobe":
+                check(got.get("local_port") == e["local_port"],
+                      what + " local port %d (got %s)"
+                      % (e["local_port"], got.get("local_port")))
         want = {(e["family"], e["addr"], e["port"])
                 for e in exp.get("peers", []) if e.get("pid") not in mmsg_pids}
         # TCP peers (the connections' own addresses) are not senders

@@ -251,6 +251,7 @@ struct result {
 	char peer_family[8];		/* "inet", "inet6", "unix" */
 	char peer_addr[sizeof(((struct sockaddr_un *)0)->sun_path) + 1];
 	unsigned int peer_port;
+	unsigned int peer_lport;	/* the receiving socket's port */
 	unsigned long long peer_calls;
 	unsigned long long peer_bytes;
 	double t_start;			/* flood/steady: CLOCK_MONOTONIC */
@@ -859,6 +860,7 @@ static void run_dgram_inet(enum scen sc, struct result *res, int family)
 		ss_addr_str(&saddr, addr, sizeof(addr));
 		set_peer(res, family == AF_INET ? "inet" : "inet6", addr,
 			 ss_port(&saddr));
+		res->peer_lport = ss_port(&raddr);
 	}
 
 	sleep_ms(opt.hold_ms);
@@ -1552,6 +1554,7 @@ flood_child(struct result *res, pid_t parent)
 		die_errno("connect");
 	ss_addr_str(&saddr, addr, sizeof(addr));
 	set_peer(res, "inet", addr, ss_port(&saddr));
+	res->peer_lport = ss_port(&raddr);
 
 	if (clock_gettime(CLOCK_MONOTONIC, &start))
 		die_errno("clock_gettime");
@@ -1644,8 +1647,10 @@ static void write_json(FILE *f, const struct result *res, const char *const *sce
 		json_str(f, r->peer_family);
 		fputs(",\"addr\":", f);
 		json_str(f, r->peer_addr);
-		fprintf(f, ",\"port\":%u,\"calls\":%llu,\"bytes\":%llu,\"pid\":%d}",
-			r->peer_port, r->peer_calls, r->peer_bytes, (int)r->pid);
+		fprintf(f, ",\"port\":%u,\"local_port\":%u,\"calls\":%llu,"
+			"\"bytes\":%llu,\"pid\":%d}", r->peer_port,
+			r->peer_lport, r->peer_calls, r->peer_bytes,
+			(int)r->pid);
 		first = 0;
 	}
 	fputs("],\"readers\":[]", f);

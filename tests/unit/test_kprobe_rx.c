@@ -256,3 +256,78 @@ TEST(decode_kprobe_rx_entry_and_return)
 	decoder_free(d);
 	tep_free(tep);
 }
+
+/* the same entry with the local port recvtop fetches since (lport) */
+static const char lport_fmt[] =
+	"name: inet_recvmsg_78\nID: 1603\n" COMMON_FIELDS
+	"\tfield:unsigned long __probe_ip;\toffset:8;\tsize:8;\tsigned:0;\n"
+	"\tfield:u64 sk;\toffset:16;\tsize:8;\tsigned:0;\n"
+	"\tfield:u16 family;\toffset:24;\tsize:2;\tsigned:0;\n"
+	"\tfield:u16 protocol;\toffset:26;\tsize:2;\tsigned:0;\n"
+	"\tfield:u32 flags;\toffset:28;\tsize:4;\tsigned:0;\n"
+	"\tfield:u16 lport;\toffset:32;\tsize:2;\tsigned:0;\n\n"
+	"print fmt: \"(%lx) sk=0x%Lx family=%u protocol=%u flags=0x%x "
+	"lport=%u\", REC->__probe_ip, REC->sk, REC->family, REC->protocol, "
+	"REC->flags, REC->lport\n";
+
+TEST(decode_kprobe_rx_entry_local_port)
+{
+	static const struct fx_format fmts[] = {
+		{ "recvtop_78", lport_fmt },
+	};
+	struct tep_handle *tep;
+	struct decoder *d = fixture_decoder(fmts, ARRAY_SIZE(fmts), &tep);
+	struct rt_event ev;
+	u8 b[40];
+	u16 id = 1603, fam = AF_INET, proto = IPPROTO_UDP, lport = 5300;
+	s32 pid = 5150;
+	u64 sk = SK;
+
+	CHECK(d != NULL);
+	if (!d)
+		return;
+	memset(b, 0, sizeof(b));
+	memcpy(b, &id, 2);
+	memcpy(b + 4, &pid, 4);
+	memcpy(b + 16, &sk, 8);
+	memcpy(b + 24, &fam, 2);
+	memcpy(b + 26, &proto, 2);
+	memcpy(b + 32, &lport, 2);
+	CHECK_EQ(decode_event(d, b, 40, &ev), RT_EV_SOCK_ENTER);
+	CHECK_EQ(ev.sock.lport, 5300);
+	decoder_free(d);
+	tep_free(tep);
+}
+
+TEST(kprobe_rx_sender_row_has_our_local_port)
+{
+	struct fx_corr w;
+	struct rt_event ev;
+
+	kw_init(&w);
+	/* recvfrom on a UDP socket bound to port 5300, from .7 */
+	sys_enter(&w, RT_RX_RECVFROM, 5);
+	ev = fx_corr_sock_event(RT_EV_SOCK_ENTER, 31, SK, IPPROTO_UDP);
+	ev.sock.lport = 5300;
+	fx_corr_feed_step(&w, &ev, 50);
+	rx_exit(&w, 100);
+	addr(&w, 7);
+	sys_exit(&w, RT_RX_RECVFROM, 100);
+	/* a unix socket's entry: no port, whatever the field says */
+	sys_enter(&w, RT_RX_RECVFROM, 6);
+	ev = fx_corr_sock_event(RT_EV_SOCK_ENTER, 31, SK + 64, 0);
+	ev.sock.family = AF_UNIX;
+	ev.sock.lport = 77;
+	fx_corr_feed_step(&w, &ev, 50);
+	rx_exit(&w, 10);
+	sys_exit(&w, RT_RX_RECVFROM, 10);
+	CHECK(total(&w) != NULL);	/* the interval folded into the totals */
+	CHECK(peer(&w, 7) != NULL);
+	if (peer(&w, 7)) {
+		CHECK_EQ(peer(&w, 7)->key.local_port, 5300);
+		CHECK_EQ(peer(&w, 7)->total.calls, 1);
+		CHECK_EQ(peer(&w, 7)->total.bytes, 100);
+	}
+	CHECK_EQ(table_count(&w.stats.peers), 1);
+	fx_corr_free(&w);
+}
