@@ -33,6 +33,27 @@ static int cmp_counters(const struct rt_counters *x,
 				    y->bytes + y->tx_bytes);
 }
 
+/*
+ * cmp_KIND_total() and cmp_KIND_last(): qsort comparators of the rows of
+ * type by their totals or their last interval, through cmp_KIND(x, y,
+ * what x has, what y has); of(row, member) says what a row has
+ */
+#define COUNTERS_OF(r, m) (&(r)->m)
+#define COUNT_OF(r, m) ((r)->m.count)
+#define CMP_TOTAL_LAST(kind, type, of)					\
+	static int cmp_##kind##_total(const void *a, const void *b)	\
+	{								\
+		const type *x = *(void *const *)a, *y = *(void *const *)b; \
+									\
+		return cmp_##kind(x, y, of(x, total), of(y, total));	\
+	}								\
+	static int cmp_##kind##_last(const void *a, const void *b)	\
+	{								\
+		const type *x = *(void *const *)a, *y = *(void *const *)b; \
+									\
+		return cmp_##kind(x, y, of(x, last), of(y, last));	\
+	}
+
 /* the other row always sorts last */
 #define OTHER_LAST(x, y)						\
 	do {								\
@@ -72,19 +93,7 @@ static int cmp_peer(const struct rt_peer_row *x, const struct rt_peer_row *y,
 	return r ? r : memcmp(&x->key, &y->key, sizeof(x->key));
 }
 
-static int cmp_peer_total(const void *a, const void *b)
-{
-	const struct rt_peer_row *x = *(void *const *)a, *y = *(void *const *)b;
-
-	return cmp_peer(x, y, &x->total, &y->total);
-}
-
-static int cmp_peer_last(const void *a, const void *b)
-{
-	const struct rt_peer_row *x = *(void *const *)a, *y = *(void *const *)b;
-
-	return cmp_peer(x, y, &x->last, &y->last);
-}
+CMP_TOTAL_LAST(peer, struct rt_peer_row, COUNTERS_OF)
 
 static int cmp_sock(const struct rt_sock_row *x, const struct rt_sock_row *y,
 		    const struct rt_counters *cx, const struct rt_counters *cy)
@@ -100,21 +109,7 @@ static int cmp_sock(const struct rt_sock_row *x, const struct rt_sock_row *y,
 	return r ? r : (x->key.sk > y->key.sk) - (x->key.sk < y->key.sk);
 }
 
-static int cmp_sock_total(const void *a, const void *b)
-{
-	const struct rt_sock_row *x = *(void *const *)a,
-				 *y = *(void *const *)b;
-
-	return cmp_sock(x, y, &x->total, &y->total);
-}
-
-static int cmp_sock_last(const void *a, const void *b)
-{
-	const struct rt_sock_row *x = *(void *const *)a,
-				 *y = *(void *const *)b;
-
-	return cmp_sock(x, y, &x->last, &y->last);
-}
+CMP_TOTAL_LAST(sock, struct rt_sock_row, COUNTERS_OF)
 
 static int cmp_reader(const struct rt_reader_row *x,
 		      const struct rt_reader_row *y, u64 nx, u64 ny)
@@ -130,21 +125,7 @@ static int cmp_reader(const struct rt_reader_row *x,
 	return r ? r : cmp_int_asc(x->key.via, y->key.via);
 }
 
-static int cmp_reader_total(const void *a, const void *b)
-{
-	const struct rt_reader_row *x = *(void *const *)a,
-				   *y = *(void *const *)b;
-
-	return cmp_reader(x, y, x->total.count, y->total.count);
-}
-
-static int cmp_reader_last(const void *a, const void *b)
-{
-	const struct rt_reader_row *x = *(void *const *)a,
-				   *y = *(void *const *)b;
-
-	return cmp_reader(x, y, x->last.count, y->last.count);
-}
+CMP_TOTAL_LAST(reader, struct rt_reader_row, COUNT_OF)
 
 static int cmp_cont(const struct rt_cont_row *x, const struct rt_cont_row *y,
 		    const struct rt_counters *cx, const struct rt_counters *cy)
@@ -157,21 +138,7 @@ static int cmp_cont(const struct rt_cont_row *x, const struct rt_cont_row *y,
 		       (x->container < y->container);
 }
 
-static int cmp_cont_total(const void *a, const void *b)
-{
-	const struct rt_cont_row *x = *(void *const *)a,
-				 *y = *(void *const *)b;
-
-	return cmp_cont(x, y, &x->total, &y->total);
-}
-
-static int cmp_cont_last(const void *a, const void *b)
-{
-	const struct rt_cont_row *x = *(void *const *)a,
-				 *y = *(void *const *)b;
-
-	return cmp_cont(x, y, &x->last, &y->last);
-}
+CMP_TOTAL_LAST(cont, struct rt_cont_row, COUNTERS_OF)
 
 /* rows of the last interval (last == true) or all rows, sorted */
 static size_t collect(struct batch_out *b, const struct rt_table *t, bool last,
