@@ -40,17 +40,12 @@ trap cleanup EXIT
 # the traced command, a script: the flood, a second for recvtop to read
 # everything, then its instance's stats ($PPID is recvtop); then (TUI)
 # time for the header to show them
-flood_script() {	# flood_script NAME [GATE]: prints the script's path
-	# with GATE, the script ends once that file exists (at most 20 s)
+flood_script() {	# flood_script NAME [SLEEP_AFTER]: prints the script's path
 	cat >"$O/$1.sh" <<EOF
 '$RTGEN' flood --seconds $SECS --procs 2 --expect '$O/$1.exp' >/dev/null || exit 1
 sleep 1
 cat /sys/kernel/tracing/instances/recvtop-\$PPID/per_cpu/cpu*/stats >'$O/$1.stats'
-n=0
-while [ -n '${2:-}' ] && [ ! -e '${2:-}' ] && [ \$n -lt 200 ]; do
-	sleep 0.1
-	n=\$((n + 1))
-done
+sleep ${2:-0}
 EOF
 	echo "$O/$1.sh"
 }
@@ -95,26 +90,17 @@ check_calls batch "$O/batch.exp" "$O/batch.out" "$klost"
 if command -v tmux >/dev/null 2>&1; then
 	tm new-session -d -s t -x 100 -y 60 \
 		"env -u TMUX LANG=C.UTF-8 TERM=xterm bash --norc --noprofile"
-	tm send-keys -t t "clear; '$RECVTOP' --no-uprobes --buffer-kb $KB -- sh '$(flood_script tui "$O/tui.gate")' \
+	tm send-keys -t t "clear; '$RECVTOP' --no-uprobes --buffer-kb $KB -- sh '$(flood_script tui 4)' \
 		2>'$O/tui.err'; echo EXIT=\$? >'$O/tui.exit'" Enter
 	n=0
 	until [ -s "$O/tui.stats" ] || [ $n -ge 300 ]; do sleep 0.1; n=$((n + 1)); done
-	tklost=$(rel_kernel_lost "$O/tui.stats")
-	# the header has every page once the TUI has read them all: two
-	# intervals here, longer on a loaded host (up to 15 s); then the
-	# command ends
-	n=0
-	while :; do
-		tm capture-pane -p -t t >"$O/tui.screen"
-		sed -n 2p "$O/tui.screen" | grep -q "lost $tklost (" && break
-		[ $n -ge 150 ] && break
-		sleep 0.1
-		n=$((n + 1))
-	done
-	touch "$O/tui.gate"
+	# two intervals after the stats: the header has every page
+	sleep 2.5
+	tm capture-pane -p -t t >"$O/tui.screen"
 	n=0
 	until [ -s "$O/tui.exit" ] || [ $n -ge 200 ]; do sleep 0.1; n=$((n + 1)); done
 	tm capture-pane -p -t t >"$O/tui.final"
+	tklost=$(rel_kernel_lost "$O/tui.stats")
 	is "$(cat "$O/tui.exit")" "EXIT=0" "TUI: exit status"
 	[ "${tklost:-0}" -gt 0 ]
 	ok $? "TUI: the buffer overflows (kernel: $tklost lost)"
