@@ -117,6 +117,7 @@ struct rt_catalog {
 	int nr_sock_set;
 	/* sender addresses from libc uprobes (uprobes.h) */
 	bool uprobes;			/* some are in probes[] */
+	bool uprobes_off;		/* only because --uprobes was not given */
 	char uprobes_why[200];		/* when none are */
 	struct rt_libc libcs[RT_LIBC_MAX];
 	int nr_libcs;

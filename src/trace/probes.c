@@ -936,6 +936,7 @@ void probe_catalog_add_uprobes(struct rt_catalog *cat, const int *pids,
 	int k = 0;
 
 	cat->uprobes = false;
+	cat->uprobes_off = false;
 	cat->nr_libcs = 0;
 	if (catalog_has(cat, "move_addr_to_user", NULL)) {
 		snprintf(cat->uprobes_why, sizeof(cat->uprobes_why),
@@ -952,6 +953,7 @@ void probe_catalog_add_uprobes(struct rt_catalog *cat, const int *pids,
 		snprintf(cat->uprobes_why, sizeof(cat->uprobes_why),
 			 "off unless --uprobes: then every libc recvfrom and "
 			 "recvmsg call on the host takes a trap");
+		cat->uprobes_off = true;
 		return;
 	}
 	if (!tracefs_file_exists(NULL, "uprobe_events")) {
@@ -1047,7 +1049,7 @@ static void print_uprobes(const struct rt_catalog *cat, FILE *f)
 	if (!cat->uprobes) {
 		fprintf(f, "sender addresses from libc uprobes: no (%s)\n",
 			cat->uprobes_why);
-		if (strncmp(cat->uprobes_why, "off ", 4) == 0)
+		if (cat->uprobes_off)
 			fprintf(f, "  their cost: %s\n", RT_UPROBE_COST);
 		return;
 	}
