@@ -94,7 +94,8 @@ struct metrics {
 	struct rt_table readers;
 	struct rt_table peers;
 	u64 events;
-	u64 lost;
+	u64 lost;			/* from the pages' missed counts */
+	u64 kernel_lost;		/* the ring buffer's own count */
 	u64 intervals;
 	u64 dropped;			/* series removed after the grace */
 	u64 gen;			/* bumped by every change */
@@ -121,6 +122,8 @@ void metrics_free(struct metrics *m);
  * it in "last"); sweeps series of gone processes once per grace/4.
  * Takes the lock.
  */
+/* the per-CPU stats' lost count of the run so far (the larger is served) */
+void metrics_note_kernel_lost(struct metrics *m, u64 lost);
 void metrics_add_interval(struct metrics *m, const struct stats *s,
 			  u64 end_ts);
 /* the series count of the process families (for the exporter's gauge) */

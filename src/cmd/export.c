@@ -50,6 +50,8 @@ static void export_interval(void *ctx, struct run *r,
 	struct stats *s = &r->stats;
 	bool tasks = taskinfo_count(r->tasks) > TASKS_KEPT;
 
+	if (r->info.have_kernel_lost)
+		metrics_note_kernel_lost(&e->m, r->info.kernel_lost);
 	metrics_add_interval(&e->m, s, iv->end_ts);
 	if (tasks || table_filling(&s->procs) || table_filling(&s->socks) ||
 	    table_filling(&s->peers) || table_filling(&s->peer_procs) ||

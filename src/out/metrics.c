@@ -318,6 +318,16 @@ static void sweep(struct metrics *m, u64 now)
 	m->dropped += table_sweep(&m->peers, keep_peer, m, now);
 }
 
+void metrics_note_kernel_lost(struct metrics *m, u64 lost)
+{
+	pthread_mutex_lock(&m->lock);
+	if (lost > m->kernel_lost) {
+		m->kernel_lost = lost;
+		m->gen++;
+	}
+	pthread_mutex_unlock(&m->lock);
+}
+
 void metrics_add_interval(struct metrics *m, const struct stats *s,
 			  u64 end_ts)
 {
@@ -853,7 +863,8 @@ static void render_locked(struct mx_buf *b, enum metrics_format fmt,
 	if (m->o.labels & RT_LABEL_PEER)
 		render_peers(b, fmt, m);
 	render_scalar(b, fmt, &events, m->events);
-	render_scalar(b, fmt, &lost, m->lost);
+	render_scalar(b, fmt, &lost,
+		      m->kernel_lost > m->lost ? m->kernel_lost : m->lost);
 	render_scalar(b, fmt, &series, metrics_series(m));
 	render_scalar(b, fmt, &dropped, m->dropped);
 	if (fmt == MX_OPENMETRICS)

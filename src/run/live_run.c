@@ -203,6 +203,14 @@ static void on_interval(void *ctx, struct pipeline *p,
 	struct run *r = ctx;
 
 	(void)p;
+	/*
+	 * A page that overflowed reports its losses only when the writer
+	 * commits the next page on that CPU, so the pages' count can stay
+	 * short for as long as a CPU is idle; the views show the kernel's
+	 * own per-CPU count, read once an interval.
+	 */
+	if (session_kernel_lost(&r->session, &r->info.kernel_lost) == 0)
+		r->info.have_kernel_lost = true;
 	if (r->view.on_interval)
 		r->view.on_interval(r->view.ctx, r, iv);
 }

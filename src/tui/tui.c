@@ -364,6 +364,9 @@ static void publish_snap(struct tui *t)
 	/* a replay's view shows the run up to the interval on screen */
 	s->events_run = t->stats ? st->total.events : t->pipe->events;
 	s->lost_run = t->stats ? st->total.lost : t->pipe->lost;
+	if (!t->stats && t->info->have_kernel_lost &&
+	    t->info->kernel_lost > s->lost_run)
+		s->lost_run = t->info->kernel_lost;
 	s->delay_ns = t->pipe->interval_ns;
 	s->position[0] = 0;
 	if (t->source_fn)
