@@ -32,6 +32,8 @@ enum rt_event_kind {
 	RT_EV_TASK_NEW,		/* task:task_newtask: a thread or process */
 	RT_EV_TASK_RENAME,	/* task:task_rename: prctl, comm write, exec */
 	RT_EV_CGROUP_ATTACH,	/* cgroup:cgroup_attach_task (v2 only) */
+	RT_EV_NETNS_ENTER,	/* unshare(CLONE_NEWNET) or setns entry */
+	RT_EV_NETNS_EXIT,	/* their return */
 	RT_EV_MARKER,		/* recvtop's own trace_marker line */
 	RT_EV_SOCK_STATE,	/* sock:inet_sock_set_state: a TCP socket's
 				 * state and 4-tuple */
@@ -252,6 +254,11 @@ struct rt_event {
 						 * while it is */
 			u32 path_len;
 		} cgroup_attach;
+		struct {
+			bool sure;	/* unshare(CLONE_NEWNET), setns with
+					 * CLONE_NEWNET; else a setns(fd, 0)
+					 * that may join a netns */
+		} netns_enter;
 		struct {
 			u64 sk;		/* skaddr: sk of the receives */
 			int oldstate, newstate;	/* TCP_* */

@@ -148,9 +148,10 @@ int taskinfo_snapshot(struct taskinfo *ti);
  * task_newtask: parent (the event's common_pid) made pid.  CLONE_THREAD:
  * a thread of parent's process with its name; else a new process named
  * comm.  Both inherit the parent's cgroup and netns; the netns (changed
- * by CLONE_NEWNET, unshare or setns, which no event shows) and, across
- * CLONE_INTO_CGROUP, the cgroup are read from /proc on first use if the
- * task still runs.
+ * by CLONE_NEWNET, or by an unshare or setns before the task's first
+ * use) and, across CLONE_INTO_CGROUP, the cgroup are read from /proc on
+ * first use if the task still runs (a CLONE_NEWNET child that is gone
+ * then has netns 0, "not known", rather than its parent's).
  */
 void taskinfo_task_new(struct taskinfo *ti, int parent, int pid,
 		       u64 clone_flags, const char *comm);
@@ -166,6 +167,17 @@ bool taskinfo_task_rename(struct taskinfo *ti, int pid, const char *comm);
 bool taskinfo_cgroup_attach(struct taskinfo *ti, int pid, const char *path,
 			    size_t len);
 
+/*
+ * unshare(2) and setns(2) (the syscalls' tracepoints): an entry that may
+ * change tid's netns (sure: CLONE_NEWNET asked for; else a setns whose
+ * fd may be a netns), then its return.  A return of 0 (the entry seen or
+ * not) gives the thread the netns /proc shows then (live: logged; when
+ * the thread is gone, "not known", 0, after a sure entry, else the one it
+ * had) or the live run's logged one (replay): true when it changed.
+ */
+void taskinfo_netns_enter(struct taskinfo *ti, int tid, bool sure);
+bool taskinfo_netns_exit(struct taskinfo *ti, int tid, s64 ret);
+
 /* Serialised form, one line per task: "tid tgid flags comm\n" (the state
  * each row was made with) */
 char *taskinfo_serialize(const struct taskinfo *ti, size_t *len);
@@ -173,7 +185,9 @@ int taskinfo_deserialize(struct taskinfo *ti, const char *text, size_t len);
 /*
  * The interned cgroup paths and each task's first attribution:
  * "cgroups N\n" and N paths a line (id = line number), then "attrs M\n"
- * and M lines "tid cgroup netns\n".  Deserialise after the tasks.
+ * and M lines "tid cgroup netns\n"; then, if any, "netns K\n" and K
+ * lines "tid netns\n", the netns changes in the order they were applied.
+ * Deserialise after the tasks.
  */
 char *taskinfo_serialize_attr(const struct taskinfo *ti, size_t *len);
 int taskinfo_deserialize_attr(struct taskinfo *ti, const char *text,

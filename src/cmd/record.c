@@ -10,10 +10,12 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include <traceevent/event-parse.h>
 #include <tracefs/tracefs.h>
 
 #include "recvtop/batch.h"
 #include "recvtop/datfile.h"
+#include "recvtop/decode.h"
 #include "recvtop/record.h"
 #include "recvtop/run.h"
 #include "recvtop/signals.h"
@@ -43,6 +45,11 @@ struct recorder {
 	bool splice;			/* tracefs_cpu_write works here */
 	u64 events, missed;
 	int last_tid;
+	/* a plain recording applies the netns syscalls to its tasks as the
+	 * pipeline does, so the file logs the same netns changes */
+	struct tep_handle *tep;
+	struct decoder *dec;
+	int ns_ids[4];
 	int write_errno;		/* the first write error */
 	bool page_warned;
 	bool tty;
@@ -237,14 +244,53 @@ static int head_gather(struct recorder *rec, struct head_data *d)
 
 /* ---- pages: thread ids, counts ---- */
 
+static void find_netns_events(struct recorder *rec)
+{
+	static const char *const names[] = {
+		"sys_enter_unshare", "sys_exit_unshare",
+		"sys_enter_setns", "sys_exit_setns",
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+		struct tep_event *ev = rec->tep ?
+			tep_find_event_by_name(rec->tep, "syscalls", names[i]) :
+			NULL;
+
+		rec->ns_ids[i] = ev ? ev->id : -1;
+	}
+}
+
+static void apply_netns_event(struct recorder *rec, const u8 *data, u32 size)
+{
+	struct rt_event ev;
+
+	switch (decode_event(rec->dec, data, size, &ev)) {
+	case RT_EV_NETNS_ENTER:
+		taskinfo_netns_enter(rec->tasks, ev.tid, ev.netns_enter.sure);
+		break;
+	case RT_EV_NETNS_EXIT:
+		taskinfo_netns_exit(rec->tasks, ev.tid, ev.exit.ret);
+		break;
+	default:
+		break;
+	}
+}
+
 static void on_event(void *ctx, const u8 *data, u32 size, u64 ts)
 {
 	struct recorder *rec = ctx;
 	s32 tid;
+	u16 type;
 
 	(void)ts;
 	if (size < 8 || !rec->tasks)
 		return;
+	if (rec->dec) {
+		memcpy(&type, data, sizeof(type));
+		for (size_t i = 0; i < ARRAY_SIZE(rec->ns_ids); i++)
+			if (rec->ns_ids[i] == (int)type)
+				apply_netns_event(rec, data, size);
+	}
 	memcpy(&tid, data + 4, sizeof(tid));
 	if (tid == rec->last_tid || tid <= 0)
 		return;
@@ -778,6 +824,14 @@ static int recorder_setup(struct recorder *rec)
 		}
 		rec->own_tasks = true;
 		taskinfo_set_tracing_dir(rec->tasks, r->session.tracing_dir);
+		rec->tep = session_tep(&r->session);
+		rec->dec = rec->tep ? decoder_new(rec->tep) : NULL;
+		if (!rec->dec) {
+			rt_err("cannot read the event formats of %s",
+			       r->session.name);
+			return RT_EXIT_RUNTIME;
+		}
+		find_netns_events(rec);
 	}
 	wo.version = o->compress ? 7 : o->file_version ? o->file_version : 6;
 	wo.compress = o->compress ? DAT_COMPRESS_ZSTD : DAT_COMPRESS_NONE;
@@ -889,6 +943,9 @@ int record_run(const struct rt_options *o)
 	dat_writer_free(rec.w);
 	if (rec.own_tasks)
 		taskinfo_free(rec.tasks);
+	decoder_free(rec.dec);
+	if (rec.tep)
+		tep_free(rec.tep);
 	free(rec.done);
 	free(rec.scanned);
 	free(rec.moved);

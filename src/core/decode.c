@@ -21,6 +21,7 @@ enum slot {
 	S_COMM, S_CLONE, S_NEWCOMM, S_DSTROOT, S_DSTPATH,
 	S_SKADDR, S_OLDST, S_NEWST, S_SPORT, S_DPORT,
 	S_SADDR, S_DADDR, S_SADDR6, S_DADDR6, S_LPORT,
+	S_USFLAGS,
 	S_NR,
 };
 
@@ -70,12 +71,16 @@ static const char *const slot_names[S_NR] = {
 	[S_NEWST] = "newstate", [S_SPORT] = "sport", [S_DPORT] = "dport",
 	[S_SADDR] = "saddr", [S_DADDR] = "daddr", [S_SADDR6] = "saddr_v6",
 	[S_DADDR6] = "daddr_v6", [S_LPORT] = "lport",
+	[S_USFLAGS] = "unshare_flags",
 };
 
 /* RT_EV_FD_CLOSE's sc: which call */
 enum { FC_CLOSE, FC_DUP, FC_RANGE };
 /* RT_EV_SOCKET_ENTER's and _EXIT's sc */
 enum { SN_SOCKET, SN_ACCEPT };
+/* RT_EV_NETNS_ENTER's sc */
+enum { NS_UNSHARE, NS_SETNS };
+#define CLONE_NEWNET_FLAG 0x40000000ll
 
 #define B(x) (1ull << (x))
 
@@ -235,6 +240,12 @@ static const struct known_event known_events[] = {
 	  B(S_PID) | B(S_NEWCOMM), 0 },
 	{ "cgroup", "cgroup_attach_task", RT_EV_CGROUP_ATTACH, 0,
 	  B(S_PID) | B(S_DSTROOT) | B(S_DSTPATH), 0 },
+	{ "syscalls", "sys_enter_unshare", RT_EV_NETNS_ENTER, NS_UNSHARE,
+	  B(S_USFLAGS), 0 },
+	{ "syscalls", "sys_exit_unshare", RT_EV_NETNS_EXIT, 0, B(S_RET), 0 },
+	{ "syscalls", "sys_enter_setns", RT_EV_NETNS_ENTER, NS_SETNS,
+	  0, B(S_FLAGS) },
+	{ "syscalls", "sys_exit_setns", RT_EV_NETNS_EXIT, 0, B(S_RET), 0 },
 	/* TCP connections: sk -> 4-tuple (sock and kprobe backends) */
 	{ "sock", "inet_sock_set_state", RT_EV_SOCK_STATE, 0,
 	  B(S_SKADDR) | B(S_NEWST) | B(S_SPORT) | B(S_DPORT) | B(S_FAMILY) |
@@ -787,6 +798,14 @@ enum rt_event_kind decode_event(const struct decoder *d, const void *data,
 			     &ev->cgroup_attach.path_len))
 			return RT_EV_NONE;
 		break;
+	case RT_EV_NETNS_ENTER:
+		/* setns without the field (or flags 0) may join any kind */
+		ev->netns_enter.sure = desc->sc == NS_UNSHARE ?
+			(need(d, p, desc, S_USFLAGS) & CLONE_NEWNET_FLAG) != 0 :
+			(get(d, p, size, desc, S_FLAGS, 0) &
+			 CLONE_NEWNET_FLAG) != 0;
+		break;
+	case RT_EV_NETNS_EXIT:
 	case RT_EV_SOCKET_EXIT:
 	case RT_EV_RECV_EXIT:
 	case RT_EV_MM_EXIT:

@@ -164,6 +164,16 @@ void pipeline_feed(struct pipeline *p, const struct rt_raw *raw)
 					   ev.cgroup_attach.path_len))
 			stats_task_changed(p->stats, ev.cgroup_attach.pid);
 		break;
+	case RT_EV_NETNS_ENTER:
+		stats_add_events(p->stats, 1);
+		taskinfo_netns_enter(p->stats->tasks, ev.tid,
+				     ev.netns_enter.sure);
+		break;
+	case RT_EV_NETNS_EXIT:
+		stats_add_events(p->stats, 1);
+		if (taskinfo_netns_exit(p->stats->tasks, ev.tid, ev.exit.ret))
+			stats_task_changed(p->stats, ev.tid);
+		break;
 	default:
 		stats_add_events(p->stats, 1);
 		correlate_event(p->corr, &ev);

@@ -29,24 +29,48 @@ struct task_row {
 				 * stores, so a replay starts where the
 				 * live run started and applies the same
 				 * events */
+	bool first_stored;	/* a replay: a recording gave first's
+				 * cgroup and netns */
+	u8 ns_pending;		/* an unshare/setns entered: NS_* */
 };
+
+/* an unshare or setns under way on a thread */
+enum { NS_NONE, NS_MAYBE, NS_SURE };
+
+/*
+ * The netns a thread had after each unshare or setns that returned 0, in
+ * the order they were applied: live, what /proc said then (0 for "not
+ * known": a CLONE_NEWNET thread that was gone); a replay takes each
+ * thread's next one, so it says what the live run said.
+ */
+struct ns_change {
+	int tid;
+	bool used;		/* a replay took it */
+	u64 netns;
+};
+#define NS_CHANGES_CAP 65536
 
 /*
  * RT_TASK_* flags taskinfo keeps to itself (never stored).  A task made
- * by task_newtask inherits its parent's cgroup and netns, but unshare(2)
- * and setns(2) change a netns with no event recvtop sees, and
- * CLONE_INTO_CGROUP starts a child elsewhere: those are read from /proc
- * on the task's first use if it still runs (the parent's stay when it
- * is gone), and kept as the row's first state when the event made the
- * row, so a recording replays them.
+ * by task_newtask inherits its parent's cgroup and netns, but
+ * CLONE_NEWNET, an unshare(2) or setns(2) before its first use, and
+ * CLONE_INTO_CGROUP can put it elsewhere: those are read from /proc on
+ * the task's first use if it still runs (the parent's stay when it is
+ * gone, but for CLONE_NEWNET: not known), and kept as the row's first
+ * state when the event made the row, so a recording replays them.
+ * Later unshare and setns calls are events (taskinfo_netns_exit).
  */
 #define TASK_NETNS_STALE	0x80000000u
 #define TASK_CGROUP_STALE	0x40000000u
 #define TASK_MADE_BY_EVENT	0x20000000u
+#define TASK_NETNS_NEW		0x10000000u	/* CLONE_NEWNET: not the
+							 * parent's netns */
 #define TASK_STALE		(TASK_NETNS_STALE | TASK_CGROUP_STALE)
-#define TASK_PRIVATE		(TASK_STALE | TASK_MADE_BY_EVENT)
+#define TASK_PRIVATE		(TASK_STALE | TASK_MADE_BY_EVENT | \
+				 TASK_NETNS_NEW)
 
 #define CLONE_THREAD_FLAG	0x00010000ULL
+#define CLONE_NEWNET_FLAG	0x40000000ULL
 #define CLONE_INTO_CGROUP_FLAG	0x200000000ULL
 
 /*
@@ -86,6 +110,9 @@ struct taskinfo {
 	size_t nr_tgids;
 	u64 loaded;
 	u64 resolved, guessed;
+	struct ns_change *ns_changes;
+	u32 nr_ns_changes, cap_ns_changes;
+	u32 ns_first_unused;	/* a replay: changes before it are used */
 };
 
 struct taskinfo *taskinfo_new(enum rt_task_resolver resolver)
@@ -407,6 +434,7 @@ void taskinfo_free(struct taskinfo *ti)
 	strtab_free(&ti->conts);
 	free(ti->cmdlines);
 	free(ti->tgids);
+	free(ti->ns_changes);
 	free(ti);
 }
 
@@ -686,6 +714,9 @@ static void refresh_attr(struct taskinfo *ti, struct task_row *row)
 		}
 		if ((stale & TASK_NETNS_STALE) && fresh.netns)
 			t->netns = fresh.netns;
+		else if ((stale & TASK_NETNS_STALE) &&
+			 (t->flags & TASK_NETNS_NEW))
+			t->netns = 0;	/* gone: not the parent's */
 		if (t->flags & TASK_MADE_BY_EVENT) {
 			row->first.cgroup = t->cgroup;
 			row->first.container = t->container;
@@ -698,7 +729,8 @@ static void refresh_attr(struct taskinfo *ti, struct task_row *row)
 		t->cgroup = row->first.cgroup;
 		t->container = row->first.container;
 	}
-	if ((stale & TASK_NETNS_STALE) && row->first.netns)
+	if ((stale & TASK_NETNS_STALE) &&
+	    (row->first.netns || row->first_stored))
 		t->netns = row->first.netns;
 }
 
@@ -813,6 +845,8 @@ void taskinfo_task_new(struct taskinfo *ti, int parent, int pid,
 	t->container = from.container;
 	t->netns = from.netns;
 	t->flags |= TASK_NETNS_STALE;
+	if (clone_flags & CLONE_NEWNET_FLAG)
+		t->flags |= TASK_NETNS_NEW;
 	if (clone_flags & CLONE_INTO_CGROUP_FLAG)
 		t->flags |= TASK_CGROUP_STALE;
 	if (made) {
@@ -884,6 +918,89 @@ bool taskinfo_cgroup_attach(struct taskinfo *ti, int pid, const char *path,
 		return false;
 	row->task.cgroup = id;
 	row->task.container = taskinfo_cgroup_container(ti, id);
+	return true;
+}
+
+void taskinfo_netns_enter(struct taskinfo *ti, int tid, bool sure)
+{
+	struct task_row *row = row_of(ti, tid);
+
+	if (row)
+		row->ns_pending = sure ? NS_SURE : NS_MAYBE;
+}
+
+static void log_ns_change(struct taskinfo *ti, int tid, u64 netns)
+{
+	if (ti->nr_ns_changes == ti->cap_ns_changes) {
+		u32 cap = ti->cap_ns_changes ? 2 * ti->cap_ns_changes : 16;
+		struct ns_change *n;
+
+		if (cap > NS_CHANGES_CAP)
+			return;
+		n = realloc(ti->ns_changes, cap * sizeof(*n));
+		if (!n)
+			return;
+		ti->ns_changes = n;
+		ti->cap_ns_changes = cap;
+	}
+	ti->ns_changes[ti->nr_ns_changes++] =
+		(struct ns_change){ .tid = tid, .netns = netns };
+}
+
+/* a replay: tid's next change in the live run's order */
+static bool next_ns_change(struct taskinfo *ti, int tid, u64 *netns)
+{
+	for (u32 i = ti->ns_first_unused; i < ti->nr_ns_changes; i++) {
+		struct ns_change *c = &ti->ns_changes[i];
+
+		if (c->used || c->tid != tid)
+			continue;
+		c->used = true;
+		while (ti->ns_first_unused < ti->nr_ns_changes &&
+		       ti->ns_changes[ti->ns_first_unused].used)
+			ti->ns_first_unused++;
+		*netns = c->netns;
+		return true;
+	}
+	return false;
+}
+
+bool taskinfo_netns_exit(struct taskinfo *ti, int tid, s64 ret)
+{
+	struct task_row *row = row_of(ti, tid);
+	u64 netns;
+	u8 how;
+
+	if (!row)
+		return false;
+	how = row->ns_pending;
+	row->ns_pending = NS_NONE;
+	if (ret != 0)
+		return false;
+	/*
+	 * Every call that returned 0 is logged and taken, not only those
+	 * whose entry was seen (a plain recording scans CPU by CPU, so an
+	 * entry on another CPU may come later): the entry only says whether
+	 * a thread that is gone has a netns known no more.
+	 */
+	netns = row->task.netns;
+	if (ti->resolver == RT_TASKS_PROC) {
+		char path[64];
+		struct stat st;
+
+		snprintf(path, sizeof(path), "/proc/%d/ns/net", tid);
+		if (!stat(path, &st))
+			netns = (u64)st.st_ino;
+		else if (how == NS_SURE)
+			netns = 0;	/* gone: not the old one either */
+		log_ns_change(ti, tid, netns);
+	} else if (!next_ns_change(ti, tid, &netns)) {
+		return false;
+	}
+	row->task.flags &= ~(TASK_NETNS_STALE | TASK_NETNS_NEW);
+	if (netns == row->task.netns)
+		return false;
+	row->task.netns = netns;
 	return true;
 }
 
@@ -996,6 +1113,14 @@ int taskinfo_deserialize(struct taskinfo *ti, const char *text, size_t len)
 	return 0;
 }
 
+/* a row whose first attribution a recording keeps: a known cgroup or
+ * netns, or a CLONE_NEWNET child's unknown one (not its parent's) */
+static bool attr_stored(const struct task_row *row)
+{
+	return row->first.cgroup || row->first.netns ||
+	       (row->task.flags & TASK_NETNS_NEW);
+}
+
 char *taskinfo_serialize_attr(const struct taskinfo *ti, size_t *len)
 {
 	size_t cap = 64, off = 0;
@@ -1008,10 +1133,10 @@ char *taskinfo_serialize_attr(const struct taskinfo *ti, size_t *len)
 	for (u32 i = 0; i < ti->tasks.nr_rows; i++) {
 		const struct task_row *row = table_row(&ti->tasks, i);
 
-		if (row->first.cgroup || row->first.netns)
+		if (attr_stored(row))
 			nattr++;
 	}
-	cap += (size_t)nattr * 48;
+	cap += (size_t)nattr * 48 + 32 + (size_t)ti->nr_ns_changes * 40;
 	buf = malloc(cap);
 	if (!buf)
 		return NULL;
@@ -1029,10 +1154,25 @@ char *taskinfo_serialize_attr(const struct taskinfo *ti, size_t *len)
 	for (u32 i = 0; i < ti->tasks.nr_rows; i++) {
 		const struct task_row *row = table_row(&ti->tasks, i);
 
-		if (!row->first.cgroup && !row->first.netns)
+		if (!attr_stored(row))
 			continue;
 		n = snprintf(buf + off, cap - off, "%d %u %" PRIu64 "\n",
 			     row->tid, row->first.cgroup, row->first.netns);
+		if (n < 0 || (size_t)n >= cap - off) {
+			free(buf);
+			return NULL;
+		}
+		off += (size_t)n;
+	}
+	/* the netns changes (newer files; older readers stop before) */
+	if (ti->nr_ns_changes) {
+		n = snprintf(buf + off, cap - off, "netns %u\n",
+			     ti->nr_ns_changes);
+		off += (size_t)n;
+	}
+	for (u32 i = 0; i < ti->nr_ns_changes; i++) {
+		n = snprintf(buf + off, cap - off, "%d %" PRIu64 "\n",
+			     ti->ns_changes[i].tid, ti->ns_changes[i].netns);
 		if (n < 0 || (size_t)n >= cap - off) {
 			free(buf);
 			return NULL;
@@ -1055,6 +1195,43 @@ static const char *next_line(const char **p, const char *end, size_t *llen)
 	*llen = nl ? (size_t)(nl - line) : (size_t)(end - line);
 	*p = nl ? nl + 1 : end;
 	return line;
+}
+
+/* "netns N" and N lines "tid netns", if the block goes on */
+static int load_ns_changes(struct taskinfo *ti, const char *p,
+			   const char *end)
+{
+	unsigned long nr = 0;
+	const char *line;
+	size_t llen;
+	char buf[64];
+
+	line = next_line(&p, end, &llen);
+	if (!line || llen < 6 || strncmp(line, "netns ", 6))
+		return 0;
+	if (llen >= sizeof(buf))
+		return -1;
+	memcpy(buf, line, llen);
+	buf[llen] = 0;
+	if (sscanf(buf, "netns %lu", &nr) != 1 || nr > NS_CHANGES_CAP)
+		return -1;
+	for (unsigned long i = 0; i < nr; i++) {
+		uint64_t netns;
+		int tid, n = 0;
+
+		line = next_line(&p, end, &llen);
+		if (!line || llen >= sizeof(buf))
+			return -1;
+		memcpy(buf, line, llen);
+		buf[llen] = 0;
+		if (sscanf(buf, "%d %" SCNu64 "%n", &tid, &netns, &n) != 2 ||
+		    (size_t)n != llen || tid <= 0)
+			return -1;
+		log_ns_change(ti, tid, netns);
+		if (ti->nr_ns_changes != i + 1)
+			return -1;
+	}
+	return 0;
 }
 
 int taskinfo_deserialize_attr(struct taskinfo *ti, const char *text,
@@ -1117,8 +1294,9 @@ int taskinfo_deserialize_attr(struct taskinfo *ti, const char *text,
 		row->first.cgroup = row->task.cgroup;
 		row->first.container = row->task.container;
 		row->first.netns = netns;
+		row->first_stored = true;
 	}
-	ret = 0;
+	ret = load_ns_changes(ti, p, end);
 out:
 	free(map);
 	return ret;

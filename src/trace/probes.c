@@ -277,8 +277,9 @@ static void add_memory_tracepoints(struct rt_probe *set, int *nr, bool kprobe)
  * child that renames itself and exits before recvtop reads its events
  * keeps its name), renames (prctl PR_SET_NAME, /proc/PID/comm, exec) and
  * moves between cgroup v2 groups (hierarchy id 0; the v1 hierarchies of
- * a hybrid host are filtered out in the kernel).  Optional: without them
- * names and cgroups come from /proc when a thread is first seen.
+ * a hybrid host are filtered out in the kernel), and network namespace
+ * changes.  Optional: without them names, cgroups and netns come from
+ * /proc when a thread is first seen.
  */
 static void add_task_tracepoints(struct rt_probe *set, int *nr)
 {
@@ -294,6 +295,30 @@ static void add_task_tracepoints(struct rt_probe *set, int *nr)
 		      "cgroup move (containers)", "cgroup",
 		      "cgroup_attach_task");
 	snprintf(p->filter, sizeof(p->filter), "dst_root == 0");
+	p->optional = true;
+	/*
+	 * unshare(CLONE_NEWNET) and setns (flags 0 may be a netns fd): the
+	 * thread's netns is read again when the call returned 0.  Rare
+	 * calls, and every backend has syscall tracepoints on already, so
+	 * no task pays for them that did not before.
+	 */
+	p = add_probe(set, nr, RT_PROBE_TRACEPOINT, "unshare entry (netns)",
+		      "syscalls", "sys_enter_unshare");
+	snprintf(p->filter, sizeof(p->filter),
+		 "unshare_flags & 0x40000000");
+	p->optional = true;
+	p = add_probe(set, nr, RT_PROBE_TRACEPOINT, "unshare exit (netns)",
+		      "syscalls", "sys_exit_unshare");
+	snprintf(p->filter, sizeof(p->filter), "ret == 0");
+	p->optional = true;
+	p = add_probe(set, nr, RT_PROBE_TRACEPOINT, "setns entry (netns)",
+		      "syscalls", "sys_enter_setns");
+	snprintf(p->filter, sizeof(p->filter),
+		 "flags == 0 || flags & 0x40000000");
+	p->optional = true;
+	p = add_probe(set, nr, RT_PROBE_TRACEPOINT, "setns exit (netns)",
+		      "syscalls", "sys_exit_setns");
+	snprintf(p->filter, sizeof(p->filter), "ret == 0");
 	p->optional = true;
 }
 
@@ -1272,9 +1297,11 @@ void probe_catalog_print(const struct rt_catalog *cat, FILE *f)
 		"task:task_rename give each process the name it had when it "
 		"received, sent or read (also after it exited); "
 		"cgroup:cgroup_attach_task (cgroup v2 only: filter dst_root "
-		"== 0) its cgroup and container when it moves; threads seen "
-		"first are read from /proc (the v2 \"0::\" line of "
-		"/proc/PID/cgroup, /proc/PID/ns/net)\n");
+		"== 0) its cgroup and container when it moves; the returns "
+		"of unshare(CLONE_NEWNET) and setns its netns, read then from "
+		"/proc/TID/ns/net (\"not known\", 0, if the thread is "
+		"already gone); threads seen first are read from /proc (the "
+		"v2 \"0::\" line of /proc/PID/cgroup, /proc/PID/ns/net)\n");
 	print_set(f, "sock backend", cat->sock_set, cat->nr_sock_set);
 	print_set(f, "kprobe backend", cat->kprobe_set, cat->nr_kprobe_set);
 	print_set(f, "tracepoint backend", cat->tp_set, cat->nr_tp_set);

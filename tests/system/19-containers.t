@@ -86,6 +86,40 @@ while not os.path.exists(go):
 run(n2)
 PY
 
+# a process that names itself NAME, receives N1 datagrams of 40 bytes on
+# UDP, unshare(CLONE_NEWNET)s, writes its new netns inode to INODE,
+# receives N2 of 25 bytes on a unix socketpair, then waits for GATE ("-":
+# exits at once); with --fork it does all that in a child and waits for it
+cat >"$O/nsmv.py" <<'PY'
+import ctypes, os, socket, sys, time
+libc = ctypes.CDLL(None, use_errno=True)
+fork = sys.argv[1] == "--fork"
+name, n1, n2, inode, gate = sys.argv[2 if fork else 1:][:5]
+if fork:
+    pid = os.fork()
+    if pid:
+        sys.exit(os.waitpid(pid, 0)[1] >> 8)
+libc.prctl(15, name.encode(), 0, 0, 0)
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.1", 0))
+for _ in range(int(n1)):
+    s.sendto(b"u" * 40, s.getsockname())
+    if len(s.recv(100)) != 40:
+        os._exit(3)
+if libc.unshare(0x40000000) != 0:
+    os._exit(4)
+with open(inode, "w") as f:
+    f.write("%d\n" % os.stat("/proc/self/ns/net").st_ino)
+a, b = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM)
+for _ in range(int(n2)):
+    a.send(b"x" * 25)
+    if len(b.recv(100)) != 25:
+        os._exit(3)
+while gate != "-" and not os.path.exists(gate):
+    time.sleep(0.02)
+os._exit(0)
+PY
+
 # 1. a receiver already waiting in rt19-web.service when tracing starts
 # (the /proc snapshot), released by the gate
 sh -c "echo \$\$ >'$V2$REL_WEB/cgroup.procs' && exec '$RT_TOOLS/rtgen' \
@@ -147,6 +181,22 @@ is "$(sed -n 's/^0:://p' "/proc/$MOVER/cgroup")" "$REL_MVB" "the mover moved"
 touch "$O/mv.go"
 wait "$MOVER"
 is "$?" 0 "the mover exits 0"
+
+# 6. unshare(CLONE_NEWNET) after counted calls: a process that stays until
+# recvtop has read its events (its netns is the new one), and a child that
+# exits at once (its new netns is read if it still runs, else "not known",
+# 0: never the one it left)
+/usr/bin/python3 "$O/nsmv.py" rt19-nsmv 120 80 "$O/nsmv.inode" "$O/nsmv.go" \
+	>"$O/nsmv.out" 2>&1 &
+NSMV=$!
+BG_PIDS="$BG_PIDS $NSMV"
+/usr/bin/python3 "$O/nsmv.py" --fork rt19-nsgone 30 20 "$O/nsgone.inode" - \
+	>"$O/nsgone.out" 2>&1
+is "$?" 0 "the child that unshares and exits at once exits 0"
+for i in $(seq 200); do
+	[ -s "$O/nsmv.inode" ] && break
+	sleep 0.05
+done
 wait "$WEB"
 is "$?" 0 "rtgen in rt19-web.service exits 0"
 
@@ -158,6 +208,9 @@ wait "$PLAIN"
 is "$?" 0 "record exits 0"
 check_clean "$LIVE" "record --live"
 check_clean "$PLAIN" "record"
+touch "$O/nsmv.go"
+wait "$NSMV"
+is "$?" 0 "the process that unshared exits 0"
 BG_PIDS=""
 
 tail -n 1 "$O/live.out" >"$O/live.summary"
@@ -248,6 +301,21 @@ check((b.get("kind"), b.get("calls"), b.get("bytes"), b.get("send_bytes")) ==
       ("service", 200, 200 * 77, 200 * 77),
       "rt19-move.service after the move: 200 x 77 each way (got %s)"
       % ((b.get("kind"), b.get("calls"), b.get("bytes"), b.get("send_bytes")),))
+
+# unshare(CLONE_NEWNET) after counted calls
+ins = lambda n: int(open(os.path.join(O, n + ".inode")).read())
+for comm, calls, nbytes, allowed in (
+        ("rt19-nsmv", 200, 120 * 40 + 80 * 25, (ins("nsmv"),)),
+        ("rt19-nsgone", 50, 30 * 40 + 20 * 25, (0, ins("nsgone")))):
+    rows = [p for p in summ["processes"] if p["comm"] == comm]
+    check(len(rows) == 1 and rows[0]["calls"] == calls and
+          rows[0]["bytes"] == nbytes and rows[0]["netns"] in allowed and
+          host_ns not in allowed,
+          "%s: %d calls %d bytes, netns after its unshare %s, not the "
+          "host's %d (got %s)" % (comm, calls, nbytes,
+                                  " or ".join(map(str, allowed)), host_ns,
+                                  [(p["calls"], p["bytes"], p["netns"])
+                                   for p in rows]))
 
 # short-lived processes that renamed themselves after fork
 card = json.load(open(os.path.join(O, "card.json")))

@@ -2,6 +2,7 @@
 /* Attribution: the cgroup path parser, interning, per-container stats. */
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "recvtop/stats.h"
@@ -409,4 +410,131 @@ TEST(taskinfo_snapshot_proc)
 	CHECK_EQ(taskinfo_count(st), 0);
 	taskinfo_free(ti);
 	taskinfo_free(st);
+}
+
+/* a pid that no task has now: a child that exited and was reaped */
+static int gone_pid(void)
+{
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(0);
+	waitpid(pid, NULL, 0);
+	return (int)pid;
+}
+
+TEST(taskinfo_netns_changes)
+{
+	struct taskinfo *ti = taskinfo_new(RT_TASKS_PROC), *rp;
+	int self = getpid(), gone1 = gone_pid(), gone2 = gone_pid();
+	char *tasks, *attr;
+	size_t tlen, alen;
+	struct stat st;
+	u64 want[4];
+	int n = 0;
+
+	CHECK_EQ(stat("/proc/self/ns/net", &st), 0);
+	CHECK_EQ(taskinfo_put(ti, gone1, gone1, 0, "gone1"), 0);
+	CHECK_EQ(taskinfo_put(ti, gone2, gone2, 0, "gone2"), 0);
+	taskinfo_get(ti, self, NULL);
+	CHECK_EQ(taskinfo_set_attr(ti, self, 0, 111), 0);
+	CHECK_EQ(taskinfo_set_attr(ti, gone1, 0, 222), 0);
+	CHECK_EQ(taskinfo_set_attr(ti, gone2, 0, 333), 0);
+
+	/* a failed call changes nothing; a returned one reads /proc */
+	taskinfo_netns_enter(ti, self, true);
+	CHECK(!taskinfo_netns_exit(ti, self, -1));
+	CHECK_EQ(taskinfo_peek(ti, self)->netns, 111);
+	taskinfo_netns_enter(ti, self, false);
+	CHECK(taskinfo_netns_exit(ti, self, 0));
+	CHECK_EQ(taskinfo_peek(ti, self)->netns, st.st_ino);
+	want[n++] = st.st_ino;
+	/* gone: after unshare(CLONE_NEWNET) not known, after a setns(fd, 0)
+	 * (any kind of namespace) the one it had */
+	taskinfo_netns_enter(ti, gone1, true);
+	CHECK(taskinfo_netns_exit(ti, gone1, 0));
+	CHECK_EQ(taskinfo_peek(ti, gone1)->netns, 0);
+	want[n++] = 0;
+	taskinfo_netns_enter(ti, gone2, false);
+	CHECK(!taskinfo_netns_exit(ti, gone2, 0));
+	CHECK_EQ(taskinfo_peek(ti, gone2)->netns, 333);
+	want[n++] = 333;
+	/* a return whose entry was not seen is taken too */
+	CHECK(!taskinfo_netns_exit(ti, self, 0));
+	want[n++] = st.st_ino;
+
+	/* a replay of the recording takes the same values in order */
+	tasks = taskinfo_serialize(ti, &tlen);
+	attr = taskinfo_serialize_attr(ti, &alen);
+	CHECK(tasks && attr);
+	CHECK_CONTAINS(attr, "\nnetns 4\n");
+	rp = taskinfo_new(RT_TASKS_STORED);
+	CHECK_EQ(taskinfo_deserialize(rp, tasks, tlen), 0);
+	CHECK_EQ(taskinfo_deserialize_attr(rp, attr, alen), 0);
+	taskinfo_set_attr(rp, self, 0, 111);
+	taskinfo_set_attr(rp, gone1, 0, 222);
+	taskinfo_set_attr(rp, gone2, 0, 333);
+	taskinfo_netns_enter(rp, self, true);
+	CHECK(!taskinfo_netns_exit(rp, self, -1));
+	taskinfo_netns_enter(rp, self, false);
+	taskinfo_netns_exit(rp, self, 0);
+	CHECK_EQ(taskinfo_peek(rp, self)->netns, want[0]);
+	taskinfo_netns_enter(rp, gone1, true);
+	taskinfo_netns_exit(rp, gone1, 0);
+	CHECK_EQ(taskinfo_peek(rp, gone1)->netns, want[1]);
+	taskinfo_netns_enter(rp, gone2, false);
+	taskinfo_netns_exit(rp, gone2, 0);
+	CHECK_EQ(taskinfo_peek(rp, gone2)->netns, want[2]);
+	taskinfo_netns_exit(rp, self, 0);
+	CHECK_EQ(taskinfo_peek(rp, self)->netns, want[3]);
+	/* no logged change left for a thread: it keeps its netns */
+	CHECK(!taskinfo_netns_exit(rp, self, 0));
+	CHECK_EQ(taskinfo_peek(rp, self)->netns, want[3]);
+	taskinfo_free(rp);
+
+	/* a damaged log is refused */
+	rp = taskinfo_new(RT_TASKS_STORED);
+	CHECK_EQ(taskinfo_deserialize(rp, tasks, tlen), 0);
+	attr[alen - 2] = 'x';
+	CHECK(taskinfo_deserialize_attr(rp, attr, alen) != 0);
+	taskinfo_free(rp);
+	free(tasks);
+	free(attr);
+	taskinfo_free(ti);
+}
+
+TEST(taskinfo_clone_newnet_gone)
+{
+	struct taskinfo *ti = taskinfo_new(RT_TASKS_PROC), *rp;
+	int self = getpid(), a = gone_pid(), b = gone_pid();
+	char *tasks, *attr, want[64];
+	size_t tlen, alen;
+
+	taskinfo_get(ti, self, NULL);
+	CHECK_EQ(taskinfo_set_attr(ti, self, 0, 4242), 0);
+	/* gone before first use: CLONE_NEWNET's netns is not known, a plain
+	 * child keeps its parent's */
+	taskinfo_task_new(ti, self, a, 0x40000000ULL, "newnet");
+	taskinfo_task_new(ti, self, b, 0, "plain");
+	CHECK_EQ(taskinfo_get(ti, a, NULL)->netns, 0);
+	CHECK_EQ(taskinfo_get(ti, b, NULL)->netns, 4242);
+
+	/* a replay says the same: the unknown netns is stored too */
+	tasks = taskinfo_serialize(ti, &tlen);
+	attr = taskinfo_serialize_attr(ti, &alen);
+	CHECK(tasks && attr);
+	snprintf(want, sizeof(want), "\n%d 0 0\n", a);
+	CHECK_CONTAINS(attr, want);
+	rp = taskinfo_new(RT_TASKS_STORED);
+	CHECK_EQ(taskinfo_deserialize(rp, tasks, tlen), 0);
+	CHECK_EQ(taskinfo_deserialize_attr(rp, attr, alen), 0);
+	taskinfo_set_attr(rp, self, 0, 4242);
+	taskinfo_task_new(rp, self, a, 0x40000000ULL, "newnet");
+	taskinfo_task_new(rp, self, b, 0, "plain");
+	CHECK_EQ(taskinfo_get(rp, a, NULL)->netns, 0);
+	CHECK_EQ(taskinfo_get(rp, b, NULL)->netns, 4242);
+	taskinfo_free(rp);
+	free(tasks);
+	free(attr);
+	taskinfo_free(ti);
 }
