@@ -171,6 +171,7 @@ static const char *const kind_names[RT_EV_NR_KINDS] = {
 	[RT_EV_TASK_NEW] = "task_new",
 	[RT_EV_TASK_RENAME] = "task_rename",
 	[RT_EV_CGROUP_ATTACH] = "cgroup_attach",
+	[RT_EV_CGROUP_DIR] = "cgroup_dir",
 	[RT_EV_NETNS_ENTER] = "netns_enter",
 	[RT_EV_NETNS_EXIT] = "netns_exit",
 	[RT_EV_MM_ENTER] = "mm_enter",

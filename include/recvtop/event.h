@@ -32,6 +32,7 @@ enum rt_event_kind {
 	RT_EV_TASK_NEW,		/* task:task_newtask: a thread or process */
 	RT_EV_TASK_RENAME,	/* task:task_rename: prctl, comm write, exec */
 	RT_EV_CGROUP_ATTACH,	/* cgroup:cgroup_attach_task (v2 only) */
+	RT_EV_CGROUP_DIR,	/* cgroup:cgroup_mkdir/_rmdir (v2 only) */
 	RT_EV_NETNS_ENTER,	/* unshare(CLONE_NEWNET) or setns entry */
 	RT_EV_NETNS_EXIT,	/* their return */
 	RT_EV_MARKER,		/* recvtop's own trace_marker line */
@@ -254,6 +255,12 @@ struct rt_event {
 						 * while it is */
 			u32 path_len;
 		} cgroup_attach;
+		struct {
+			int root;	/* hierarchy id: 0 is cgroup v2 */
+			bool removed;	/* rmdir; else mkdir */
+			const char *path;	/* into the record */
+			u32 path_len;
+		} cgroup_dir;
 		struct {
 			bool sure;	/* unshare(CLONE_NEWNET), setns with
 					 * CLONE_NEWNET; else a setns(fd, 0)

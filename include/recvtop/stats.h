@@ -202,6 +202,7 @@ struct rt_cont_row {
 	u32 last_gen;
 	struct rt_counters ival, last, total;
 	u64 last_seen;
+	bool stopped;			/* its own cgroup was removed */
 };
 
 /* cardinality caps: rows beyond them are counted in an "other" row
@@ -326,6 +327,9 @@ void stats_set_sock_family(struct stats *s, int tgid, int fd, u16 family,
 /* the sender of a receive already counted (its address came after it) */
 void stats_add_recv_peer(struct stats *s, const struct rt_recv_call *c);
 void stats_add_mem(struct stats *s, const struct rt_mem_access *a);
+/* a container's or service's own cgroup was removed (or made again): its
+ * row, if it has one, says so from this interval on */
+void stats_set_cont_stopped(struct stats *s, u32 container, bool stopped);
 
 static inline void stats_add_events(struct stats *s, u64 n)
 {

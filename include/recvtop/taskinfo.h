@@ -117,6 +117,13 @@ enum rt_cont_kind taskinfo_container_kind(const struct taskinfo *ti, u32 id);
 unsigned int taskinfo_container_count(const struct taskinfo *ti);
 /* the container id of name, 0 if no task was seen in it */
 u32 taskinfo_container_find(const struct taskinfo *ti, const char *name);
+/*
+ * The container or service whose own cgroup is path (len bytes): the
+ * directory that names it (its scope, its unit), not one below; 0 when
+ * path is not such a directory or no task was seen in it.
+ */
+u32 taskinfo_cgroup_scope(const struct taskinfo *ti, const char *path,
+			  size_t len);
 /* Set a known task's attribution (cgroup id from taskinfo_cgroup_intern;
  * its container follows); -1 if tid is not known */
 int taskinfo_set_attr(struct taskinfo *ti, int tid, u32 cgroup, u64 netns);

@@ -57,6 +57,7 @@ enum tui_val {
 #define TUI_REC_ACTIVE	0x2	/* had events in the last interval */
 #define TUI_REC_NOLAT	0x4	/* no latency known in the last interval */
 #define TUI_REC_ADDR	0x8	/* peer.addr holds the address text */
+#define TUI_REC_STOPPED	0x10	/* container: its own cgroup was removed */
 
 #define TUI_ADDR_LEN 48
 

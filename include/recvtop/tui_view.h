@@ -35,6 +35,7 @@ enum tui_fmt {
 	TF_CONT,	/* container or service of cont, "-" for the host */
 	TF_CONT2,	/* reader: the target's container */
 	TF_KIND,	/* container: container, service or host */
+	TF_STATE,	/* container: running, stopped (- for the host) */
 };
 
 #define TC_LEFT	0x1	/* left aligned (text) */

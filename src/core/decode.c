@@ -21,7 +21,7 @@ enum slot {
 	S_COMM, S_CLONE, S_NEWCOMM, S_DSTROOT, S_DSTPATH,
 	S_SKADDR, S_OLDST, S_NEWST, S_SPORT, S_DPORT,
 	S_SADDR, S_DADDR, S_SADDR6, S_DADDR6, S_LPORT,
-	S_USFLAGS,
+	S_USFLAGS, S_ROOT, S_PATH,
 	S_NR,
 };
 
@@ -71,7 +71,7 @@ static const char *const slot_names[S_NR] = {
 	[S_NEWST] = "newstate", [S_SPORT] = "sport", [S_DPORT] = "dport",
 	[S_SADDR] = "saddr", [S_DADDR] = "daddr", [S_SADDR6] = "saddr_v6",
 	[S_DADDR6] = "daddr_v6", [S_LPORT] = "lport",
-	[S_USFLAGS] = "unshare_flags",
+	[S_USFLAGS] = "unshare_flags", [S_ROOT] = "root", [S_PATH] = "path",
 };
 
 /* RT_EV_FD_CLOSE's sc: which call */
@@ -240,6 +240,10 @@ static const struct known_event known_events[] = {
 	  B(S_PID) | B(S_NEWCOMM), 0 },
 	{ "cgroup", "cgroup_attach_task", RT_EV_CGROUP_ATTACH, 0,
 	  B(S_PID) | B(S_DSTROOT) | B(S_DSTPATH), 0 },
+	{ "cgroup", "cgroup_mkdir", RT_EV_CGROUP_DIR, 0,
+	  B(S_ROOT) | B(S_PATH), 0 },
+	{ "cgroup", "cgroup_rmdir", RT_EV_CGROUP_DIR, 1,
+	  B(S_ROOT) | B(S_PATH), 0 },
 	{ "syscalls", "sys_enter_unshare", RT_EV_NETNS_ENTER, NS_UNSHARE,
 	  B(S_USFLAGS), 0 },
 	{ "syscalls", "sys_exit_unshare", RT_EV_NETNS_EXIT, 0, B(S_RET), 0 },
@@ -796,6 +800,13 @@ enum rt_event_kind decode_event(const struct decoder *d, const void *data,
 		if (get_span(d, p, size, &desc->s[S_DSTPATH],
 			     &ev->cgroup_attach.path,
 			     &ev->cgroup_attach.path_len))
+			return RT_EV_NONE;
+		break;
+	case RT_EV_CGROUP_DIR:
+		ev->cgroup_dir.root = (int)need(d, p, desc, S_ROOT);
+		ev->cgroup_dir.removed = desc->sc != 0;
+		if (get_span(d, p, size, &desc->s[S_PATH],
+			     &ev->cgroup_dir.path, &ev->cgroup_dir.path_len))
 			return RT_EV_NONE;
 		break;
 	case RT_EV_NETNS_ENTER:

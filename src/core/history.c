@@ -256,6 +256,7 @@ static int record_row(struct history *h, int t, u32 nr, const void *row)
 		e->d = c->last;
 		e->lat_max = c->total.lat_max;
 		e->last_seen = c->last_seen;
+		e->attr[0] = c->stopped;
 		break;
 	}
 	}
@@ -430,6 +431,7 @@ static void apply_totals(struct history *h, const struct hentry *e, void *v,
 		counters_add(&c->total, &e->d, sign);
 		c->total.lat_max = at ? at->lat_max : 0;
 		c->last_seen = at ? at->last_seen : 0;
+		c->stopped = at ? at->attr[0] != 0 : false;
 		break;
 	}
 	}

@@ -164,6 +164,18 @@ void pipeline_feed(struct pipeline *p, const struct rt_raw *raw)
 					   ev.cgroup_attach.path_len))
 			stats_task_changed(p->stats, ev.cgroup_attach.pid);
 		break;
+	case RT_EV_CGROUP_DIR:
+		stats_add_events(p->stats, 1);
+		if (ev.cgroup_dir.root == 0) {
+			u32 c = taskinfo_cgroup_scope(p->stats->tasks,
+						      ev.cgroup_dir.path,
+						      ev.cgroup_dir.path_len);
+
+			if (c)
+				stats_set_cont_stopped(p->stats, c,
+						       ev.cgroup_dir.removed);
+		}
+		break;
 	case RT_EV_NETNS_ENTER:
 		stats_add_events(p->stats, 1);
 		taskinfo_netns_enter(p->stats->tasks, ev.tid,

@@ -527,6 +527,16 @@ static void fold(struct rt_counters *total, struct rt_counters *last,
 	memset(ival, 0, sizeof(*ival));
 }
 
+void stats_set_cont_stopped(struct stats *s, u32 container, bool stopped)
+{
+	struct rt_cont_row *r = table_find(&s->conts, &container);
+
+	if (!r || (r->hdr.flags & RT_ROW_OTHER) || r->stopped == stopped)
+		return;
+	r->stopped = stopped;
+	table_touch(&s->conts, r);	/* the interval's history keeps it */
+}
+
 void stats_end_interval(struct stats *s, u64 end_ts)
 {
 	u32 gen = s->procs.gen;

@@ -412,6 +412,32 @@ u32 taskinfo_container_find(const struct taskinfo *ti, const char *name)
 	return name[0] ? strtab_find(&ti->conts, name, NULL) : 0;
 }
 
+u32 taskinfo_cgroup_scope(const struct taskinfo *ti, const char *path,
+			  size_t len)
+{
+	char buf[RT_CGROUP_PATH_MAX], name[RT_CONT_NAME_LEN], *slash;
+	enum rt_cont_kind kind;
+	u32 id, cont;
+
+	if (len >= sizeof(buf))
+		return 0;
+	memcpy(buf, path, len);
+	buf[len] = 0;
+	id = strtab_find(&ti->cgroups, buf, NULL);
+	cont = id ? ti->cgroups.aux[id - 1] : 0;
+	if (!cont)
+		return 0;
+	/* the directory that names it: its parent names another or none */
+	slash = strrchr(buf, '/');
+	if (!slash)
+		return 0;
+	slash[slash == buf ? 1 : 0] = 0;
+	if (!rt_cgroup_container(buf, name, sizeof(name), &kind) &&
+	    kind != RT_CONT_NONE && !strcmp(name, ti->conts.str[cont - 1]))
+		return 0;
+	return cont;
+}
+
 int taskinfo_set_attr(struct taskinfo *ti, int tid, u32 cgroup, u64 netns)
 {
 	struct task_row *row = table_find(&ti->tasks, &tid);

@@ -576,10 +576,11 @@ static void json_conts(struct batch_out *b, const struct stats *s, bool last)
 
 		fprintf(f, "%s{\"container\":", i ? "," : "");
 		rt_json_string(f, cont_name(s, r->container, other));
-		fprintf(f, ",\"kind\":\"%s\",\"calls\":%" PRIu64
-			",\"bytes\":%" PRIu64 ",\"errors\":%" PRIu64,
-			rt_cont_kind_name(s, r->container, other), c->calls,
-			c->bytes, c->errors);
+		fprintf(f, ",\"kind\":\"%s\",\"stopped\":%s,\"calls\":%"
+			PRIu64 ",\"bytes\":%" PRIu64 ",\"errors\":%" PRIu64,
+			rt_cont_kind_name(s, r->container, other),
+			r->stopped ? "true" : "false", c->calls, c->bytes,
+			c->errors);
 		json_send(f, c);
 		fputc('}', f);
 	}
@@ -747,18 +748,20 @@ static void text_conts(struct batch_out *b, const struct stats *s, bool last)
 			   last ? cmp_cont_last : cmp_cont_total);
 	FILE *f = b->f;
 
-	fprintf(f, "%-16s %-9s %10s %10s %8s %10s %10s %8s\n", "CONTAINER",
-		"KIND", "CALLS", "BYTES", "ERRORS", "TX_CALLS", "TX_BYTES",
-		"TX_ERR");
+	fprintf(f, "%-16s %-9s %-7s %10s %10s %8s %10s %10s %8s\n",
+		"CONTAINER", "KIND", "STATE", "CALLS", "BYTES", "ERRORS",
+		"TX_CALLS", "TX_BYTES", "TX_ERR");
 	for (size_t i = 0; i < n; i++) {
 		const struct rt_cont_row *r = b->rows[i];
 		const struct rt_counters *c = last ? &r->last : &r->total;
 		bool other = r->hdr.flags & RT_ROW_OTHER;
 
-		fprintf(f, "%-16s %-9s %10" PRIu64 " %10" PRIu64 " %8" PRIu64
-			" %10" PRIu64 " %10" PRIu64 " %8" PRIu64 "\n",
+		fprintf(f, "%-16s %-9s %-7s %10" PRIu64 " %10" PRIu64 " %8"
+			PRIu64 " %10" PRIu64 " %10" PRIu64 " %8" PRIu64 "\n",
 			cont_text(s, r->container, other),
-			rt_cont_kind_name(s, r->container, other), c->calls,
+			rt_cont_kind_name(s, r->container, other),
+			other || !r->container ? "-" :
+			r->stopped ? "stopped" : "running", c->calls,
 			c->bytes, c->errors, c->tx_calls, c->tx_bytes,
 			c->tx_errors);
 	}

@@ -296,6 +296,16 @@ static void add_task_tracepoints(struct rt_probe *set, int *nr)
 		      "cgroup_attach_task");
 	snprintf(p->filter, sizeof(p->filter), "dst_root == 0");
 	p->optional = true;
+	/* a container's or service's own cgroup made and removed: whether
+	 * it still runs */
+	p = add_probe(set, nr, RT_PROBE_TRACEPOINT,
+		      "cgroup made (containers)", "cgroup", "cgroup_mkdir");
+	snprintf(p->filter, sizeof(p->filter), "root == 0");
+	p->optional = true;
+	p = add_probe(set, nr, RT_PROBE_TRACEPOINT,
+		      "cgroup removed (containers)", "cgroup", "cgroup_rmdir");
+	snprintf(p->filter, sizeof(p->filter), "root == 0");
+	p->optional = true;
 	/*
 	 * unshare(CLONE_NEWNET) and setns (flags 0 may be a netns fd): the
 	 * thread's netns is read again when the call returned 0.  Rare
@@ -1297,7 +1307,10 @@ void probe_catalog_print(const struct rt_catalog *cat, FILE *f)
 		"task:task_rename give each process the name it had when it "
 		"received, sent or read (also after it exited); "
 		"cgroup:cgroup_attach_task (cgroup v2 only: filter dst_root "
-		"== 0) its cgroup and container when it moves; the returns "
+		"== 0) its cgroup and container when it moves; "
+		"cgroup:cgroup_rmdir and cgroup_mkdir (root == 0) whether a "
+		"container's or service's own cgroup still exists (stopped, "
+		"started again); the returns "
 		"of unshare(CLONE_NEWNET) and setns its netns, read then from "
 		"/proc/TID/ns/net (\"not known\", 0, if the thread is "
 		"already gone); threads seen first are read from /proc (the "

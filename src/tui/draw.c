@@ -518,7 +518,7 @@ static const char *const help_text[] = {
 	"                target pid, target name; C: count/s",
 	"  o O           readers: reader's, target's container",
 	"  C             container (Processes, Containers)",
-	"  K #           containers: kind, processes",
+	"  K S #         containers: kind, state, processes",
 	"  (the key of the current column turns the order around)",
 	"",
 	"Other keys",

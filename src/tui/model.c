@@ -273,6 +273,8 @@ static void rec_cont(struct tui_rec *r, struct tui_snap *s,
 		r->cont = c->container;
 		r->id = (int)c->container;
 		r->kind = (u16)taskinfo_container_kind(st->tasks, c->container);
+		if (c->stopped)
+			r->flags |= TUI_REC_STOPPED;
 		name_keep(s, st->tasks, c->container);
 		if (s && c->container < s->procs_of_cap)
 			r->v[TV_PROCS] = s->procs_of[c->container];

@@ -81,6 +81,7 @@ static const struct tui_col reader_cols[] = {
 static const struct tui_col cont_cols[] = {
 	{ "CONTAINER", "container id or service unit, - for the host", TF_CONT, 0, 20, 12, 0, TC_LEFT | TC_ASC, 'C', 0 },
 	{ "KIND", "container, service or host", TF_KIND, 0, 9, 9, 3, TC_LEFT | TC_ASC, 'K', 0 },
+	{ "STATE", "running, or stopped: its cgroup was removed", TF_STATE, 0, 7, 7, 7, TC_LEFT | TC_ASC, 'S', 0 },
 	{ "PROCS", "processes whose latest call was in it", TF_COUNT, TV_PROCS, 5, 5, 4, 0, '#', 0 },
 	{ "CALLS/s", "receive calls per second", TF_RATE, TV_CALLS, 9, 9, 1, 0, 'c', 0 },
 	{ "BYTES/s", "bytes received per second", TF_BRATE, TV_BYTES, 9, 9, 1, 0, 'b', 0 },
@@ -390,6 +391,10 @@ void tui_cell(char *buf, size_t len, const struct tui_col *c,
 	case TF_KIND:
 		snprintf(buf, len, "%s", other ? "-" : tui_cont_kind_name(r->kind));
 		break;
+	case TF_STATE:
+		snprintf(buf, len, "%s", other || !r->cont ? "-" :
+			 (r->flags & TUI_REC_STOPPED) ? "stopped" : "running");
+		break;
 	default:
 		buf[0] = 0;
 		break;
@@ -571,6 +576,9 @@ static void sort_keys(const struct tui_snap *s, const struct tui_col *c,
 	case TF_PROTO:
 	case TF_KIND:
 		k[0] = r->kind;
+		break;
+	case TF_STATE:
+		k[0] = !r->cont ? 0 : (r->flags & TUI_REC_STOPPED) ? 2 : 1;
 		break;
 	case TF_PPROTO:
 		k[0] = r->peer.key.proto;

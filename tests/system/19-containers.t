@@ -35,6 +35,11 @@ REL_WEB="/$TOPD/rt19.slice/rt19-web.service"
 REL_NS="/$TOPD/rt19.slice/rt19-ns.service"
 REL_MVA="/$TOPD/kubepods.slice/kubepods-besteffort.slice/cri-containerd-$ID_MV.scope"
 REL_MVB="/$TOPD/rt19.slice/rt19-move.service"
+ID_ST=5a5a5a5a5a5a0000111122223333444455556666777788889999aaaabbbbcccc
+ID_SB=b0b0b0b0b0b0ffffeeeeddddccccbbbbaaaa99998888777766665555444433ee
+REL_ST="/$TOPD/kubepods/besteffort/pod5d2e4c1a-19ab-4c1e-9f00-000000000019/$ID_ST"
+REL_RS="/$TOPD/rt19.slice/rt19-restart.service"
+REL_SB="/$TOPD/system.slice/docker-$ID_SB.scope"
 
 BG_PIDS=""
 cleanup() {
@@ -58,7 +63,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-for rel in "$REL_CT" "$REL_WEB" "$REL_NS" "$REL_MVA" "$REL_MVB"; do
+for rel in "$REL_CT" "$REL_WEB" "$REL_NS" "$REL_MVA" "$REL_MVB" "$REL_ST" \
+	"$REL_RS" "$REL_SB/init"; do
 	mkdir -p "$V2$rel" || fail "mkdir $V2$rel"
 done
 HOST_NETNS=$(stat -L -c %i /proc/self/ns/net)
@@ -200,6 +206,33 @@ done
 wait "$WEB"
 is "$?" 0 "rtgen in rt19-web.service exits 0"
 
+# 7. containers that stop (cgroup_rmdir of their own cgroup): a container
+# scope removed once its receiver exited (stopped), a service removed and
+# made again (running), and a cgroup below a container removed (the
+# container still runs)
+for spec in "st:$REL_ST:210:50" "rs:$REL_RS:170:60" "sb:$REL_SB/init:130:70"; do
+	IFS=: read -r tag rel cnt sz <<<"$spec"
+	sh -c "echo \$\$ >'$V2$rel/cgroup.procs' && exec '$RT_TOOLS/rtgen' \
+		--scenarios udp4 --count $cnt --size $sz --expect '$O/$tag.json'" \
+		>"$O/$tag.out" 2>&1
+	is "$?" 0 "rtgen in $rel exits 0"
+done
+# the kernel empties a cgroup a moment after its last task is reaped
+rm_cg() {
+	local i
+	for i in $(seq 100); do
+		rmdir "$1" 2>/dev/null && return 0
+		sleep 0.02
+	done
+	return 1
+}
+rm_cg "$V2$REL_ST"
+ok $? "the container scope is removed"
+rm_cg "$V2$REL_RS" && mkdir "$V2$REL_RS"
+ok $? "the service's cgroup is removed and made again"
+rm_cg "$V2$REL_SB/init"
+ok $? "the cgroup below the docker scope is removed"
+
 sleep 1.2
 kill -INT "$LIVE" "$PLAIN"
 wait "$LIVE"
@@ -226,7 +259,7 @@ is "$?" 0 "trace-cmd report opens the recording"
 is "$(grep -c 'task_rename:.*newcomm=rt19-mover' "$O/live.tc")" 1 \
 	"trace-cmd report shows the mover's rename"
 
-export V2 REL_CT REL_WEB REL_NS REL_MVA REL_MVB HOST_NETNS O
+export V2 REL_CT REL_WEB REL_NS REL_MVA REL_MVB HOST_NETNS O ID_ST ID_SB
 for src in live.summary report.json replay.summary plain.json; do
 	python3 - "$src" <<'PY'
 import json, os, sys
@@ -302,6 +335,24 @@ check((b.get("kind"), b.get("calls"), b.get("bytes"), b.get("send_bytes")) ==
       "rt19-move.service after the move: 200 x 77 each way (got %s)"
       % ((b.get("kind"), b.get("calls"), b.get("bytes"), b.get("send_bytes")),))
 
+# stopped and running containers and services
+for name, tag, stopped in ((E["ID_ST"][:12], "st", True),
+                           ("rt19-restart.service", "rs", False),
+                           (E["ID_SB"][:12], "sb", False)):
+    exp = json.load(open(os.path.join(O, tag + ".json")))
+    calls = sum(p["calls"] for p in exp["processes"])
+    nbytes = sum(p["bytes"] for p in exp["processes"])
+    c = conts.get(name, {})
+    check((c.get("calls"), c.get("bytes"), c.get("stopped")) ==
+          (calls, nbytes, stopped),
+          "%s: %d calls %d bytes, stopped %s (got %s)"
+          % (name, calls, nbytes, stopped,
+             (c.get("calls"), c.get("bytes"), c.get("stopped"))))
+check(all(c.get("stopped") is False for n, c in conts.items()
+          if n not in (E["ID_ST"][:12],)),
+      "every other container and service runs (stopped: %s)"
+      % [n for n, c in conts.items() if c.get("stopped") is not False])
+
 # unshare(CLONE_NEWNET) after counted calls
 ins = lambda n: int(open(os.path.join(O, n + ".inode")).read())
 for comm, calls, nbytes, allowed in (
@@ -343,6 +394,13 @@ for want in mem["readers"]:
               got.get("reader_container"), got.get("target_container"))))
 PY
 done
+
+# the text view: STATE
+"$RECVTOP" report -i "$O/live.dat" >"$O/report.txt" 2>&1
+like "$(grep "^${ID_ST:0:12} " "$O/report.txt")" "^${ID_ST:0:12} +container +stopped +210 +10500 " \
+	"report (text): the removed container scope is stopped"
+like "$(grep '^rt19-restart.service ' "$O/report.txt")" " service +running +170 +10200 " \
+	"report (text): the service made again runs"
 
 # the recording keeps the cgroup paths (recvtop's block, before "tasks")
 python3 - "$O/live.dat" "$REL_CT" <<'PY'

@@ -78,15 +78,15 @@ expect_pids() {	# expect_pids FILE: its processes' pids, sorted
 print(" ".join(sorted(str(p["pid"]) for p in json.load(open(sys.argv[1]))["processes"])))' "$@"
 }
 
-# 120x40: every column of the Containers view fits
-if ! COLS=120 ROWS=40 tmux_start main -d 0.5 || ! rt_wait_started "$TUI_PID" ||
+# 140x40: every column of the Containers view fits
+if ! COLS=140 ROWS=40 tmux_start main -d 0.5 || ! rt_wait_started "$TUI_PID" ||
    ! wait_screen "PID +COMM" 100; then
 	fail "TUI started in tmux"
 	screen | sed 's/^/# /'
 	done_testing
 	exit 1
 fi
-pass "TUI started in a 120x40 tmux pane"
+pass "TUI started in a 140x40 tmux pane"
 
 in_cg "$CGA" "$RT_TOOLS/rtgen" --scenarios udp4,tcp --count 300 \
 	--hold-ms 600 --expect "$O/a.json" >/dev/null 2>"$O/a.gen.err"
@@ -107,20 +107,20 @@ is "$A_CALLS $A_BYTES $B_CALLS $B_BYTES" "600 38400 500 50000" \
 
 row() { screen | awk -v c="$1" '$1 == c'; }
 tm send-keys -t t 5
-wait_screen "CONTAINER.? +KIND +PROCS"
+wait_screen "CONTAINER.? +KIND +STATE +PROCS"
 ok $? "5: the Containers view"
 like "$(screen | sed -n 3p)" "5 Containers" "the tab of view 5"
-# CONTAINER KIND PROCS CALLS/s BYTES/s TXCALLS/s TXBYTES/s ERR/s CALLS BYTES
-# TXCALLS TXBYTES
+# CONTAINER KIND STATE PROCS CALLS/s BYTES/s TXCALLS/s TXBYTES/s ERR/s CALLS
+# BYTES TXCALLS TXBYTES
 wait_screen "^$SA +container .* $A_CALLS +$A_BYTES +[0-9]+ +[0-9]+ *$" 60
-got=$(row "$SA" | awk '{ print $2, $3, $(NF-3), $(NF-2), $(NF-1), $NF }')
+got=$(row "$SA" | awk '{ print $2, $3, $4, $(NF-3), $(NF-2), $(NF-1), $NF }')
 # its processes: the two receivers and their two senders (rtg-send)
-is "$got" "container 4 $A_CALLS $A_BYTES 600 $A_BYTES" \
+is "$got" "container running 4 $A_CALLS $A_BYTES 600 $A_BYTES" \
 	"container $SA: 4 processes, calls and bytes received exact, the sends" ||
 	screen | sed 's/^/# /'
 wait_screen "^$SB +container .* $B_CALLS +$B_BYTES +[0-9]+ +[0-9]+ *$" 30
-got=$(row "$SB" | awk '{ print $2, $3, $(NF-3), $(NF-2), $(NF-1), $NF }')
-is "$got" "container 2 $B_CALLS $B_BYTES 500 $B_BYTES" \
+got=$(row "$SB" | awk '{ print $2, $3, $4, $(NF-3), $(NF-2), $(NF-1), $NF }')
+is "$got" "container running 2 $B_CALLS $B_BYTES 500 $B_BYTES" \
 	"container $SB: 2 processes, calls and bytes exact, the sends" ||
 	screen | sed 's/^/# /'
 like "$(row -)" "^- +host " "the host row"
@@ -160,7 +160,7 @@ is "$(procs) + $(senders)" "$A_PIDS + 2" \
 is "$(screen | awk 'NR > 4 && $1 ~ /^[0-9]+$/ && $3 != c' c="$SA")" "" \
 	"every row shows container $SA"
 tm send-keys -t t BSpace
-wait_screen "CONTAINER.? +KIND +PROCS"
+wait_screen "CONTAINER.? +KIND +STATE +PROCS"
 ok $? "Backspace: back to the Containers view"
 like "$(screen | sed -n 2p)" "filter /$SA" "the filter before is back"
 tm send-keys -t t Escape
@@ -171,7 +171,7 @@ wait_screen "filter container $SB"
 is "$(procs) + $(senders)" "$B_PIDS + 1" \
 	"Enter on $SB: exactly its processes (a receiver, a sender)"
 tm send-keys -t t Escape
-wait_screen "CONTAINER.? +KIND +PROCS"
+wait_screen "CONTAINER.? +KIND +STATE +PROCS"
 ok $? "Esc also goes back"
 tm send-keys -t t Escape
 
@@ -212,6 +212,27 @@ wait_screen "^ *$1 .* $2 .*vm_readv +$3 " 30
 like "$(screen | awk -v r="$1" -v t="$2" '$1 == r && $4 == t && $7 ~ /readv/')" \
 	"^ *$1 +[^ ]+ +$SB +$2 +[^ ]+ +$SB +(vm_readv|process_vm_readv) +$3 " \
 	"reader and target in $SB, the count exact" || screen | sed 's/^/# /'
+
+# ---- a container stops (its scope removed), then starts again ----
+
+tm send-keys -t t 5
+wait_screen "CONTAINER.? +KIND +STATE +PROCS"
+for i in $(seq 100); do
+	rmdir "$CGB" 2>/dev/null && break
+	sleep 0.02
+done
+[ ! -d "$CGB" ]
+ok $? "the scope of $SB is removed"
+wait_screen "^$SB +container +stopped " 30
+ok $? "STATE: $SB is stopped" || screen | sed 's/^/# /'
+like "$(row "$SA")" "^$SA +container +running " "$SA still runs"
+tm send-keys -t t S
+wait_screen "STATE▲"
+is "$(conts_order)" "- $SA $SB " "S: by state (the host, running, stopped)"
+mkdir "$CGB"
+wait_screen "^$SB +container +running " 30
+ok $? "STATE: $SB runs again once its scope is made again" ||
+	screen | sed 's/^/# /'
 
 tm send-keys -t t q
 check_terminal main 0 "q"

@@ -450,7 +450,12 @@ static void test_layout(void)
 	       "containers at 80 columns");
 	is_str(layout(TUI_CONTS, 120),
 	       "CONTAINER KIND PROCS CALLS/s BYTES/s TXCALLS/s TXBYTES/s ERR/s "
-	       "CALLS BYTES TXCALLS TXBYTES", "containers at 120 columns: all");
+	       "CALLS BYTES TXCALLS TXBYTES",
+	       "containers at 120 columns: all but STATE");
+	is_str(layout(TUI_CONTS, 140),
+	       "CONTAINER KIND STATE PROCS CALLS/s BYTES/s TXCALLS/s TXBYTES/s "
+	       "ERR/s CALLS BYTES TXCALLS TXBYTES",
+	       "containers at 140 columns: all");
 }
 
 /* ---- containers: the conts table, names, sort, the drill-down filter ---- */

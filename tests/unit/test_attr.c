@@ -297,6 +297,17 @@ TEST(stats_containers_split)
 	CHECK_EQ(cont_row(&s, ctr_c)->last.bytes, 5);
 	CHECK_EQ(cont_row(&s, svc_c)->total.bytes, 150);
 
+	/* a service's cgroup removed in an interval without calls: the
+	 * interval keeps its row (history records it) */
+	CHECK(!cont_row(&s, svc_c)->stopped);
+	stats_set_cont_stopped(&s, svc_c, true);
+	stats_set_cont_stopped(&s, 12345, true);	/* no row: nothing */
+	stats_end_interval(&s, 25);
+	CHECK(cont_row(&s, svc_c)->stopped);
+	CHECK(!cont_row(&s, ctr_c)->stopped);
+	CHECK_EQ(table_last_count(&s.conts), 1);
+	CHECK_EQ(cont_row(&s, svc_c)->last.calls, 0);
+
 	stats_reset(&s, 30);
 	CHECK_EQ(table_count(&s.conts), 0);
 	stats_free(&s);
@@ -536,5 +547,34 @@ TEST(taskinfo_clone_newnet_gone)
 	taskinfo_free(rp);
 	free(tasks);
 	free(attr);
+	taskinfo_free(ti);
+}
+
+TEST(taskinfo_cgroup_scope_dirs)
+{
+	struct taskinfo *ti = taskinfo_new(RT_TASKS_STORED);
+	const char *scope = "/kubepods.slice/kubepods-pod1.slice/"
+			    "cri-containerd-" ID64 ".scope";
+	const char *below = "/kubepods.slice/kubepods-pod1.slice/"
+			    "cri-containerd-" ID64 ".scope/init";
+	const char *svc = "/system.slice/nginx.service";
+	u32 a = taskinfo_cgroup_intern(ti, scope);
+	u32 b = taskinfo_cgroup_intern(ti, below);
+	u32 c = taskinfo_cgroup_intern(ti, svc);
+	u32 ca = taskinfo_cgroup_container(ti, a);
+
+	CHECK(a && b && c && ca);
+	CHECK_EQ(taskinfo_cgroup_container(ti, b), ca);
+	/* the scope names the container; a cgroup below it does not */
+	CHECK_EQ(taskinfo_cgroup_scope(ti, scope, strlen(scope)), ca);
+	CHECK_EQ(taskinfo_cgroup_scope(ti, below, strlen(below)), 0);
+	CHECK_EQ(taskinfo_cgroup_scope(ti, svc, strlen(svc)),
+		 taskinfo_cgroup_container(ti, c));
+	/* a path given with its length, not its terminator */
+	CHECK_EQ(taskinfo_cgroup_scope(ti, below, strlen(scope)), ca);
+	/* not interned, or no container */
+	CHECK_EQ(taskinfo_cgroup_scope(ti, "/system.slice/other.service", 27),
+		 0);
+	CHECK_EQ(taskinfo_cgroup_scope(ti, "/kubepods.slice", 15), 0);
 	taskinfo_free(ti);
 }
