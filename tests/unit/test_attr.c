@@ -5,6 +5,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "recvtop/history.h"
+#include "recvtop/pipeline.h"
 #include "recvtop/stats.h"
 #include "recvtop/taskinfo.h"
 #include "unit.h"
@@ -576,5 +578,58 @@ TEST(taskinfo_cgroup_scope_dirs)
 	CHECK_EQ(taskinfo_cgroup_scope(ti, "/system.slice/other.service", 27),
 		 0);
 	CHECK_EQ(taskinfo_cgroup_scope(ti, "/kubepods.slice", 15), 0);
+	taskinfo_free(ti);
+}
+
+/* the TUI replay's history steps a container's state with the interval */
+TEST(history_container_stopped)
+{
+	struct taskinfo *ti = taskinfo_new(RT_TASKS_STORED);
+	struct stats s, v;
+	struct history *h;
+	struct rt_interval iv = { 0 };
+	struct rt_cont_row *r;
+	u32 cg, c;
+
+	stats_init(&s, ti, NULL);
+	stats_init(&v, ti, NULL);
+	h = history_new(&s, &v, 1u << 20);
+	CHECK(h != NULL);
+	cg = taskinfo_cgroup_intern(ti, "/kubepods/pod1/" ID64);
+	c = taskinfo_cgroup_container(ti, cg);
+	taskinfo_put(ti, 10, 10, 0, "web");
+	taskinfo_set_attr(ti, 10, cg, 0);
+	for (unsigned int k = 1; k <= 4; k++) {
+		if (k == 1 || k == 4)
+			add_rx(&s, 10, 100);
+		if (k == 2)
+			stats_set_cont_stopped(&s, c, true);
+		if (k == 3)
+			stats_set_cont_stopped(&s, c, false);
+		iv.nr = k;
+		iv.start_ts = iv.end_ts;
+		iv.end_ts = 10 * k;
+		stats_end_interval(&s, iv.end_ts);
+		CHECK_EQ(history_record(h, &iv), 0);
+	}
+	for (unsigned int k = 1; k <= 4; k++) {
+		history_show(h, k);
+		r = cont_row(&v, c);
+		CHECK(r != NULL);
+		if (r)
+			CHECK_EQ(r->stopped, k == 2);
+		if (r)
+			CHECK_EQ(r->total.bytes, k == 4 ? 200 : 100);
+	}
+	/* and back */
+	history_show(h, 2);
+	r = cont_row(&v, c);
+	CHECK(r && r->stopped);
+	history_show(h, 1);
+	r = cont_row(&v, c);
+	CHECK(r && !r->stopped);
+	history_free(h);
+	stats_free(&s);
+	stats_free(&v);
 	taskinfo_free(ti);
 }
