@@ -146,6 +146,10 @@ PLAIN=$!
 BG_PIDS="$BG_PIDS $PLAIN"
 rt_wait_started "$LIVE" || fail "record --live started"
 rt_wait_started "$PLAIN" || fail "record started"
+# tracing is on before each recorder reads /proc (the threads already
+# there, taskinfo.h), so a receiver released at once could be gone before
+# that snapshot reaches it (seen once: the web receiver had no cgroup)
+sleep 1
 touch "$O/gate"
 
 # 2. moved into the fake container after tracing started (cgroup_attach_task),
