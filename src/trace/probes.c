@@ -299,11 +299,11 @@ static void add_task_tracepoints(struct rt_probe *set, int *nr)
 	/* a container's or service's own cgroup made and removed: whether
 	 * it still runs */
 	p = add_probe(set, nr, RT_PROBE_TRACEPOINT,
-		      "cgroup made (containers)", "cgroup", "cgroup_mkdir");
+		      "cgroup mkdir (containers)", "cgroup", "cgroup_mkdir");
 	snprintf(p->filter, sizeof(p->filter), "root == 0");
 	p->optional = true;
 	p = add_probe(set, nr, RT_PROBE_TRACEPOINT,
-		      "cgroup removed (containers)", "cgroup", "cgroup_rmdir");
+		      "cgroup rmdir (containers)", "cgroup", "cgroup_rmdir");
 	snprintf(p->filter, sizeof(p->filter), "root == 0");
 	p->optional = true;
 	/*

@@ -23,7 +23,7 @@
 #   RT_VM_KERNELS  releases to boot (default "6.1 6.12")
 #   RT_VM_SMP      CPU counts to boot each with (default "2 4" on x86-64,
 #                  "2" on aarch64, whose emulation is slower)
-#   RT_VM_TIMEOUT  seconds one boot may take (default 300; 900 on aarch64)
+#   RT_VM_TIMEOUT  seconds one boot may take (default 600; 900 on aarch64)
 . "$RT_TOP/tests/lib/tap.sh"
 . "$RT_TOP/tests/vm/vm.sh"
 
@@ -35,7 +35,7 @@ if [ "$VM_ARCH" = aarch64 ]; then
 else
 	O="$RT_OUT/vm"
 	smps=${RT_VM_SMP:-2 4}
-	limit=${RT_VM_TIMEOUT:-300}
+	limit=${RT_VM_TIMEOUT:-600}
 fi
 mkdir -p "$O"
 kernels=${RT_VM_KERNELS:-6.1 6.12}
