@@ -147,11 +147,11 @@ pid=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["processes
 like "$(printf '%s\n' "$sum" | awk -v p="$pid" '$1 == p')" \
 	"^ *$pid rtg-udp4 +25 +200 .* - +recvfrom$" "text: the host's receiver shows -"
 is "$(printf '%s\n' "$sum" | sed -n '/^CONTAINER /,/^ *PID /p' | sed '$d' | tr -s ' ')" \
-	"CONTAINER KIND CALLS BYTES ERRORS TX_CALLS TX_BYTES TX_ERR
-$S1 container 120 12000 0 120 12000 0
-$S2 container 70 21000 0 70 21000 0
-$UNIT service 40 2000 0 40 2000 0
-- host 25 200 0 25 200 0" "text: the containers table, busiest first"
+	"CONTAINER KIND STATE CALLS BYTES ERRORS TX_CALLS TX_BYTES TX_ERR
+$S1 container running 120 12000 0 120 12000 0
+$S2 container running 70 21000 0 70 21000 0
+$UNIT service running 40 2000 0 40 2000 0
+- host - 25 200 0 25 200 0" "text: the containers table, busiest first"
 
 # ---- 3. filters on a live run ----
 "$RECVTOP" --json --container "$S1" -- "$O/driver.sh" >"$O/f1.out" 2>"$O/f1.err"
@@ -174,11 +174,11 @@ $ROW4" "report --json: the same containers table as the live run"
 is "$(procs "$O/rep.out")" "$(procs "$O/live.out")" \
 	"report --json: the same cgroup, container and netns per process as live"
 "$RECVTOP" report -i "$O/c.dat" >"$O/rep.txt" 2>&1
-is "$(sed -n '/^CONTAINER /,/^ *PID /p' "$O/rep.txt" | sed '$d' | tail -n +2 | tr -s ' ' | cut -d' ' -f1-4)" \
-	"$S1 container 120 12000
-$S2 container 70 21000
-$UNIT service 40 2000
-- host 25 200" "report (text): the containers table"
+is "$(sed -n '/^CONTAINER /,/^ *PID /p' "$O/rep.txt" | sed '$d' | tail -n +2 | tr -s ' ' | cut -d' ' -f1-5)" \
+	"$S1 container running 120 12000
+$S2 container running 70 21000
+$UNIT service running 40 2000
+- host - 25 200" "report (text): the containers table"
 
 filter() {	# filter DESCRIPTION WANT ARGS...
 	local what=$1 want=$2
