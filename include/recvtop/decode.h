@@ -38,6 +38,9 @@ bool decoder_has_conn(const struct decoder *d);
 /* the backend that wrote the events: "sock", "kprobe", "tracepoint" or
  * NULL */
 const char *decoder_backend(const struct decoder *d);
+/* the kind of event id (RT_EV_OTHER for one recvtop does not use), for a
+ * caller that wants a few kinds without decoding the rest */
+enum rt_event_kind decoder_kind(const struct decoder *d, unsigned int id);
 
 /*
  * Decode one event payload (starting at common_type).  ts and cpu are

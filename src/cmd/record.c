@@ -49,7 +49,6 @@ struct recorder {
 	 * pipeline does, so the file logs the same netns changes */
 	struct tep_handle *tep;
 	struct decoder *dec;
-	int ns_ids[4];
 	int write_errno;		/* the first write error */
 	bool page_warned;
 	bool tty;
@@ -244,26 +243,17 @@ static int head_gather(struct recorder *rec, struct head_data *d)
 
 /* ---- pages: thread ids, counts ---- */
 
-static void find_netns_events(struct recorder *rec)
-{
-	static const char *const names[] = {
-		"sys_enter_unshare", "sys_exit_unshare",
-		"sys_enter_setns", "sys_exit_setns",
-	};
-
-	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
-		struct tep_event *ev = rec->tep ?
-			tep_find_event_by_name(rec->tep, "syscalls", names[i]) :
-			NULL;
-
-		rec->ns_ids[i] = ev ? ev->id : -1;
-	}
-}
-
 static void apply_netns_event(struct recorder *rec, const u8 *data, u32 size)
 {
+	enum rt_event_kind kind;
 	struct rt_event ev;
+	u16 type;
 
+	/* one lookup by id; only these few are decoded */
+	memcpy(&type, data, sizeof(type));
+	kind = decoder_kind(rec->dec, type);
+	if (kind != RT_EV_NETNS_ENTER && kind != RT_EV_NETNS_EXIT)
+		return;
 	switch (decode_event(rec->dec, data, size, &ev)) {
 	case RT_EV_NETNS_ENTER:
 		taskinfo_netns_enter(rec->tasks, ev.tid, ev.netns_enter.sure);
@@ -280,17 +270,12 @@ static void on_event(void *ctx, const u8 *data, u32 size, u64 ts)
 {
 	struct recorder *rec = ctx;
 	s32 tid;
-	u16 type;
 
 	(void)ts;
 	if (size < 8 || !rec->tasks)
 		return;
-	if (rec->dec) {
-		memcpy(&type, data, sizeof(type));
-		for (size_t i = 0; i < ARRAY_SIZE(rec->ns_ids); i++)
-			if (rec->ns_ids[i] == (int)type)
-				apply_netns_event(rec, data, size);
-	}
+	if (rec->dec)
+		apply_netns_event(rec, data, size);
 	memcpy(&tid, data + 4, sizeof(tid));
 	if (tid == rec->last_tid || tid <= 0)
 		return;
@@ -831,7 +816,6 @@ static int recorder_setup(struct recorder *rec)
 			       r->session.name);
 			return RT_EXIT_RUNTIME;
 		}
-		find_netns_events(rec);
 	}
 	wo.version = o->compress ? 7 : o->file_version ? o->file_version : 6;
 	wo.compress = o->compress ? DAT_COMPRESS_ZSTD : DAT_COMPRESS_NONE;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The decode stage: event payloads -> typed events, offsets cached per id. */
 #include <arpa/inet.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -80,7 +81,6 @@ enum { FC_CLOSE, FC_DUP, FC_RANGE };
 enum { SN_SOCKET, SN_ACCEPT };
 /* RT_EV_NETNS_ENTER's sc */
 enum { NS_UNSHARE, NS_SETNS };
-#define CLONE_NEWNET_FLAG 0x40000000ll
 
 #define B(x) (1ull << (x))
 
@@ -472,6 +472,12 @@ const char *decoder_backend(const struct decoder *d)
 	return d->backend;
 }
 
+enum rt_event_kind decoder_kind(const struct decoder *d, unsigned int id)
+{
+	return id < d->nr_ids && d->by_id[id] ?
+		(enum rt_event_kind)d->by_id[id]->kind : RT_EV_OTHER;
+}
+
 static inline bool slot_ok(const struct slot_info *si, unsigned int size)
 {
 	return (si->flags & SL_VALID) && (unsigned int)si->off + si->size <= size;
@@ -812,9 +818,8 @@ enum rt_event_kind decode_event(const struct decoder *d, const void *data,
 	case RT_EV_NETNS_ENTER:
 		/* setns without the field (or flags 0) may join any kind */
 		ev->netns_enter.sure = desc->sc == NS_UNSHARE ?
-			(need(d, p, desc, S_USFLAGS) & CLONE_NEWNET_FLAG) != 0 :
-			(get(d, p, size, desc, S_FLAGS, 0) &
-			 CLONE_NEWNET_FLAG) != 0;
+			(need(d, p, desc, S_USFLAGS) & CLONE_NEWNET) != 0 :
+			(get(d, p, size, desc, S_FLAGS, 0) & CLONE_NEWNET) != 0;
 		break;
 	case RT_EV_NETNS_EXIT:
 	case RT_EV_SOCKET_EXIT:

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <dirent.h>
 #include <inttypes.h>
+#include <sched.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -70,7 +71,6 @@ struct ns_change {
 				 TASK_NETNS_NEW)
 
 #define CLONE_THREAD_FLAG	0x00010000ULL
-#define CLONE_NEWNET_FLAG	0x40000000ULL
 #define CLONE_INTO_CGROUP_FLAG	0x200000000ULL
 
 /*
@@ -871,7 +871,7 @@ void taskinfo_task_new(struct taskinfo *ti, int parent, int pid,
 	t->container = from.container;
 	t->netns = from.netns;
 	t->flags |= TASK_NETNS_STALE;
-	if (clone_flags & CLONE_NEWNET_FLAG)
+	if (clone_flags & CLONE_NEWNET)
 		t->flags |= TASK_NETNS_NEW;
 	if (clone_flags & CLONE_INTO_CGROUP_FLAG)
 		t->flags |= TASK_CGROUP_STALE;

@@ -281,55 +281,43 @@ static void add_memory_tracepoints(struct rt_probe *set, int *nr, bool kprobe)
  * changes.  Optional: without them names, cgroups and netns come from
  * /proc when a thread is first seen.
  */
+/*
+ * cgroup_mkdir/_rmdir: a container's or service's own cgroup made and
+ * removed (whether it still runs).  unshare(CLONE_NEWNET) and setns
+ * (flags 0 may be a netns fd): the thread's netns is read again when the
+ * call returned 0; rare calls, and every backend has syscall tracepoints
+ * on already, so no task pays for them that did not before.
+ */
+static const struct {
+	const char *role, *system, *event, *filter;
+} task_tracepoints[] = {
+	{ "new task (names)", "task", "task_newtask", NULL },
+	{ "task rename (names)", "task", "task_rename", NULL },
+	{ "cgroup move (containers)", "cgroup", "cgroup_attach_task",
+	  "dst_root == 0" },
+	{ "cgroup mkdir (containers)", "cgroup", "cgroup_mkdir", "root == 0" },
+	{ "cgroup rmdir (containers)", "cgroup", "cgroup_rmdir", "root == 0" },
+	{ "unshare entry (netns)", "syscalls", "sys_enter_unshare",
+	  "unshare_flags & 0x40000000" },
+	{ "unshare exit (netns)", "syscalls", "sys_exit_unshare", "ret == 0" },
+	{ "setns entry (netns)", "syscalls", "sys_enter_setns",
+	  "flags == 0 || flags & 0x40000000" },
+	{ "setns exit (netns)", "syscalls", "sys_exit_setns", "ret == 0" },
+};
+
 static void add_task_tracepoints(struct rt_probe *set, int *nr)
 {
-	struct rt_probe *p;
+	for (size_t i = 0; i < ARRAY_SIZE(task_tracepoints); i++) {
+		struct rt_probe *p = add_probe(set, nr, RT_PROBE_TRACEPOINT,
+					       task_tracepoints[i].role,
+					       task_tracepoints[i].system,
+					       task_tracepoints[i].event);
 
-	p = add_probe(set, nr, RT_PROBE_TRACEPOINT, "new task (names)",
-		      "task", "task_newtask");
-	p->optional = true;
-	p = add_probe(set, nr, RT_PROBE_TRACEPOINT, "task rename (names)",
-		      "task", "task_rename");
-	p->optional = true;
-	p = add_probe(set, nr, RT_PROBE_TRACEPOINT,
-		      "cgroup move (containers)", "cgroup",
-		      "cgroup_attach_task");
-	snprintf(p->filter, sizeof(p->filter), "dst_root == 0");
-	p->optional = true;
-	/* a container's or service's own cgroup made and removed: whether
-	 * it still runs */
-	p = add_probe(set, nr, RT_PROBE_TRACEPOINT,
-		      "cgroup mkdir (containers)", "cgroup", "cgroup_mkdir");
-	snprintf(p->filter, sizeof(p->filter), "root == 0");
-	p->optional = true;
-	p = add_probe(set, nr, RT_PROBE_TRACEPOINT,
-		      "cgroup rmdir (containers)", "cgroup", "cgroup_rmdir");
-	snprintf(p->filter, sizeof(p->filter), "root == 0");
-	p->optional = true;
-	/*
-	 * unshare(CLONE_NEWNET) and setns (flags 0 may be a netns fd): the
-	 * thread's netns is read again when the call returned 0.  Rare
-	 * calls, and every backend has syscall tracepoints on already, so
-	 * no task pays for them that did not before.
-	 */
-	p = add_probe(set, nr, RT_PROBE_TRACEPOINT, "unshare entry (netns)",
-		      "syscalls", "sys_enter_unshare");
-	snprintf(p->filter, sizeof(p->filter),
-		 "unshare_flags & 0x40000000");
-	p->optional = true;
-	p = add_probe(set, nr, RT_PROBE_TRACEPOINT, "unshare exit (netns)",
-		      "syscalls", "sys_exit_unshare");
-	snprintf(p->filter, sizeof(p->filter), "ret == 0");
-	p->optional = true;
-	p = add_probe(set, nr, RT_PROBE_TRACEPOINT, "setns entry (netns)",
-		      "syscalls", "sys_enter_setns");
-	snprintf(p->filter, sizeof(p->filter),
-		 "flags == 0 || flags & 0x40000000");
-	p->optional = true;
-	p = add_probe(set, nr, RT_PROBE_TRACEPOINT, "setns exit (netns)",
-		      "syscalls", "sys_exit_setns");
-	snprintf(p->filter, sizeof(p->filter), "ret == 0");
-	p->optional = true;
+		if (task_tracepoints[i].filter)
+			snprintf(p->filter, sizeof(p->filter), "%s",
+				 task_tracepoints[i].filter);
+		p->optional = true;
+	}
 }
 
 /*
